@@ -1,0 +1,183 @@
+"""What a convolution layer costs: its parameters and its multiply-accumulates (MACs).
+
+A MAC is one multiply followed by one add, ``acc += w * x``. Papers often say
+"mult-adds" for the same thing (MobileNet does); one MAC is about two FLOPs.
+Bias additions are not counted as MACs.
+
+For a ``k_H x k_W`` kernel, ``C_in`` input and ``C_out`` output channels and an
+``H_out x W_out`` output:
+
+========== ============================================ =============================================
+kind       parameters (no bias)                         MACs
+========== ============================================ =============================================
+standard   ``C_in C_out k_H k_W``                       ``C_in C_out k_H k_W H_out W_out``
+depthwise  ``C_in M k_H k_W``                           ``C_in M k_H k_W H_out W_out``
+pointwise  ``C_in C_out``                               ``C_in C_out H_out W_out``
+separable  ``C_in M k_H k_W + C_in M C_out``            ``(C_in M k_H k_W + C_in M C_out) H_out W_out``
+========== ============================================ =============================================
+
+``M`` is the depth multiplier. The separable-to-standard ratio for ``M = 1`` is
+``1/C_out + 1/(k_H k_W)``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+from . import _validate as v
+
+__all__ = ["ConvCost", "conv_cost", "KINDS"]
+
+KINDS = ("standard", "depthwise", "pointwise", "separable")
+
+
+@dataclass(frozen=True)
+class ConvCost:
+    """The cost of one convolution layer.
+
+    Attributes
+    ----------
+    params : int
+        Learnable numbers: weights, plus biases when ``bias=True``.
+    macs : int or None
+        Multiply-accumulates for one image; ``None`` when no ``input_size`` was given.
+    output_size : (int, int) or None
+        ``(H_out, W_out)``; ``None`` when no ``input_size`` was given.
+    """
+
+    params: int
+    macs: int | None
+    output_size: tuple[int, int] | None
+
+
+def _channels(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number >= 1; got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1 (a layer needs channels); got {value}")
+    return int(value)
+
+
+def conv_cost(
+    kind,
+    in_channels,
+    out_channels,
+    kernel_size,
+    input_size=None,
+    *,
+    stride=1,
+    padding=0,
+    dilation=1,
+    depth_multiplier=1,
+    bias=False,
+) -> ConvCost:
+    r"""Parameters and multiply-accumulates of a standard, depth-wise, point-wise or separable layer.
+
+    Parameters
+    ----------
+    kind : {"standard", "depthwise", "pointwise", "separable"}
+        ``"separable"`` is a depth-wise ``k x k`` step with multiplier ``M``, then a
+        point-wise step from ``C_in * M`` to ``C_out`` channels.
+    in_channels : int
+        ``C_in``.
+    out_channels : int
+        ``C_out``. For ``"depthwise"`` it must be ``C_in * M``; when it is a multiple of
+        ``C_in`` and ``depth_multiplier`` is left at 1, ``M`` is taken as
+        ``out_channels // in_channels`` (what PyTorch does with ``groups=C_in``).
+    kernel_size : int or (int, int)
+        ``k`` or ``(k_H, k_W)``. Ignored for ``"pointwise"``, which is always 1x1.
+    input_size : int or (int, int), optional
+        ``H`` or ``(H, W)`` of the input. Without it ``macs`` and ``output_size``
+        are ``None``.
+    stride, padding, dilation
+        As in :func:`convtutor.conv2d`; for ``"separable"`` they belong to the
+        depth-wise step. A ``"pointwise"`` layer uses the stride only (1x1: no padding,
+        no dilation). ``H_out = (H + 2p - d(k - 1) - 1) // s + 1``.
+    depth_multiplier : int, default 1
+        ``M``, kernels per input channel in a depth-wise step.
+    bias : bool, default False
+        Count one bias per output channel (per step, for ``"separable"``).
+
+    Returns
+    -------
+    ConvCost
+        ``params``, ``macs`` and ``output_size``.
+
+    Examples
+    --------
+    The article's layer, 10 -> 20 channels with 7x7 filters (the article says 2,800):
+
+    >>> conv_cost("standard", 10, 20, 7).params
+    9800
+
+    Three channels, 3x3, three outputs: 81 weights, or 27 + 9 = 36 separable.
+
+    >>> conv_cost("standard", 3, 3, 3).params, conv_cost("separable", 3, 3, 3).params
+    (81, 36)
+
+    MobileNet v1, Table 3: 3x3, 512 -> 512 channels on a 14x14 map.
+
+    >>> conv_cost("standard", 512, 512, 3, 14, padding=1).macs
+    462422016
+    >>> conv_cost("separable", 512, 512, 3, 14, padding=1).macs
+    52283392
+    """
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
+    c_in = _channels(in_channels, "in_channels")
+    c_out = _channels(out_channels, "out_channels")
+    m = v.positive_int(depth_multiplier, "depth_multiplier")
+    kh, kw = v.pair(kernel_size, "kernel_size", minimum=1)
+    stride = v.pair(stride, "stride", minimum=1)
+    dilation = v.pair(dilation, "dilation", minimum=1)
+    if not isinstance(bias, (bool, int)) or bias not in (0, 1):
+        raise TypeError(f"bias must be True or False; got {bias!r}")
+
+    if kind == "depthwise":
+        if c_out != c_in * m:
+            if m == 1 and c_out % c_in == 0:
+                m = c_out // c_in
+            else:
+                raise ValueError(
+                    f"out_channels of a depth-wise layer must be in_channels x depth_multiplier "
+                    f"= {c_in} x {m} = {c_in * m}; got out_channels={c_out}"
+                )
+    if kind == "pointwise":
+        kh = kw = 1
+        dilation = (1, 1)
+
+    kernel_area = kh * kw
+    if kind == "standard":
+        weights = c_in * c_out * kernel_area
+        per_pixel = weights
+        biases = c_out
+    elif kind == "depthwise":
+        weights = c_in * m * kernel_area
+        per_pixel = weights
+        biases = c_in * m
+    elif kind == "pointwise":
+        weights = c_in * c_out
+        per_pixel = weights
+        biases = c_out
+    else:  # separable
+        weights = c_in * m * kernel_area + c_in * m * c_out
+        per_pixel = weights
+        biases = c_in * m + c_out
+    params = weights + (biases if bias else 0)
+
+    # Padding is checked even when there is no input size, so a bad value never passes.
+    if kind == "pointwise":
+        v.padding_amounts(padding, (1, 1), (1, 1), (1, 1))  # checked, then unused: 1x1
+        pads = ((0, 0), (0, 0))
+    else:
+        pads = v.padding_amounts(padding, (kh, kw), dilation, stride)
+    if input_size is None:
+        return ConvCost(params=params, macs=None, output_size=None)
+    h, w = v.pair(input_size, "input_size", minimum=1)
+    v.check_fits("input", (h, w), pads, (kh, kw), dilation)
+    out = tuple(
+        v.output_length(n, p, k, s, d)
+        for n, p, k, s, d in zip((h, w), pads, (kh, kw), stride, dilation, strict=True)
+    )
+    return ConvCost(params=params, macs=per_pixel * out[0] * out[1], output_size=out)
