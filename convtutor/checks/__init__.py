@@ -1,0 +1,72 @@
+"""Self-checking exercises: each check says what is right, or gives a hint aimed at the
+likely mistake.
+
+One module per notebook (``convtutor.checks.standard`` for 01, ``depthwise`` for 02,
+``pointwise`` for 03, ``separable`` for 04, ``sobel`` for 05, ``experiments`` for 06-07).
+A check returns a :class:`Feedback`, which shows as a coloured line in a notebook and is
+truthy only when the answer is right:
+
+>>> from convtutor.checks import Feedback
+>>> bool(Feedback(True, "Right."))
+True
+"""
+
+from __future__ import annotations
+
+import html
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Feedback", "right", "wrong", "is_number", "same_array"]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer: ``ok`` and a message (what is right, or a hint)."""
+
+    ok: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        return ("Correct! " if self.ok else "Not yet. ") + self.message
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.ok else "#b35900"
+        mark = "&#10004; Correct!" if self.ok else "&#10008; Not yet."
+        return (
+            f'<div style="border-left:4px solid {colour};padding:4px 8px">'
+            f'<b style="color:{colour}">{mark}</b> {html.escape(self.message)}</div>'
+        )
+
+
+def right(message: str) -> Feedback:
+    """A correct answer, with a sentence saying why it is right."""
+    return Feedback(True, message)
+
+
+def wrong(hint: str) -> Feedback:
+    """A wrong answer, with a hint aimed at the likely mistake."""
+    return Feedback(False, hint)
+
+
+def is_number(value) -> bool:
+    """True for a real number (int, float, numpy scalar); False for bool, str, None..."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def same_array(answer, expected, *, atol: float = 1e-9) -> bool:
+    """True when ``answer`` has ``expected``'s shape and values (within ``atol``)."""
+    try:
+        a = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    b = np.asarray(expected, dtype=np.float64)
+    return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=0))
