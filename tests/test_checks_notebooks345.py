@@ -1,0 +1,314 @@
+"""The exercise checks of notebooks 03-05: right answers pass; each known mistake gets its hint."""
+
+import numpy as np
+import pytest
+
+import convtutor as ct
+from convtutor.checks import Feedback
+from convtutor.checks import pointwise as pw_check
+from convtutor.checks import separable as sep_check
+from convtutor.checks import sobel as sobel_check
+
+
+def assert_right(fb):
+    assert isinstance(fb, Feedback)
+    assert fb.ok, fb.message
+    assert str(fb).startswith("Correct!")
+
+
+def assert_hint(fb, *words):
+    assert isinstance(fb, Feedback)
+    assert not fb.ok, "a wrong answer was accepted"
+    for word in words:
+        assert word.lower() in fb.message.lower(), (word, fb.message)
+
+
+# ---- notebook 03: point-wise ------------------------------------------------------------
+
+
+def test_pointwise_params_right():
+    """C_in * C_out is accepted, for the defaults and for other sizes."""
+    assert_right(pw_check.params(64 * 128))
+    assert_right(pw_check.params(3 * 5, in_channels=3, out_channels=5))
+    assert pw_check.params(64 * 128).message.startswith("64 x 128")
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (128, ["forgot C_in"]),
+        (64, ["ONE output channel"]),
+        (64 * 128 * 9, ["1x1"]),
+        (64 * 128 + 128, ["bias"]),
+        (0, ["not 'doing nothing'"]),
+        (1234, ["weight matrix"]),
+        ("8192", ["whole number"]),
+    ],
+)
+def test_pointwise_params_hints(answer, words):
+    """Each likely mistake in counting 1x1 weights gets its own hint."""
+    assert_hint(pw_check.params(answer), *words)
+
+
+def test_pointwise_macs_right():
+    """C_in * C_out * H * W multiply-accumulates is accepted."""
+    assert_right(pw_check.macs(32 * 64 * 56 * 56))
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (64 * 56 * 56, ["forgot C_in"]),
+        (32 * 64, ["number of weights"]),
+        (32 * 56 * 56, ["only one output channel"]),
+        (5, ["every pixel"]),
+        (None, ["whole number"]),
+    ],
+)
+def test_pointwise_macs_hints(answer, words):
+    """Forgetting C_in, the pixels or the output channels each gets its hint."""
+    assert_hint(pw_check.macs(answer), *words)
+
+
+def test_output_shape_right():
+    """(C_out, H, W) is accepted; a numpy shape tuple works too."""
+    assert_right(pw_check.output_shape((3, 32, 32)))
+    x = np.zeros((5, 32, 32))
+    assert_right(pw_check.output_shape(ct.pointwise_conv2d(x, np.ones((3, 5))).shape))
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ((5, 32, 32), ["input's shape", "does not leave"]),
+        ((3, 30, 30), ["no border"]),
+        ((3, 32), ["three axes"]),
+        ("shape", ["three whole numbers"]),
+        ((1, 32, 32), ["W's rows"]),
+    ],
+)
+def test_output_shape_hints(answer, words):
+    """Answering the input's shape (a 1x1 conv does nothing) or a shrunk size gets a hint."""
+    assert_hint(pw_check.output_shape(answer), *words)
+
+
+def test_channel_cycle_right():
+    """The permutation that reads (G, B, R) from (R, G, B) is accepted, also as (3, 3, 1, 1)."""
+    w = np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]])
+    assert_right(pw_check.channel_cycle(w))
+    assert_right(pw_check.channel_cycle(w[:, :, None, None]))
+    rgb = ct.data.sample_image(16)
+    assert np.allclose(ct.pointwise_conv2d(rgb, w), rgb[[1, 2, 0]])
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (np.eye(3), ["identity", "does nothing"]),
+        (np.array([[0, 0, 1], [1, 0, 0], [0, 1, 0]]), ["transpose"]),
+        (np.ones(3), ["shape (3, 3)"]),
+        (np.ones((3, 3)), ["one 1 in each row"]),
+        ("abc", ["3x3 array"]),
+    ],
+)
+def test_channel_cycle_hints(answer, words):
+    """The identity (1x1 does nothing) and the transposed matrix each get a hint."""
+    assert_hint(pw_check.channel_cycle(answer), *words)
+
+
+# ---- notebook 04: separable ----------------------------------------------------------------
+
+
+def test_separable_params_right():
+    """C_in k^2 + C_in C_out is accepted and agrees with conv_cost."""
+    assert_right(sep_check.params(656))
+    assert ct.conv_cost("separable", 16, 32, 3).params == 656
+    assert_right(sep_check.params(36, in_channels=3, out_channels=3, kernel_size=3))
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (16 * 32 * 9, ["STANDARD"]),
+        (16 * 9, ["depth-wise step only"]),
+        (16 * 32, ["point-wise step only"]),
+        (16 * 9 + 32, ["forgot C_in"]),
+        (9 + 16 * 32, ["ONE k x k kernel shared"]),
+        (16 * 3 + 16 * 32, ["not k or 2k"]),
+        (16 * 6 + 16 * 32, ["not k or 2k"]),
+        (1, ["Add the two steps"]),
+        ([656], ["whole number"]),
+    ],
+)
+def test_separable_params_hints(answer, words):
+    """Each mistake in counting a separable layer's weights gets its own hint."""
+    assert_hint(sep_check.params(answer), *words)
+
+
+def test_cost_ratio_right():
+    """1/N + 1/k^2 is accepted to 0.1 %."""
+    assert_right(sep_check.cost_ratio(1 / 64 + 1 / 9))
+    assert_right(sep_check.cost_ratio(0.12674))
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (1 / (1 / 64 + 1 / 9), ["upside down"]),
+        (1 / 64 + 1 / 3, ["k^2 with k"]),
+        (1 / 9, ["depth-wise part only"]),
+        (1 / 64, ["point-wise part only"]),
+        (1 / (64 * 9), ["do not multiply"]),
+        (0.5, ["term by term"]),
+        ("1/64", ["number"]),
+    ],
+)
+def test_cost_ratio_hints(answer, words):
+    """An inverted ratio, 1/k for 1/k^2, one term only, or a product each gets a hint."""
+    assert_hint(sep_check.cost_ratio(answer), *words)
+
+
+def test_mobilenet_macs_right():
+    """MobileNet's 52.3 M mult-adds is accepted exactly and as 52.3e6; conv_cost agrees."""
+    exact = ct.conv_cost("separable", 512, 512, 3, 14, padding=1).macs
+    assert_right(sep_check.mobilenet_macs(exact))
+    assert_right(sep_check.mobilenet_macs(52.3e6))
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (512 * 512 * 9 * 196, ["STANDARD"]),
+        (512 * 9 * 196, ["depth-wise step only"]),
+        (512 * 512 * 196, ["point-wise step only"]),
+        (512 * 9 + 512 * 512, ["number of weights"]),
+        ((9 + 512 * 512) * 196, ["shared by all channels"]),
+        (1e6, ["output pixels"]),
+        ("52M", ["number"]),
+    ],
+)
+def test_mobilenet_macs_hints(answer, words):
+    """The standard count, one step only, weights instead of MACs, a shared kernel: hints."""
+    assert_hint(sep_check.mobilenet_macs(answer), *words)
+
+
+@pytest.fixture
+def small_layer():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(3, 1, 3, 3)), rng.normal(size=(4, 3))
+
+
+def test_equivalent_kernel_right(small_layer):
+    """P[o, c] * D[c] is accepted, and it equals separable_to_standard."""
+    dw, pw = small_layer
+    w = pw[:, :, None, None] * dw[None, :, 0]
+    assert_right(sep_check.equivalent_kernel(w, dw, pw))
+
+
+def test_equivalent_kernel_hints(small_layer):
+    """Swapped axes, flipped kernels, a summed channel axis each get a hint."""
+    dw, pw = small_layer
+    w = pw[:, :, None, None] * dw[None, :, 0]
+    assert_hint(sep_check.equivalent_kernel(w.transpose(1, 0, 2, 3), dw, pw), "axes are swapped")
+    assert_hint(sep_check.equivalent_kernel(w[:, :, ::-1, ::-1], dw, pw), "flipped")
+    assert_hint(sep_check.equivalent_kernel(w.sum(axis=1), dw, pw), "summed over the input")
+    assert_hint(sep_check.equivalent_kernel(w + 1, dw, pw), "broadcasting")
+    assert_hint(sep_check.equivalent_kernel("W", dw, pw), "array of shape")
+
+
+# ---- notebook 05: Sobel -----------------------------------------------------------------------
+
+
+def test_sobel_factors_right():
+    """[1, 2, 1] and [-1, 0, 1] are accepted, and so is any rescaled pair."""
+    assert_right(sobel_check.sobel_factors([1, 2, 1], [-1, 0, 1]))
+    assert_right(sobel_check.sobel_factors([-2, -4, -2], [0.5, 0, -0.5]))
+    assert_right(sobel_check.sobel_factors(*ct.separate(ct.kernels.SOBEL_X)))
+
+
+@pytest.mark.parametrize(
+    ("column", "row", "words"),
+    [
+        ([-1, 0, 1], [1, 2, 1], ["TRANSPOSE", "np.outer(row, column)"]),
+        ([1, 2, 1], [1, 0, -1], ["flipped"]),
+        ([1, 1, 1], [-1, 0, 1], ["first column"]),
+        ([1, 2], [-1, 0, 1], ["3 numbers each"]),
+        ([[1, 2, 1]], [-1, 0, 1], ["flat list"]),
+        ("x", [-1, 0, 1], ["list of 3 numbers"]),
+        ([1, 2, 1], None, ["flat list"]),
+    ],
+)
+def test_sobel_factors_hints(column, row, words):
+    """Swapped column/row (the transpose) and a flipped kernel each get their hint."""
+    assert_hint(sobel_check.sobel_factors(column, row), *words)
+
+
+def test_multiplies_right():
+    """k^2 directly and 2k separated is accepted, for k = 7 and k = 5."""
+    assert_right(sobel_check.multiplies(49, 14))
+    assert_right(sobel_check.multiplies(25, 10, kernel_size=5))
+
+
+@pytest.mark.parametrize(
+    ("direct", "separable", "words"),
+    [
+        (14, 49, ["swapped", "k^2 with 2k"]),
+        (49, 7, ["TWO passes"]),
+        (49, 49, ["cheaper"]),
+        (7, 7, ["k x k = 49"]),
+        (10, 3, ["one multiply per tap"]),
+        ("49", 14, ["two whole numbers"]),
+    ],
+)
+def test_multiplies_hints(direct, separable, words):
+    """Confusing k^2 with 2k, or counting one pass, each gets a hint."""
+    assert_hint(sobel_check.multiplies(direct, separable), *words)
+
+
+def test_rank_right():
+    """The Laplacian has rank 2 and Sobel x rank 1."""
+    assert_right(sobel_check.rank(2))
+    assert_right(sobel_check.rank(1, kernel="sobel_x"))
+    assert "sum of 2 separable" in sobel_check.rank(2).message
+
+
+@pytest.mark.parametrize(
+    ("answer", "kernel", "words"),
+    [
+        (3, "laplacian", ["not the kernel's size"]),
+        (1, "laplacian", ["ct.separate would succeed"]),
+        (0, "laplacian", ["singular values above zero"]),
+        (3, "sobel_x", ["not the kernel's size"]),
+        ("two", "laplacian", ["whole number"]),
+    ],
+)
+def test_rank_hints(answer, kernel, words):
+    """Reading the rank off the size, or calling the Laplacian separable, gets a hint."""
+    assert_hint(sobel_check.rank(answer, kernel=kernel), *words)
+
+
+def test_rank_rejects_unknown_kernel():
+    """An unknown kernel name is a ValueError naming the choices."""
+    with pytest.raises(ValueError, match="laplacian"):
+        sobel_check.rank(1, kernel="gauss")
+
+
+def test_box_factors_right():
+    """Two 1/5 averages make the 5x5 box blur."""
+    f = np.full(5, 0.2)
+    assert_right(sobel_check.box_factors(f, f))
+    assert_right(sobel_check.box_factors(*ct.separate(ct.kernels.box(5))))
+
+
+@pytest.mark.parametrize(
+    ("column", "row", "words"),
+    [
+        (np.ones(5), np.full(5, 0.2), ["sums to 5"]),
+        (np.ones(5), np.ones(5), ["sums the window"]),
+        (np.ones(3), np.ones(3), ["has 5 numbers"]),
+        (np.arange(5), np.ones(5), ["sum to 1"]),
+    ],
+)
+def test_box_factors_hints(column, row, words):
+    """A product that sums to 5 or 25 instead of 1 gets a hint about averaging."""
+    assert_hint(sobel_check.box_factors(column, row), *words)
