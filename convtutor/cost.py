@@ -7,14 +7,10 @@ Bias additions are not counted as MACs.
 For a ``k_H x k_W`` kernel, ``C_in`` input and ``C_out`` output channels and an
 ``H_out x W_out`` output:
 
-========== ============================================ =============================================
-kind       parameters (no bias)                         MACs
-========== ============================================ =============================================
-standard   ``C_in C_out k_H k_W``                       ``C_in C_out k_H k_W H_out W_out``
-depthwise  ``C_in M k_H k_W``                           ``C_in M k_H k_W H_out W_out``
-pointwise  ``C_in C_out``                               ``C_in C_out H_out W_out``
-separable  ``C_in M k_H k_W + C_in M C_out``            ``(C_in M k_H k_W + C_in M C_out) H_out W_out``
-========== ============================================ =============================================
+* standard: ``C_in C_out k_H k_W`` parameters, times ``H_out W_out`` MACs;
+* depthwise: ``C_in M k_H k_W`` parameters, times ``H_out W_out`` MACs;
+* pointwise: ``C_in C_out`` parameters, times ``H_out W_out`` MACs;
+* separable: ``C_in M k_H k_W + C_in M C_out`` parameters, times ``H_out W_out`` MACs.
 
 ``M`` is the depth multiplier. The separable-to-standard ratio for ``M = 1`` is
 ``1/C_out + 1/(k_H k_W)``.
@@ -55,7 +51,9 @@ def _channels(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a whole number >= 1; got {value!r}")
     if value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1 (a layer needs channels); got {value}")
+        raise ValueError(
+            f"{name} must be a whole number >= 1 (a layer needs channels); got {value}"
+        )
     return int(value)
 
 
@@ -72,7 +70,7 @@ def conv_cost(
     depth_multiplier=1,
     bias=False,
 ) -> ConvCost:
-    r"""Parameters and multiply-accumulates of a standard, depth-wise, point-wise or separable layer.
+    r"""Parameters and multiply-accumulates (MACs) of one layer of a given kind.
 
     Parameters
     ----------

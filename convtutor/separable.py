@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validate as v
-from .conv import _run_depthwise, _plan
+from .conv import _plan, _run_depthwise
 
 __all__ = [
     "NotSeparableError",

@@ -1,0 +1,148 @@
+"""Spatial separability: rank-1 kernels split exactly, others raise, two passes equal 2-D."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import convtutor as ct
+from convtutor import kernels as K
+
+
+@st.composite
+def vectors(draw, low=1, high=9):
+    """A random non-zero 1-D vector."""
+    n = draw(st.integers(low, high))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    v = rng.standard_normal(n)
+    return v if np.any(v) else v + 1.0
+
+
+@settings(max_examples=200)
+@given(vectors(), vectors())
+def test_random_rank1_kernels_separate_exactly(column, row):
+    """outer(column, row) of any shape separates back into factors whose outer product equals it."""
+    kernel = np.outer(column, row)
+    c, r = ct.separate(kernel)
+    assert c.shape == column.shape and r.shape == row.shape
+    np.testing.assert_allclose(
+        np.outer(c, r), kernel, rtol=1e-12, atol=1e-12 * np.abs(kernel).max()
+    )
+    assert ct.kernel_rank(kernel) == 1
+
+
+@settings(max_examples=100)
+@given(st.integers(2, 7), st.integers(2, 7), st.integers(0, 2**32 - 1))
+def test_full_rank_kernels_raise(h, w, seed):
+    """A random (full-rank) kernel raises NotSeparableError, a ValueError stating its rank."""
+    kernel = np.random.default_rng(seed).standard_normal((h, w))
+    rank = min(h, w)
+    assert ct.kernel_rank(kernel) == rank
+    with pytest.raises(ct.NotSeparableError, match=f"rank {rank}") as info:
+        ct.separate(kernel)
+    assert isinstance(info.value, ValueError)
+
+
+def test_sobel_factors_are_the_textbook_ones():
+    """separate(SOBEL_X) gives [1, 2, 1] and [-1, 0, 1]; SOBEL_Y the same, swapped."""
+    c, r = ct.separate(K.SOBEL_X)
+    np.testing.assert_array_equal(c, [1, 2, 1])
+    np.testing.assert_array_equal(r, [-1, 0, 1])
+    c, r = ct.separate(K.SOBEL_Y)
+    np.testing.assert_array_equal(np.outer(c, r), K.SOBEL_Y)
+    np.testing.assert_array_equal(K.SOBEL_X, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+
+
+def test_classic_kernel_ranks():
+    """Sobel, Scharr, Prewitt, box, Gaussian and identity have rank 1; Laplacian and sharpen 2."""
+    for kernel in (
+        K.SOBEL_X,
+        K.SOBEL_Y,
+        K.SCHARR_X,
+        K.PREWITT_Y,
+        K.box(5),
+        K.gaussian(7, 1.5),
+        K.IDENTITY,
+    ):
+        assert ct.kernel_rank(kernel) == 1
+    assert ct.kernel_rank(K.LAPLACIAN) == 2
+    assert ct.kernel_rank(K.SHARPEN) == 2
+    with pytest.raises(ct.NotSeparableError, match="rank 2"):
+        ct.separate(K.LAPLACIAN)
+
+
+def test_laplacian_is_sum_of_two_separable_terms():
+    """The Laplacian is the sum of its two SVD terms, each a column times a row."""
+    terms = ct.separable_terms(K.LAPLACIAN)
+    assert len(terms) == 2
+    np.testing.assert_allclose(sum(np.outer(c, r) for c, r in terms), K.LAPLACIAN, atol=1e-12)
+
+
+@settings(max_examples=50)
+@given(st.integers(2, 6), st.integers(0, 2**32 - 1))
+def test_low_rank_approximation_error_is_tail_of_singular_values(n, seed):
+    """Best rank-r error (Frobenius) = sqrt(sum of the dropped singular values squared)."""
+    kernel = np.random.default_rng(seed).standard_normal((n, n))
+    s = ct.singular_values(kernel)
+    for r in range(n + 1):
+        err = np.linalg.norm(kernel - ct.low_rank_approximation(kernel, r))
+        assert err == pytest.approx(np.sqrt(np.sum(s[r:] ** 2)), abs=1e-9)
+
+
+@settings(max_examples=200)
+@given(
+    vectors(1, 6),
+    vectors(1, 6),
+    st.sampled_from([0, 1, 2, (1, 0), "same", "valid"]),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([(12, 10), (3, 12, 10), (2, 3, 12, 10)]),
+)
+def test_two_passes_equal_the_2d_filter(column, row, padding, seed, shape):
+    """separable_filter2d(column, row) equals filtering with outer(column, row), and torch."""
+    image = np.random.default_rng(seed).standard_normal(shape)
+    two_pass = ct.separable_filter2d(image, column, row, padding=padding)
+    direct = ct.filter2d(image, np.outer(column, row), padding=padding)
+    np.testing.assert_allclose(two_pass, direct, rtol=0, atol=1e-9)
+    batch = image.reshape(1, -1, *shape[-2:])
+    weight = np.broadcast_to(np.outer(column, row), (batch.shape[1], 1, column.size, row.size))
+    expected = F.conv2d(
+        torch.from_numpy(batch.copy()), torch.from_numpy(weight.copy()), padding=padding,
+        groups=batch.shape[1],
+    ).numpy().reshape(two_pass.shape)  # fmt: skip
+    np.testing.assert_allclose(two_pass, expected, rtol=0, atol=1e-9)
+
+
+def test_kernels_are_read_only_and_built_from_factors():
+    """Kernels cannot be changed by accident and equal the outer products of their factors."""
+    with pytest.raises(ValueError):
+        K.SOBEL_X[0, 0] = 5
+    np.testing.assert_array_equal(K.SCHARR_X, np.outer([3, 10, 3], [-1, 0, 1]))
+    np.testing.assert_array_equal(K.PREWITT_X, np.outer([1, 1, 1], [-1, 0, 1]))
+    g = K.gaussian_1d(5, 1.0)
+    np.testing.assert_allclose(K.gaussian(5, 1.0), np.outer(g, g))
+    assert K.gaussian(5, 1.0).sum() == pytest.approx(1.0)
+    assert K.box(3).sum() == pytest.approx(1.0)
+    for name, kernel in K.NAMED.items():
+        assert K.get(name) is kernel
+
+
+def test_sample_image_offline_photo():
+    """sample_image is a (3, H, W) photo in [0, 1], >= 64 px a side, with real colour detail."""
+    img = ct.data.sample_image()
+    assert img.shape[0] == 3 and min(img.shape[1:]) >= 64
+    assert img.dtype == np.float64 and 0 <= img.min() and img.max() <= 1
+    assert img.std() > 0.1  # a photo, not a flat colour
+    assert not np.allclose(img[0], img[2])  # the channels differ
+    img[:] = 0  # a copy: changing it does not change the next call
+    assert ct.data.sample_image().max() > 0
+
+
+def test_synthetic_patterns_are_seeded():
+    """Synthetic patterns are deterministic for a seed and have the documented shapes."""
+    assert ct.data.stripes(32, angle=45).shape == (3, 32, 32)
+    np.testing.assert_array_equal(ct.data.shapes(32, seed=3), ct.data.shapes(32, seed=3))
+    assert not np.array_equal(ct.data.shapes(32, seed=3), ct.data.shapes(32, seed=4))
+    board = ct.data.checkerboard(8, 2)
+    assert set(np.unique(board)) == {0.0, 1.0}
