@@ -1,0 +1,116 @@
+"""Exercise checks of notebook 02 (depth-wise convolution): right answers pass, each
+anticipated mistake gets its own hint."""
+
+import numpy as np
+import pytest
+import torch
+
+import convtutor as ct
+from convtutor.checks import Feedback
+from convtutor.checks import depthwise as check
+
+
+def _assert_wrong(feedback, *fragments):
+    assert isinstance(feedback, Feedback)
+    assert not feedback.ok, feedback.message
+    for fragment in fragments:
+        assert fragment in feedback.message, (fragment, feedback.message)
+
+
+def test_depthwise_parameters_right():
+    """32 channels, 3x3, depth-wise: 288 weights, as conv_cost and PyTorch (groups=32) count."""
+    layer = torch.nn.Conv2d(32, 32, 3, groups=32, bias=False)
+    expected = sum(p.numel() for p in layer.parameters())
+    assert expected == ct.conv_cost("depthwise", 32, 32, 3).params == 288
+    assert check.depthwise_parameters(expected).ok
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (9, "one kernel for all the channels"),
+        (32 * 32 * 9, "standard 32 -> 32 layer"),
+        (32, "one number per channel"),
+        (32 * 6, "added the kernel's height and width"),
+        (288 + 32, "biases"),
+        (100, "C x k x k"),
+        ("288", "whole number"),
+    ],
+)
+def test_depthwise_parameters_hints(answer, fragment):
+    """A shared kernel, a standard count, a missing k^2 and biases each get their hint."""
+    _assert_wrong(check.depthwise_parameters(answer), fragment)
+
+
+def test_multiplier_parameters_right():
+    """16 channels, M = 2, 5x5: 800 weights, as conv_cost and PyTorch count."""
+    layer = torch.nn.Conv2d(16, 32, 5, groups=16, bias=False)
+    expected = sum(p.numel() for p in layer.parameters())
+    assert expected == ct.conv_cost("depthwise", 16, 32, 5, depth_multiplier=2).params == 800
+    assert check.multiplier_parameters(expected).ok
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (400, "forgot the depth multiplier"),
+        (50, "one set of 2 kernels for all the channels"),
+        (25, "one kernel for everything"),
+        (16 * 32 * 25, "standard 16 -> 32 layer"),
+        (32, "number of output channels"),
+        (801, "C x M kernels"),
+        (None, "whole number"),
+    ],
+)
+def test_multiplier_parameters_hints(answer, fragment):
+    """A forgotten multiplier, a shared kernel and a standard count each get their hint."""
+    _assert_wrong(check.multiplier_parameters(answer), fragment)
+
+
+def test_equivalent_standard_weight_right():
+    """ct.depthwise_to_standard's answer is accepted, and it equals the depth-wise layer."""
+    weight = ct.depthwise_to_standard(check.DEPTHWISE_WEIGHT, 3)
+    x = ct.data.sample_image(16)
+    np.testing.assert_allclose(
+        ct.conv2d(x, weight), ct.depthwise_conv2d(x, check.DEPTHWISE_WEIGHT), atol=1e-12
+    )
+    assert check.equivalent_standard_weight(weight).ok
+
+
+def test_equivalent_standard_weight_hints():
+    """Shared kernels, the depth-wise shape, misplaced kernels and other shapes get their hints."""
+    dw = np.asarray(check.DEPTHWISE_WEIGHT)
+    shared = np.repeat(dw, 3, axis=1)
+    _assert_wrong(check.equivalent_standard_weight(shared), "shared by all channels")
+    _assert_wrong(check.equivalent_standard_weight(dw), "depth-wise weight itself")
+    _assert_wrong(check.equivalent_standard_weight(np.zeros((3, 3, 3))), "(3, 3, 3, 3)")
+    _assert_wrong(check.equivalent_standard_weight("W"), "array of numbers")
+    misplaced = ct.depthwise_to_standard(dw[::-1], 3)  # kernels in the wrong order
+    _assert_wrong(check.equivalent_standard_weight(misplaced), "filter o holds")
+    noisy = ct.depthwise_to_standard(dw, 3) + 1.0
+    _assert_wrong(check.equivalent_standard_weight(noisy), "np.zeros((3, 3, 3, 3))")
+
+
+def test_torch_weight_shape_right():
+    """The shape PyTorch really gives nn.Conv2d(8, 16, 3, groups=8) is accepted."""
+    layer = torch.nn.Conv2d(8, 16, 3, groups=8)
+    assert tuple(layer.weight.shape) == (16, 1, 3, 3)
+    assert check.torch_weight_shape(layer.weight.shape).ok
+    assert check.torch_weight_shape([16, 1, 3, 3]).ok
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        ((16, 8, 3, 3), "standard layer (groups=1)"),
+        ((8, 2, 3, 3), "along the first axis"),
+        ((8, 1, 3, 3), "one kernel per channel"),
+        ((16, 3, 3), "keeps the input-slice axis"),
+        ((16, 1, 5, 5), "(C_out, C_in / groups, kH, kW)"),
+        (16, "tuple of whole numbers"),
+        ((16, 1, 3, 3.5), "tuple of whole numbers"),
+    ],
+)
+def test_torch_weight_shape_hints(answer, fragment):
+    """A standard shape, a multiplier on the wrong axis and a dropped axis each get their hint."""
+    _assert_wrong(check.torch_weight_shape(answer), fragment)
