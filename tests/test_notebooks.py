@@ -1,0 +1,217 @@
+"""Every notebook in notebooks/: clean in git, runs top to bottom without an error or a
+warning, and follows the lesson skeleton (STYLE.md #7) with working links."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+IDS = [p.stem for p in NOTEBOOKS]
+
+#: The sequence a student walks through (COMMON contract); the numbers give prev/next.
+SEQUENCE = [
+    "00_start_here",
+    "01_standard_convolution",
+    "02_depthwise",
+    "03_pointwise",
+    "04_depthwise_separable",
+    "05_sobel_separability",
+    "06_overfitting_experiment",
+    "07_speed_in_practice",
+]
+
+CELL_TIMEOUT = 300  # seconds per cell
+LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|href=\"([^\"]+)\"")
+CHECK_CALL = re.compile(r"\bchecks?\w*(?:\.\w+)+\s*\(")
+
+
+def _read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def _markdown(nb) -> list[str]:
+    return [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
+
+
+def _relative_links(text: str) -> list[str]:
+    """Link targets in markdown/HTML that point into the repository (no URL, no bare anchor)."""
+    targets = []
+    for match in LINK.finditer(text):
+        target = match.group(1) or match.group(2)
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("#"):
+            continue  # http:, https:, mailto:, data: ... or an anchor in the same page
+        targets.append(target.split("#", 1)[0])
+    return targets
+
+
+def _number(path_or_name) -> int:
+    return int(Path(str(path_or_name)).name[:2])
+
+
+def test_sequence_is_complete():
+    """Every notebook of the sequence exists, and no notebook outside it."""
+    assert [p.stem for p in NOTEBOOKS] == SEQUENCE
+
+
+# ---- (1) clean in git ----------------------------------------------------------------
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_committed_without_outputs(path):
+    """No code cell carries outputs or an execution count (run scripts/strip_notebooks.py)."""
+    nb = _read(path)
+    dirty = [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count"))
+    ]
+    assert not dirty, f"{path.name}: cells {dirty} have outputs or execution counts"
+
+
+# ---- (2) runs top to bottom ------------------------------------------------------------
+def _output_texts(output) -> list[str]:
+    if output.output_type == "stream":
+        return [output.text]
+    if output.output_type == "error":
+        return [f"{output.ename}: {output.evalue}"]
+    data = output.get("data", {})
+    return [
+        value if isinstance(value, str) else "".join(value)
+        for key, value in data.items()
+        if key.startswith("text/")
+    ]
+
+
+def _problems(nb) -> list[str]:
+    """Errors, stderr output and anything that says 'Warning', with the cell it came from."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            where = f"cell {i} ({cell.source.splitlines()[0][:60] if cell.source else ''!r})"
+            if output.output_type == "error":
+                found.append(f"{where}: error {output.ename}: {output.evalue}")
+            elif output.output_type == "stream" and output.name == "stderr":
+                found.append(f"{where}: stderr: {output.text[:500]}")
+            for text in _output_texts(output):
+                if "Warning" in text:
+                    found.append(f"{where}: a warning in the output: {text[:500]}")
+    return found
+
+
+def _kernel_env() -> dict[str, str]:
+    """The environment of a fresh kernel: quick settings, and no backend forced by the tests."""
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env["CONVTUTOR_QUICK"] = "1"
+    return env
+
+
+@pytest.mark.notebook
+@pytest.mark.timeout(1800)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_runs_without_error_or_warning(path):
+    """The notebook runs top to bottom in a fresh python3 kernel with no error and no warning."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = _read(path)
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=CELL_TIMEOUT,
+        allow_errors=False,
+        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+    )
+    try:
+        client.execute(env=_kernel_env())
+    except CellExecutionError as exc:
+        pytest.fail(f"{path.name} raised an error:\n{exc}")
+    problems = _problems(nb)
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+# ---- (3) the skeleton ------------------------------------------------------------------
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_skeleton(path):
+    """Title, 'You will learn', prerequisites, one imports cell, Key points, >= 3 exercises."""
+    nb = _read(path)
+    markdown = _markdown(nb)
+    text = "\n".join(markdown)
+    assert nb.cells and nb.cells[0].cell_type == "markdown", "the first cell is the title"
+    assert nb.cells[0].source.lstrip().startswith("# "), "the first cell starts with '# Title'"
+    assert re.search(r"you will learn", text, re.I), "no 'You will learn' cell"
+    assert re.search(r"prerequisite", text, re.I), "no prerequisites line"
+    assert re.search(r"key points", text, re.I), "no 'Key points' cell"
+
+    code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    assert code and code[0].lstrip().startswith("%matplotlib widget"), (
+        "the imports cell (the first code cell) starts with %matplotlib widget"
+    )
+
+    solutions = [m for m in markdown if "<details" in m and re.search(r"solution", m, re.I)]
+    assert len(solutions) >= 3, f"{len(solutions)} folded solutions; at least 3 exercises needed"
+    checks = sum(len(CHECK_CALL.findall(source)) for source in code)
+    assert checks >= 3, f"{checks} check calls; every exercise needs one"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_previous_next_links(path):
+    """The last cell links to the previous notebook and the next one (00: next only)."""
+    nb = _read(path)
+    last = nb.cells[-1]
+    assert last.cell_type == "markdown", "the last cell holds the previous/next links"
+    numbers = {_number(t) for t in _relative_links(last.source) if re.match(r"\d\d_", Path(t).name)}
+    position = _number(path)
+    first, final = _number(SEQUENCE[0]), _number(SEQUENCE[-1])
+    if position > first:
+        assert position - 1 in numbers, "no link to the previous notebook"
+    if position < final:
+        assert position + 1 in numbers, "no link to the next notebook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_relative_links_exist(path):
+    """Every relative link in the notebook's text points to a file that exists."""
+    nb = _read(path)
+    broken = [
+        target
+        for source in _markdown(nb)
+        for target in _relative_links(source)
+        if not (path.parent / target).exists()
+    ]
+    assert not broken, f"{path.name} links to missing files: {broken}"
+
+
+def test_link_finder_finds_links():
+    """The link finder sees markdown and HTML links and skips URLs and anchors."""
+    text = (
+        "[next](01_standard_convolution.ipynb) [a](<02_depthwise.ipynb#top>) "
+        '[web](https://example.org) [here](#key-points) <a href="../README.md">r</a>'
+    )
+    assert _relative_links(text) == [
+        "01_standard_convolution.ipynb",
+        "02_depthwise.ipynb",
+        "../README.md",
+    ]
+
+
+def test_problem_finder_flags_warnings_and_stderr():
+    """An output with stderr text or the word 'Warning' counts as a problem; clean output not."""
+    nb = nbformat.v4.new_notebook()
+    clean = nbformat.v4.new_code_cell("print(1)")
+    clean.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    noisy = nbformat.v4.new_code_cell("import warnings")
+    noisy.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text="oops\n"),
+        nbformat.v4.new_output("display_data", data={"text/plain": "UserWarning: careful"}),
+    ]
+    nb.cells = [clean]
+    assert _problems(nb) == []
+    nb.cells = [clean, noisy]
+    assert len(_problems(nb)) == 2  # the stderr stream, and the text with 'Warning' in it
