@@ -146,13 +146,23 @@ def _run_depthwise(plan: _Plan) -> np.ndarray:
     win = _windows(xp, plan)  # (N, C, Ho, Wo, kH, kW)
     w = plan.weight.astype(plan.dtype, copy=False).reshape(c, m, kh, kw)
     out = np.zeros((n, c, m, ho, wo), dtype=plan.dtype)
-    scratch = np.empty_like(out)
-    for i in range(kh):
-        for j in range(kw):
-            tap = win[:, :, None, :, :, i, j]  # (N, C, 1, Ho, Wo)
-            np.multiply(tap, w[None, :, :, i, j, None, None], out=scratch)
-            out += scratch
+    # Work in bands of output rows small enough to stay in the CPU cache (~64k values):
+    # on a 224x224 image this is several times faster than whole-image passes.
+    rows = max(1, min(ho, _BAND_VALUES // max(1, n * c_out * wo)))
+    scratch = np.empty((n, c, m, rows, wo), dtype=plan.dtype)
+    taps = w[None, :, :, :, :, None, None]  # (1, C, M, kH, kW, 1, 1)
+    for top in range(0, ho, rows):
+        bottom = min(ho, top + rows)
+        band, tmp = out[:, :, :, top:bottom], scratch[:, :, :, : bottom - top]
+        for i in range(kh):
+            for j in range(kw):
+                tap = win[:, :, None, top:bottom, :, i, j]  # (N, C, 1, rows, Wo)
+                np.multiply(tap, taps[:, :, :, i, j], out=tmp)
+                band += tmp
     return _finish(out.reshape(n, c_out, ho, wo), plan)
+
+
+_BAND_VALUES = 1 << 16
 
 
 def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
