@@ -1,0 +1,451 @@
+"""Figure builders for pictures: images, channels, kernels, feature maps and tensors.
+
+Every function takes the ``ax`` (or axes) to draw in and returns the artists it made,
+so a widget can keep them and change them in place later (``set_data``,
+``set_text``, ``set_clim``). None of them creates a figure or calls ``plt.show()``.
+
+Image panels have their ticks off: a picture needs no axis numbers, and a panel
+without them draws several times faster.
+
+Colours
+-------
+* pictures in ``[0, 1]``: shown as they are (RGB) or black-to-colour per channel;
+* signed maps (feature maps, kernels): :data:`DIVERGING`, a colour-blind-safe
+  diverging map, white at 0, with symmetric limits ``(-limit, +limit)`` fixed by
+  the caller, so the same colour means the same number from one move to the next.
+
+Examples
+--------
+>>> import numpy as np
+>>> from matplotlib.figure import Figure
+>>> ax = Figure().add_subplot()
+>>> image, texts, shape = show_kernel(ax, np.array([[1, 0, -1]]))
+>>> [t.get_text() for t in texts]
+['1', '0', '-1']
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.patches import Rectangle
+
+__all__ = [
+    "DIVERGING",
+    "CHANNEL_NAMES",
+    "CHANNEL_COLORS",
+    "CHANNEL_CMAPS",
+    "KernelArtists",
+    "StackArtists",
+    "rgb_array",
+    "symmetric_limit",
+    "format_number",
+    "picture_axes",
+    "show_image",
+    "show_channels",
+    "show_kernel",
+    "update_kernel",
+    "show_feature_map",
+    "show_stack",
+    "update_stack",
+]
+
+#: Colormap for signed values: blue below 0, white at 0, red above (ColorBrewer RdBu,
+#: reversed; safe for the common forms of colour blindness).
+DIVERGING = "RdBu_r"
+#: Names of the three channels of an RGB image, in order.
+CHANNEL_NAMES = ("red", "green", "blue")
+#: A colour per channel (also used to outline a slice by the channel it came from).
+CHANNEL_COLORS = ("#d62728", "#2ca02c", "#1f77b4")
+
+#: A black-to-colour colormap per channel, for drawing one channel of an RGB image.
+CHANNEL_CMAPS = tuple(
+    LinearSegmentedColormap.from_list(f"black_to_{name}", ["black", name]) for name in CHANNEL_NAMES
+)
+
+
+def _array(value, name: str) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.dtype == bool or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise TypeError(f"{name} must be a numeric array; got dtype {arr.dtype}")
+    return arr
+
+
+def rgb_array(image) -> np.ndarray:
+    """A picture ready for ``imshow``: ``(3, H, W)`` -> ``(H, W, 3)`` clipped to [0, 1].
+
+    Parameters
+    ----------
+    image : array_like of shape (3, H, W)
+        Channels first, as everywhere in convtutor.
+
+    Returns
+    -------
+    ndarray of shape (H, W, 3), float64
+
+    Examples
+    --------
+    >>> rgb_array(np.full((3, 1, 2), 2.0)).shape
+    (1, 2, 3)
+    """
+    arr = _array(image, "image")
+    if arr.ndim != 3 or arr.shape[0] != 3:
+        raise ValueError(f"image must have shape (3, H, W); got shape {arr.shape}")
+    return np.clip(np.moveaxis(arr.astype(np.float64, copy=False), 0, -1), 0.0, 1.0)
+
+
+def symmetric_limit(*arrays) -> float:
+    """The largest ``|value|`` in the arrays: colour limits ``(-limit, limit)`` for them.
+
+    Returns 1.0 when every value is 0 (so a blank map still has a valid scale).
+
+    Examples
+    --------
+    >>> symmetric_limit([1, -3], [2])
+    3.0
+    >>> symmetric_limit(np.zeros(4))
+    1.0
+    """
+    limit = max((float(np.max(np.abs(_array(a, "array")))) for a in arrays), default=0.0)
+    return limit if np.isfinite(limit) and limit > 0 else 1.0
+
+
+def format_number(value: float) -> str:
+    """A kernel entry as it is written in its cell: two significant digits, no "-0".
+
+    Examples
+    --------
+    >>> [format_number(v) for v in (2.0, -0.0, 0.299, 1 / 9, 0.00296)]
+    ['2', '0', '0.3', '0.11', '0.003']
+    """
+    text = f"{float(value) + 0.0:.2g}"
+    return "0" if text in ("-0", "0") else text
+
+
+def picture_axes(ax, title: str | None = None) -> None:
+    """Make ``ax`` an image panel: no ticks, no frame, an optional plain-word title."""
+    ax.set_axis_off()
+    # Hidden, not just off: otherwise every draw still measures the unused tick labels
+    # to place the title (about 4 ms per panel in matplotlib 3.11).
+    ax.xaxis.set_visible(False)
+    ax.yaxis.set_visible(False)
+    if title is not None:
+        ax.set_title(title)
+
+
+def show_image(ax, image, *, title: str | None = None, interpolation: str = "nearest"):
+    """Draw a picture: an RGB image ``(3, H, W)`` or one grey channel ``(H, W)``.
+
+    Values are taken to lie in ``[0, 1]`` (0 black, 1 full brightness).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    image : array_like of shape (3, H, W) or (H, W)
+    title : str, optional
+    interpolation : str, default "nearest"
+        Passed to ``imshow``; "nearest" shows the pixels as they are and draws fastest.
+
+    Returns
+    -------
+    matplotlib.image.AxesImage
+        Change it later with ``set_data(rgb_array(new))`` (or ``set_data(grey)``).
+    """
+    arr = _array(image, "image")
+    if arr.ndim == 2:
+        artist = ax.imshow(arr, cmap="gray", vmin=0.0, vmax=1.0, interpolation=interpolation)
+    elif arr.ndim == 3 and arr.shape[0] == 3:
+        artist = ax.imshow(rgb_array(arr), interpolation=interpolation)
+    else:
+        raise ValueError(f"image must have shape (3, H, W) or (H, W); got shape {arr.shape}")
+    picture_axes(ax, title)
+    return artist
+
+
+def show_channels(
+    axes,
+    image,
+    *,
+    names=None,
+    tint: bool = True,
+    interpolation: str = "nearest",
+):
+    """Draw each channel of ``image`` in its own panel.
+
+    Parameters
+    ----------
+    axes : sequence of matplotlib.axes.Axes
+        One per channel, ``len(axes) == C``.
+    image : array_like of shape (C, H, W)
+        Values in ``[0, 1]``.
+    names : sequence of str, optional
+        Panel titles; default "red", "green", "blue" for three channels, else
+        "channel 0", "channel 1", ...
+    tint : bool, default True
+        With three channels, draw each from black to its own colour; otherwise grey.
+
+    Returns
+    -------
+    list of matplotlib.image.AxesImage
+        One per channel; each holds the ``(H, W)`` channel as its data.
+    """
+    arr = _array(image, "image")
+    axes = list(np.ravel(axes))
+    if arr.ndim != 3:
+        raise ValueError(f"image must have shape (C, H, W); got shape {arr.shape}")
+    if len(axes) != arr.shape[0]:
+        raise ValueError(
+            f"axes must hold one axes per channel: {arr.shape[0]} for an image of shape "
+            f"{arr.shape}; got {len(axes)}"
+        )
+    rgb = arr.shape[0] == 3
+    if names is None:
+        names = CHANNEL_NAMES if rgb else [f"channel {c}" for c in range(arr.shape[0])]
+    artists = []
+    for c, (ax, name) in enumerate(zip(axes, names, strict=True)):
+        cmap = CHANNEL_CMAPS[c] if (tint and rgb) else "gray"
+        artists.append(
+            ax.imshow(arr[c], cmap=cmap, vmin=0.0, vmax=1.0, interpolation=interpolation)
+        )
+        picture_axes(ax, name)
+    return artists
+
+
+class KernelArtists(NamedTuple):
+    """What :func:`show_kernel` drew: the heat-map, one text per cell, the largest shape."""
+
+    image: object
+    texts: list
+    max_shape: tuple[int, int]
+
+
+def _kernel2d(kernel, name: str = "kernel") -> np.ndarray:
+    arr = _array(kernel, name)
+    if arr.ndim != 2 or 0 in arr.shape:
+        raise ValueError(f"{name} must have shape (kH, kW); got shape {arr.shape}")
+    return arr.astype(np.float64, copy=False)
+
+
+def show_kernel(
+    ax,
+    kernel,
+    *,
+    limit: float | None = None,
+    max_shape=None,
+    title: str | None = None,
+    fontsize: float = 9,
+) -> KernelArtists:
+    """Draw a kernel (or any small matrix) as a heat-map with its numbers in the cells.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    kernel : array_like of shape (kH, kW)
+    limit : float, optional
+        Colour limits are ``(-limit, limit)``; default ``max |kernel|``.
+    max_shape : (int, int), optional
+        The largest kernel :func:`update_kernel` will be asked to show; one text is
+        made per cell of it (spare ones hidden). Default ``kernel.shape``.
+    title : str, optional
+    fontsize : float, default 9
+
+    Returns
+    -------
+    KernelArtists
+        ``(image, texts, max_shape)``; ``texts[i * max_shape[1] + j]`` is cell ``(i, j)``.
+        Pass it to :func:`update_kernel` to show another kernel in place.
+    """
+    k = _kernel2d(kernel)
+    if max_shape is None:
+        max_shape = k.shape
+    max_shape = (int(max_shape[0]), int(max_shape[1]))
+    image = ax.imshow(
+        np.zeros((1, 1)), cmap=DIVERGING, vmin=-1.0, vmax=1.0, interpolation="nearest"
+    )
+    texts = [
+        ax.text(j, i, "", ha="center", va="center", fontsize=fontsize)
+        for i in range(max_shape[0])
+        for j in range(max_shape[1])
+    ]
+    picture_axes(ax, title)
+    artists = KernelArtists(image, texts, max_shape)
+    update_kernel(artists, k, limit=limit)
+    return artists
+
+
+def update_kernel(artists: KernelArtists, kernel, *, limit: float | None = None) -> None:
+    """Show another kernel in the artists made by :func:`show_kernel`, in place.
+
+    The new kernel may be smaller than ``max_shape`` (the spare cells' texts are
+    hidden) but not larger.
+    """
+    k = _kernel2d(kernel)
+    h, w = k.shape
+    mh, mw = artists.max_shape
+    if h > mh or w > mw:
+        raise ValueError(
+            f"kernel must fit in the {mh}x{mw} cells made by show_kernel (max_shape); "
+            f"got shape {k.shape}"
+        )
+    lim = symmetric_limit(k) if limit is None else float(limit)
+    image = artists.image
+    image.set_data(k)
+    image.set_clim(-lim, lim)
+    image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+    image.axes.set_xlim(-0.5, w - 0.5)
+    image.axes.set_ylim(h - 0.5, -0.5)
+    for i in range(mh):
+        for j in range(mw):
+            text = artists.texts[i * mw + j]
+            inside = i < h and j < w
+            text.set_visible(inside)
+            if inside:
+                value = k[i, j]
+                text.set_text(format_number(value))
+                text.set_color("white" if abs(value) > 0.6 * lim else "black")
+
+
+def show_feature_map(
+    ax,
+    fmap,
+    *,
+    limit: float | None = None,
+    title: str | None = None,
+    interpolation: str = "nearest",
+):
+    """Draw a signed map (a convolution's output) with the diverging colormap, 0 white.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    fmap : array_like of shape (H, W)
+    limit : float, optional
+        Colour limits ``(-limit, limit)``; default ``max |fmap|``. Fix it yourself when
+        the map will change, so colours keep their meaning (``set_data`` keeps the
+        old limits; change them with ``set_clim``).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.image.AxesImage
+    """
+    arr = _array(fmap, "fmap")
+    if arr.ndim != 2:
+        raise ValueError(f"fmap must have shape (H, W); got shape {arr.shape}")
+    lim = symmetric_limit(arr) if limit is None else float(limit)
+    artist = ax.imshow(arr, cmap=DIVERGING, vmin=-lim, vmax=lim, interpolation=interpolation)
+    picture_axes(ax, title)
+    return artist
+
+
+class StackArtists(NamedTuple):
+    """What :func:`show_stack` drew: one image and one outline per slice (front first)."""
+
+    images: list
+    frames: list
+    offset: float
+
+
+def show_stack(
+    ax,
+    tensor,
+    *,
+    max_slices: int | None = None,
+    limit: float | None = None,
+    cmap=DIVERGING,
+    offset: float = 0.14,
+    edgecolors=None,
+    title: str | None = None,
+    interpolation: str = "nearest",
+) -> StackArtists:
+    """Draw a ``(C, H, W)`` tensor as a stack of offset slices, slice 0 in front.
+
+    Slice ``c`` is shifted right and up by ``c * offset`` of its size, so the stack
+    looks like cards seen from the front-left: its depth is the channel axis.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    tensor : array_like of shape (C, H, W)
+    max_slices : int, optional
+        How many slices :func:`update_stack` may show later; the extra ones are made
+        now and hidden. Default ``C``.
+    limit : float, optional
+        Colour limits ``(-limit, limit)`` for a diverging ``cmap``; default
+        ``max |tensor|``.
+    cmap : str or Colormap, default :data:`DIVERGING`
+    offset : float, default 0.14
+        Shift between slices, as a fraction of the slice's width and height.
+    edgecolors : sequence of colours, optional
+        Outline colour of each slice; default dark grey.
+    title : str, optional
+
+    Returns
+    -------
+    StackArtists
+        ``(images, frames, offset)``; pass it to :func:`update_stack`.
+    """
+    arr = _array(tensor, "tensor")
+    if arr.ndim != 3 or 0 in arr.shape:
+        raise ValueError(f"tensor must have shape (C, H, W); got shape {arr.shape}")
+    n = arr.shape[0] if max_slices is None else int(max_slices)
+    if n < arr.shape[0]:
+        raise ValueError(
+            f"max_slices must be at least the {arr.shape[0]} slices of tensor; got {n}"
+        )
+    lim = symmetric_limit(arr) if limit is None else float(limit)
+    blank = np.zeros(arr.shape[1:])
+    images, frames = [], []
+    for c in range(n):
+        z = 2 * (n - c)  # slice 0 in front
+        images.append(
+            ax.imshow(blank, cmap=cmap, vmin=-lim, vmax=lim, interpolation=interpolation, zorder=z)
+        )
+        frame = Rectangle((0, 0), 1, 1, fill=False, linewidth=1.5, zorder=z + 1)
+        ax.add_patch(frame)
+        frames.append(frame)
+    ax.set_aspect("equal")
+    picture_axes(ax, title)
+    artists = StackArtists(images, frames, float(offset))
+    update_stack(artists, arr, limit=lim, edgecolors=edgecolors)
+    return artists
+
+
+def update_stack(artists: StackArtists, tensor, *, limit=None, edgecolors=None) -> None:
+    """Show another ``(C, H, W)`` tensor in a stack made by :func:`show_stack`, in place.
+
+    ``C`` may be anything up to the number of slices made; the others are hidden and
+    the view is fitted to the slices shown. ``limit`` (optional) resets the colour
+    limits to ``(-limit, limit)``.
+    """
+    arr = _array(tensor, "tensor")
+    n = len(artists.images)
+    if arr.ndim != 3 or not 1 <= arr.shape[0] <= n:
+        raise ValueError(
+            f"tensor must have shape (C, H, W) with 1 <= C <= {n}, the slices made by "
+            f"show_stack; got shape {arr.shape}"
+        )
+    c_shown, h, w = arr.shape
+    dx, dy = artists.offset * w, artists.offset * h
+    for c, (image, frame) in enumerate(zip(artists.images, artists.frames, strict=True)):
+        visible = c < c_shown
+        image.set_visible(visible)
+        frame.set_visible(visible)
+        if not visible:
+            continue
+        x0, y0 = c * dx, c * dy
+        image.set_data(arr[c])
+        image.set_extent((x0, x0 + w, y0, y0 + h))
+        if limit is not None:
+            image.set_clim(-float(limit), float(limit))
+        frame.set_bounds(x0, y0, w, h)
+        colour = "0.25" if edgecolors is None else edgecolors[c % len(edgecolors)]
+        frame.set_edgecolor(colour)
+    ax = artists.images[0].axes
+    pad = 0.02 * max(w, h)
+    ax.set_xlim(-pad, (c_shown - 1) * dx + w + pad)
+    ax.set_ylim(-pad, (c_shown - 1) * dy + h + pad)
