@@ -62,7 +62,7 @@ def test_pointwise_macs_right():
         (32 * 64, ["number of weights"]),
         (32 * 56 * 56, ["only one output channel"]),
         (5, ["every pixel"]),
-        (None, ["whole number"]),
+        ("many", ["whole number"]),
     ],
 )
 def test_pointwise_macs_hints(answer, words):
@@ -312,3 +312,25 @@ def test_box_factors_right():
 def test_box_factors_hints(column, row, words):
     """A product that sums to 5 or 25 instead of 1 gets a hint about averaging."""
     assert_hint(sobel_check.box_factors(column, row), *words)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: pw_check.params(None),
+        lambda: pw_check.macs(None),
+        lambda: pw_check.output_shape(None),
+        lambda: pw_check.channel_cycle(None),
+        lambda: sep_check.params(None),
+        lambda: sep_check.cost_ratio(None),
+        lambda: sep_check.mobilenet_macs(None),
+        lambda: sep_check.equivalent_kernel(None, np.ones((3, 1, 3, 3)), np.ones((4, 3))),
+        lambda: sobel_check.sobel_factors(None, None),
+        lambda: sobel_check.multiplies(None, None),
+        lambda: sobel_check.rank(None),
+        lambda: sobel_check.box_factors(None, None),
+    ],
+)
+def test_unanswered_exercise_says_replace_none(call):
+    """An exercise left at None (as the notebooks ship) asks for an answer instead of erring."""
+    assert_hint(call(), "Replace None")

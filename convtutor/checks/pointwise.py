@@ -18,6 +18,9 @@ from . import Feedback, is_number, right, same_array, wrong
 __all__ = ["params", "macs", "output_shape", "channel_cycle"]
 
 
+_MISSING = "Replace None with your answer, then run the cell again."
+
+
 def _whole(value) -> bool:
     return is_number(value) and float(value) == int(value)
 
@@ -25,6 +28,8 @@ def _whole(value) -> bool:
 def params(answer, *, in_channels: int = 64, out_channels: int = 128) -> Feedback:
     """How many weights has a 1x1 convolution from ``in_channels`` to ``out_channels``
     (no bias)? Right: ``C_in * C_out``."""
+    if answer is None:
+        return wrong(_MISSING)
     c_in, c_out = in_channels, out_channels
     expected = c_in * c_out
     if not is_number(answer):
@@ -65,6 +70,8 @@ def params(answer, *, in_channels: int = 64, out_channels: int = 128) -> Feedbac
 def macs(answer, *, in_channels: int = 32, out_channels: int = 64, size: int = 56) -> Feedback:
     """Multiply-accumulates of a 1x1 convolution on a ``size x size`` input.
     Right: ``C_in * C_out * H * W``."""
+    if answer is None:
+        return wrong(_MISSING)
     c_in, c_out, hw = in_channels, out_channels, size * size
     expected = c_in * c_out * hw
     if not is_number(answer):
@@ -97,6 +104,8 @@ def output_shape(
 ) -> Feedback:
     """Shape of ``pointwise_conv2d(x, W)`` for ``x`` of shape ``(C_in, size, size)`` and
     ``W`` of shape ``(C_out, C_in)``. Right: ``(C_out, size, size)``."""
+    if answer is None:
+        return wrong(_MISSING)
     expected = (out_channels, size, size)
     try:
         shape = tuple(int(n) for n in answer)
@@ -131,6 +140,8 @@ _CYCLE = np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]], dtype=float)
 def channel_cycle(answer) -> Feedback:
     """The 3x3 point-wise weight that turns (R, G, B) into (G, B, R):
     ``W[o, c] = 1`` when output ``o`` reads input ``c``."""
+    if answer is None:
+        return wrong(_MISSING)
     try:
         w = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):

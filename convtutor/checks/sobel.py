@@ -21,6 +21,9 @@ from . import Feedback, is_number, right, same_array, wrong
 __all__ = ["sobel_factors", "multiplies", "rank", "box_factors"]
 
 
+_MISSING = "Replace None with your answer, then run the cell again."
+
+
 def _vector(value, name):
     try:
         vec = np.asarray(value, dtype=float)
@@ -33,6 +36,8 @@ def _vector(value, name):
 
 def sobel_factors(column, row) -> Feedback:
     """A column and a row whose outer product ``np.outer(column, row)`` is Sobel's Gx."""
+    if column is None:
+        return wrong(_MISSING)
     col, bad = _vector(column, "the column")
     if bad is not None:
         return bad
@@ -70,6 +75,8 @@ def sobel_factors(column, row) -> Feedback:
 def multiplies(direct, separable, *, kernel_size: int = 7) -> Feedback:
     """Multiplies per output pixel of a ``k x k`` separable filter: done directly (``k^2``)
     and as two 1-D passes (``2k``)."""
+    if direct is None:
+        return wrong(_MISSING)
     k = kernel_size
     if not (is_number(direct) and is_number(separable)):
         return wrong(f"Give two whole numbers; got {direct!r} and {separable!r}.")
@@ -98,6 +105,8 @@ def multiplies(direct, separable, *, kernel_size: int = 7) -> Feedback:
 
 def rank(answer, *, kernel="laplacian") -> Feedback:
     """The rank of a named kernel (``"laplacian"`` or ``"sobel_x"``)."""
+    if answer is None:
+        return wrong(_MISSING)
     kernels = {"laplacian": LAPLACIAN, "sobel_x": SOBEL_X}
     if kernel not in kernels:
         raise ValueError(f"kernel must be one of {', '.join(map(repr, kernels))}; got {kernel!r}")
@@ -129,6 +138,8 @@ def rank(answer, *, kernel="laplacian") -> Feedback:
 
 def box_factors(column, row, *, size: int = 5) -> Feedback:
     """A column and a row whose outer product is the ``size x size`` box blur (all ``1/size^2``)."""
+    if column is None:
+        return wrong(_MISSING)
     col, bad = _vector(column, "the column")
     if bad is not None:
         return bad
