@@ -59,7 +59,7 @@ def test_multiplier_parameters_right():
         (16 * 32 * 25, "standard 16 -> 32 layer"),
         (32, "number of output channels"),
         (801, "C x M kernels"),
-        (None, "whole number"),
+        (None, "Replace None"),
     ],
 )
 def test_multiplier_parameters_hints(answer, fragment):
@@ -114,3 +114,17 @@ def test_torch_weight_shape_right():
 def test_torch_weight_shape_hints(answer, fragment):
     """A standard shape, a multiplier on the wrong axis and a dropped axis each get their hint."""
     _assert_wrong(check.torch_weight_shape(answer), fragment)
+
+
+@pytest.mark.parametrize(
+    "func",
+    [
+        check.depthwise_parameters,
+        check.multiplier_parameters,
+        check.equivalent_standard_weight,
+        check.torch_weight_shape,
+    ],
+)
+def test_untouched_answer_asks_for_one(func):
+    """The starter value None is met with 'replace None', not a hint about a mistake."""
+    _assert_wrong(func(None), "Replace None")

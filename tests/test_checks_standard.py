@@ -70,7 +70,7 @@ def test_output_size_right():
         (30, "left out the stride"),
         (17, "H_out = (H + 2p"),
         ((15, 14), "Give a single whole number"),
-        (None, "Give a single whole number"),
+        (None, "Replace None"),
     ],
 )
 def test_output_size_hints(answer, fragment):
@@ -167,9 +167,25 @@ def test_start_right_answers():
         (start.number_count, 64 * 64, "number of pixels"),
         (start.number_count, 3 * 64, "Height and width multiply"),
         (start.number_count, 7, "Multiply the three numbers"),
-        (start.number_count, None, "whole number"),
+        (start.number_count, None, "Replace None"),
+        (start.channels, None, "Replace None"),
+        (start.image_shape, None, "Replace None"),
     ],
 )
 def test_start_hints(func, answer, fragment):
     """Each anticipated warm-up mistake (channels-last, pixels not numbers...) gets its hint."""
     _assert_wrong(func(answer), fragment)
+
+
+@pytest.mark.parametrize(
+    "func",
+    [
+        check.parameter_count,
+        check.output_size,
+        check.cross_correlation,
+        check.article_layer_with_bias,
+    ],
+)
+def test_untouched_answer_asks_for_one(func):
+    """The starter value None is met with 'replace None', not a hint about a mistake."""
+    _assert_wrong(func(None), "Replace None")

@@ -30,6 +30,8 @@ __all__ = [
     "torch_weight_shape",
 ]
 
+REPLACE_NONE = "Replace None with your answer, then run the cell again."
+
 #: Exercise 1: a depth-wise layer on 32 channels with 3x3 kernels (M = 1), no bias.
 DEPTHWISE_LAYER = {"channels": 32, "kernel_size": 3}
 
@@ -61,6 +63,8 @@ def _first_match(answer, mistakes) -> Feedback | None:
 
 def depthwise_parameters(answer) -> Feedback:
     r"""Exercise 1: weights of a depth-wise layer, 32 channels, 3x3, no bias: :math:`C k^2`."""
+    if answer is None:
+        return wrong(REPLACE_NONE)
     c, k = DEPTHWISE_LAYER["channels"], DEPTHWISE_LAYER["kernel_size"]
     expected = c * k * k
     problem = _whole_number(answer)
@@ -96,6 +100,8 @@ def depthwise_parameters(answer) -> Feedback:
 
 def multiplier_parameters(answer) -> Feedback:
     r"""Exercise 2: weights of a depth-wise layer, 16 channels, M = 2, 5x5: :math:`C M k^2`."""
+    if answer is None:
+        return wrong(REPLACE_NONE)
     c = MULTIPLIER_LAYER["channels"]
     m = MULTIPLIER_LAYER["depth_multiplier"]
     k = MULTIPLIER_LAYER["kernel_size"]
@@ -152,6 +158,8 @@ def equivalent_standard_weight(answer) -> Feedback:
 
     Filter ``o`` holds depth-wise kernel ``o`` in input slot ``o`` and zeros elsewhere.
     """
+    if answer is None:
+        return wrong(REPLACE_NONE)
     dw = np.asarray(DEPTHWISE_WEIGHT, dtype=np.float64)
     c = dw.shape[0]
     expected = np.zeros((c, c, *dw.shape[2:]))
@@ -206,6 +214,8 @@ def _as_shape(answer) -> tuple | None:
 
 def torch_weight_shape(answer) -> Feedback:
     """Exercise 4: the shape of ``torch.nn.Conv2d(8, 16, 3, groups=8).weight``."""
+    if answer is None:
+        return wrong(REPLACE_NONE)
     c_in, c_out = TORCH_LAYER["in_channels"], TORCH_LAYER["out_channels"]
     k, g = TORCH_LAYER["kernel_size"], TORCH_LAYER["groups"]
     m = c_out // c_in

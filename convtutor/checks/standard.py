@@ -32,6 +32,8 @@ __all__ = [
     "article_layer_with_bias",
 ]
 
+REPLACE_NONE = "Replace None with your answer, then run the cell again."
+
 #: Exercise 1: a layer from 16 to 32 channels with 5x5 filters, no bias.
 PARAMETER_LAYER = {"in_channels": 16, "out_channels": 32, "kernel_size": 5}
 
@@ -68,6 +70,8 @@ def parameter_count(answer) -> Feedback:
 
     The right answer is :math:`C_{in} C_{out} k_H k_W = 16 \cdot 32 \cdot 5 \cdot 5`.
     """
+    if answer is None:
+        return wrong(REPLACE_NONE)
     c_in, c_out, k = (PARAMETER_LAYER[n] for n in ("in_channels", "out_channels", "kernel_size"))
     expected = c_in * c_out * k * k
     problem = _whole_number(answer)
@@ -154,6 +158,8 @@ def output_size(answer) -> Feedback:
     :math:`H_{out} = \lfloor (H + 2p - d(k - 1) - 1) / s \rfloor + 1`. A pair
     ``(H_out, W_out)`` is accepted too.
     """
+    if answer is None:
+        return wrong(REPLACE_NONE)
     n, k, p, s = (OUTPUT_SIZE_LAYER[x] for x in ("input_size", "kernel_size", "padding", "stride"))
     expected, mistakes = _output_size_candidates(n, k, p, s)
     if isinstance(answer, (tuple, list)) and len(answer) == 2 and answer[0] == answer[1]:
@@ -191,6 +197,8 @@ def cross_correlation(answer) -> Feedback:
 
     Deep-learning "convolution" is cross-correlation: the kernel is *not* flipped.
     """
+    if answer is None:
+        return wrong(REPLACE_NONE)
     image, kernel = CROSS_CORRELATION_IMAGE, CROSS_CORRELATION_KERNEL
     kh, kw = kernel.shape
     h, w = image.shape[0] - kh + 1, image.shape[1] - kw + 1
@@ -232,6 +240,8 @@ def cross_correlation(answer) -> Feedback:
 
 def article_layer_with_bias(answer) -> Feedback:
     """Exercise 4: parameters of the article's 10 -> 20 channel, 7x7 layer, with a bias each."""
+    if answer is None:
+        return wrong(REPLACE_NONE)
     c_in, c_out, k = (ARTICLE_LAYER[n] for n in ("in_channels", "out_channels", "kernel_size"))
     weights = c_in * c_out * k * k
     expected = weights + c_out

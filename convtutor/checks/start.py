@@ -14,12 +14,16 @@ from . import Feedback, is_number, right, wrong
 
 __all__ = ["IMAGE_SIZE", "channels", "image_shape", "number_count"]
 
+REPLACE_NONE = "Replace None with your answer, then run the cell again."
+
 #: The side of the photo used in the warm-up: ``ct.data.sample_image(IMAGE_SIZE)``.
 IMAGE_SIZE = 64
 
 
 def channels(answer) -> Feedback:
     """Warm-up 1: how many channels does the sample photo have? (3: red, green, blue)."""
+    if answer is None:
+        return wrong(REPLACE_NONE)
     if not is_number(answer):
         return wrong(f"Give a whole number; got {answer!r}.")
     if answer == 3:
@@ -36,6 +40,8 @@ def channels(answer) -> Feedback:
 
 def image_shape(answer) -> Feedback:
     """Warm-up 2: the shape of ``ct.data.sample_image(64)``: (3, 64, 64)."""
+    if answer is None:
+        return wrong(REPLACE_NONE)
     n = IMAGE_SIZE
     try:
         shape = tuple(int(v) for v in answer)
@@ -55,6 +61,8 @@ def image_shape(answer) -> Feedback:
 
 def number_count(answer) -> Feedback:
     """Warm-up 3: how many numbers are in the (3, 64, 64) photo? 3 x 64 x 64 = 12,288."""
+    if answer is None:
+        return wrong(REPLACE_NONE)
     n = IMAGE_SIZE
     expected = 3 * n * n
     if not is_number(answer):
