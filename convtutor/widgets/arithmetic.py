@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..viz.diagrams import output_length, sliding_window
+from ..viz.diagrams import output_length, set_title_fixed, sliding_window
 from ._base import Widget
 
 __all__ = ["ConvArithmetic", "formula_text"]
@@ -116,8 +116,8 @@ class ConvArithmetic(Widget):
         ax_out = fig.add_axes((0.54, 0.08, 0.44, 0.84))
         self.diagram = sliding_window(ax_in, ax_out, max_size=MAX_SIZE, max_padding=MAX_PADDING)
         self.ax_input, self.ax_output = ax_in, ax_out
-        ax_in.set_title(" ", fontsize=10)
-        ax_out.set_title(" ", fontsize=10)
+        set_title_fixed(ax_in, " ")
+        set_title_fixed(ax_out, " ")
         self._finish()
 
     def _controls_box(self) -> widgets.Widget:
