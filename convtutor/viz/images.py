@@ -19,18 +19,24 @@ Examples
 >>> import numpy as np
 >>> from matplotlib.figure import Figure
 >>> ax = Figure().add_subplot()
->>> image, texts, shape = show_kernel(ax, np.array([[1, 0, -1]]))
->>> [t.get_text() for t in texts]
+>>> kernel = show_kernel(ax, np.array([[1, 0, -1]]))
+>>> kernel.texts
 ['1', '0', '-1']
 """
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
+from matplotlib import colormaps as plt_colormaps
+from matplotlib.collections import PathCollection
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Rectangle
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath
+from matplotlib.transforms import Affine2D
 
 __all__ = [
     "DIVERGING",
@@ -99,9 +105,9 @@ def rgb_array(image) -> np.ndarray:
 
 
 def symmetric_limit(*arrays) -> float:
-    """The largest ``|value|`` in the arrays: colour limits ``(-limit, limit)`` for them.
+    """The largest finite ``|value|`` in the arrays: colour limits ``(-limit, limit)``.
 
-    Returns 1.0 when every value is 0 (so a blank map still has a valid scale).
+    Returns 1.0 when every value is 0 or NaN (so a blank map still has a valid scale).
 
     Examples
     --------
@@ -110,7 +116,12 @@ def symmetric_limit(*arrays) -> float:
     >>> symmetric_limit(np.zeros(4))
     1.0
     """
-    limit = max((float(np.max(np.abs(_array(a, "array")))) for a in arrays), default=0.0)
+    limit = 0.0
+    for a in arrays:
+        values = np.abs(_array(a, "array"))
+        values = values[np.isfinite(values)]  # NaN marks a blank gap, not a value
+        if values.size:
+            limit = max(limit, float(values.max()))
     return limit if np.isfinite(limit) and limit > 0 else 1.0
 
 
@@ -216,11 +227,33 @@ def show_channels(
 
 
 class KernelArtists(NamedTuple):
-    """What :func:`show_kernel` drew: the heat-map, one text per cell, the largest shape."""
+    """What :func:`show_kernel` drew.
+
+    Attributes
+    ----------
+    image : matplotlib.image.AxesImage
+        The heat-map; ``image.get_array()`` is the kernel shown.
+    numbers : matplotlib.collections.PathCollection
+        Every number written in the cells, drawn as ONE artist (see :func:`show_kernel`).
+    texts : list of str
+        The number in each cell, ``texts[i * max_shape[1] + j]`` for cell ``(i, j)``;
+        ``""`` for cells outside the kernel shown. Kept up to date by :func:`update_kernel`.
+    max_shape : (int, int)
+        The largest kernel these artists can show.
+    """
 
     image: object
+    numbers: object
     texts: list
     max_shape: tuple[int, int]
+
+
+@functools.lru_cache(maxsize=4096)
+def _number_path(text: str, fontsize: float) -> Path:
+    """The outline of ``text`` in points, centred on (0, 0); cached by string."""
+    path = TextPath((0, 0), text, size=fontsize)
+    box = path.get_extents()
+    return path.transformed(Affine2D().translate(-(box.x0 + box.x1) / 2, -(box.y0 + box.y1) / 2))
 
 
 def _kernel2d(kernel, name: str = "kernel") -> np.ndarray:
@@ -241,38 +274,50 @@ def show_kernel(
 ) -> KernelArtists:
     """Draw a kernel (or any small matrix) as a heat-map with its numbers in the cells.
 
+    The numbers are written as glyph outlines gathered in one ``PathCollection``
+    rather than one ``Text`` per cell: they look the same, and a 5x5 kernel draws
+    in about a quarter of the time (text is the slowest thing Agg draws), which
+    keeps slider updates inside a projector's frame budget. White numbers on dark
+    cells, black on light ones.
+
     Parameters
     ----------
     ax : matplotlib.axes.Axes
     kernel : array_like of shape (kH, kW)
+        NaN entries are drawn blank, with no number (use them as gaps).
     limit : float, optional
         Colour limits are ``(-limit, limit)``; default ``max |kernel|``.
     max_shape : (int, int), optional
-        The largest kernel :func:`update_kernel` will be asked to show; one text is
-        made per cell of it (spare ones hidden). Default ``kernel.shape``.
+        The largest kernel :func:`update_kernel` will be asked to show. Default
+        ``kernel.shape``.
     title : str, optional
     fontsize : float, default 9
 
     Returns
     -------
     KernelArtists
-        ``(image, texts, max_shape)``; ``texts[i * max_shape[1] + j]`` is cell ``(i, j)``.
-        Pass it to :func:`update_kernel` to show another kernel in place.
+        ``(image, numbers, texts, max_shape)``; pass it to :func:`update_kernel` to show
+        another kernel in place.
     """
     k = _kernel2d(kernel)
     if max_shape is None:
         max_shape = k.shape
     max_shape = (int(max_shape[0]), int(max_shape[1]))
-    image = ax.imshow(
-        np.zeros((1, 1)), cmap=DIVERGING, vmin=-1.0, vmax=1.0, interpolation="nearest"
+    cmap = plt_colormaps[DIVERGING].with_extremes(bad="white")
+    image = ax.imshow(np.zeros((1, 1)), cmap=cmap, vmin=-1.0, vmax=1.0, interpolation="nearest")
+    numbers = PathCollection(
+        [],
+        offsets=np.zeros((0, 2)),
+        offset_transform=ax.transData,
+        edgecolors="none",
+        zorder=image.get_zorder() + 1,
     )
-    texts = [
-        ax.text(j, i, "", ha="center", va="center", fontsize=fontsize)
-        for i in range(max_shape[0])
-        for j in range(max_shape[1])
-    ]
+    # Outlines are in points: scale them with the figure's dpi (also when saving).
+    numbers.set_transform(Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans)
+    numbers._convtutor_fontsize = float(fontsize)
+    ax.add_collection(numbers, autolim=False)
     picture_axes(ax, title)
-    artists = KernelArtists(image, texts, max_shape)
+    artists = KernelArtists(image, numbers, [""] * (max_shape[0] * max_shape[1]), max_shape)
     update_kernel(artists, k, limit=limit)
     return artists
 
@@ -280,8 +325,7 @@ def show_kernel(
 def update_kernel(artists: KernelArtists, kernel, *, limit: float | None = None) -> None:
     """Show another kernel in the artists made by :func:`show_kernel`, in place.
 
-    The new kernel may be smaller than ``max_shape`` (the spare cells' texts are
-    hidden) but not larger.
+    The new kernel may be smaller than ``max_shape`` but not larger.
     """
     k = _kernel2d(kernel)
     h, w = k.shape
@@ -298,15 +342,21 @@ def update_kernel(artists: KernelArtists, kernel, *, limit: float | None = None)
     image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
     image.axes.set_xlim(-0.5, w - 0.5)
     image.axes.set_ylim(h - 0.5, -0.5)
+    fontsize = artists.numbers._convtutor_fontsize
+    paths, offsets, colours = [], [], []
     for i in range(mh):
         for j in range(mw):
-            text = artists.texts[i * mw + j]
-            inside = i < h and j < w
-            text.set_visible(inside)
-            if inside:
+            text = ""
+            if i < h and j < w and np.isfinite(k[i, j]):
                 value = k[i, j]
-                text.set_text(format_number(value))
-                text.set_color("white" if abs(value) > 0.6 * lim else "black")
+                text = format_number(value)
+                paths.append(_number_path(text, fontsize))
+                offsets.append((j, i))
+                colours.append("white" if abs(value) > 0.6 * lim else "black")
+            artists.texts[i * mw + j] = text
+    artists.numbers.set_paths(paths)
+    artists.numbers.set_offsets(np.array(offsets, dtype=float).reshape(-1, 2))
+    artists.numbers.set_facecolor(colours)
 
 
 def show_feature_map(
@@ -405,7 +455,7 @@ def show_stack(
         images.append(
             ax.imshow(blank, cmap=cmap, vmin=-lim, vmax=lim, interpolation=interpolation, zorder=z)
         )
-        frame = Rectangle((0, 0), 1, 1, fill=False, linewidth=1.5, zorder=z + 1)
+        frame = Rectangle((0, 0), 1, 1, fill=False, linewidth=1.5, edgecolor="0.25", zorder=z + 1)
         ax.add_patch(frame)
         frames.append(frame)
     ax.set_aspect("equal")
@@ -420,7 +470,8 @@ def update_stack(artists: StackArtists, tensor, *, limit=None, edgecolors=None) 
 
     ``C`` may be anything up to the number of slices made; the others are hidden and
     the view is fitted to the slices shown. ``limit`` (optional) resets the colour
-    limits to ``(-limit, limit)``.
+    limits to ``(-limit, limit)``; ``edgecolors`` (optional) recolours the outlines,
+    which otherwise keep their colours.
     """
     arr = _array(tensor, "tensor")
     n = len(artists.images)
@@ -443,8 +494,8 @@ def update_stack(artists: StackArtists, tensor, *, limit=None, edgecolors=None) 
         if limit is not None:
             image.set_clim(-float(limit), float(limit))
         frame.set_bounds(x0, y0, w, h)
-        colour = "0.25" if edgecolors is None else edgecolors[c % len(edgecolors)]
-        frame.set_edgecolor(colour)
+        if edgecolors is not None:
+            frame.set_edgecolor(edgecolors[c % len(edgecolors)])
     ax = artists.images[0].axes
     pad = 0.02 * max(w, h)
     ax.set_xlim(-pad, (c_shown - 1) * dx + w + pad)
