@@ -168,6 +168,14 @@ class ChannelFilter(Widget):
         ax_out.set_xlim(-0.5, w - 0.5)
         ax_out.set_ylim(h - 0.5, -0.5)
         self._output_title = ax_out.title
+        #: The artists a test (or a curious student) can read back, by name.
+        self.artists = {
+            "strip": ax_top.images[0],
+            "mark": self._mark,
+            "input": self._input,
+            "kernel": self._kernel,
+            "output": self._result,
+        }
         self._finish()
 
     def kernel_name(self, channel: int) -> str:
@@ -281,6 +289,8 @@ class Stacking(Widget):
                 -3, c * (ho + self.GAP) + ho / 2, name, rotation=90, ha="right",
                 va="center", fontsize=8, color=CHANNEL_COLORS[c],
             )  # fmt: skip
+        #: The artists a test (or a curious student) can read back, by name.
+        self.artists = {"stack": self._stack, "picture": self._picture}
         self._finish()
 
     def weight(self) -> np.ndarray:

@@ -155,6 +155,14 @@ class PointwiseMixer(Widget):
             (0, 0), 1, 1, transform=fig.transFigure, fill=False, linewidth=3, edgecolor="k"
         )
         fig.add_artist(self._out_mark)
+        #: The artists a test (or a curious student) can read back, by name.
+        self.artists = {
+            "input": self._input,
+            "matrix": self._matrix,
+            "row_mark": self._row_mark,
+            "picture": self._picture,
+            "outputs": self._outputs,
+        }
         self._finish()
 
     # ---- state ----------------------------------------------------------------------
@@ -340,6 +348,14 @@ class SeparablePipeline(Widget):
         ax_check = fig.add_subplot(grid[1, 3])
         picture_axes(ax_check, "check")
         self._check = ax_check.text(0.5, 0.5, "", ha="center", va="center", fontsize=11, wrap=False)
+        #: The artists a test (or a curious student) can read back, by name.
+        self.artists = {
+            "depthwise": self._depthwise,
+            "separable": self._separable,
+            "standard": self._standard,
+            "kernel": self._kernel,
+            "check": self._check,
+        }
         self._finish()
 
     # ---- state ----------------------------------------------------------------------
