@@ -29,7 +29,9 @@ SEQUENCE = [
 
 CELL_TIMEOUT = 300  # seconds per cell
 LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|href=\"([^\"]+)\"")
-CHECK_CALL = re.compile(r"\bchecks?\w*(?:\.\w+)+\s*\(")
+CHECK_IMPORT = re.compile(
+    r"^[ \t]*from\s+convtutor\.checks(?:\.(\w+))?\s+import\s+(\([^)]*\)|[^\n#]+)", re.M
+)
 
 
 def _read(path: Path):
@@ -49,6 +51,23 @@ def _relative_links(text: str) -> list[str]:
             continue  # http:, https:, mailto:, data: ... or an anchor in the same page
         targets.append(target.split("#", 1)[0])
     return targets
+
+
+def _check_calls(code: str) -> int:
+    """How many calls go to the exercise checks (``convtutor.checks``), under any alias."""
+    modules, functions = set(), set()
+    for match in CHECK_IMPORT.finditer(code):
+        listed = re.sub(r"#[^\n]*", "", match.group(2)).strip("() \n")
+        names = [n.split(" as ")[-1].strip() for n in listed.split(",") if n.strip()]
+        # from convtutor.checks import standard as check -> a module alias;
+        # from convtutor.checks.standard import parameter_count -> a function.
+        (functions if match.group(1) else modules).update(names)
+    calls = 0
+    for name in modules:
+        calls += len(re.findall(rf"\b{re.escape(name)}\.\w+\s*\(", code))
+    for name in functions:
+        calls += len(re.findall(rf"(?<![.\w]){re.escape(name)}\s*\(", code))
+    return calls
 
 
 def _number(path_or_name) -> int:
@@ -156,8 +175,8 @@ def test_skeleton(path):
 
     solutions = [m for m in markdown if "<details" in m and re.search(r"solution", m, re.I)]
     assert len(solutions) >= 3, f"{len(solutions)} folded solutions; at least 3 exercises needed"
-    checks = sum(len(CHECK_CALL.findall(source)) for source in code)
-    assert checks >= 3, f"{checks} check calls; every exercise needs one"
+    checks = _check_calls("\n".join(code))
+    assert checks >= 3, f"{checks} calls to convtutor.checks; every exercise needs one"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -199,6 +218,17 @@ def test_link_finder_finds_links():
         "02_depthwise.ipynb",
         "../README.md",
     ]
+
+
+def test_check_call_counter_follows_aliases():
+    """Calls to convtutor.checks count under any alias; other calls and the import do not."""
+    code = (
+        "from convtutor.checks import standard as check, sobel\n"
+        "from convtutor.checks.depthwise import torch_weight_shape\n"
+        "check.parameter_count(1)\nsobel.rank(2)\ntorch_weight_shape((1,))\n"
+        "np.sum(x)\nmy_check.foo(1)\n"
+    )
+    assert _check_calls(code) == 3
 
 
 def test_problem_finder_flags_warnings_and_stderr():
