@@ -20,6 +20,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import NullLocator
 
 __all__ = [
     "SlidingWindow",
@@ -266,6 +267,9 @@ class CostBars:
     """Bars of a cost (parameters or MACs) per layer kind, with the number on each bar.
 
     Built by :func:`cost_bars`; ``update(values)`` sets the heights and labels in place.
+    With ``value_ticks=False`` (the default) the value axis has no ticks at all (not
+    even a log axis' minor ones): the numbers are on the bars, and every tick and
+    label drawn costs time on each move.
 
     Attributes
     ----------
@@ -277,7 +281,15 @@ class CostBars:
     """
 
     def __init__(
-        self, ax, *, labels=KIND_LABELS, colours=KIND_COLOURS, ylabel="", title="", log=True
+        self,
+        ax,
+        *,
+        labels=KIND_LABELS,
+        colours=KIND_COLOURS,
+        ylabel="",
+        title="",
+        log=True,
+        value_ticks=False,
     ):
         self.ax = ax
         x = np.arange(len(labels))
@@ -292,6 +304,10 @@ class CostBars:
             set_title_fixed(ax, title)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
+        self.value_ticks = bool(value_ticks)
+        if not self.value_ticks:
+            ax.spines["left"].set_visible(False)
+            ax.tick_params(axis="x", length=0)
         self.log = None
         self.set_log(log)
         self.values = [1] * len(labels)
@@ -306,6 +322,9 @@ class CostBars:
         log = bool(log)
         if log != self.log:
             self.ax.set_yscale("log" if log else "linear")
+            if not self.value_ticks:  # a new scale brings its own locators: silence them
+                self.ax.yaxis.set_major_locator(NullLocator())
+                self.ax.yaxis.set_minor_locator(NullLocator())
             self.log = log
             self._rescale()
 
@@ -334,9 +353,26 @@ class CostBars:
             self._rescale()
 
 
-def cost_bars(ax, *, labels=KIND_LABELS, colours=KIND_COLOURS, ylabel="", title="", log=True):
+def cost_bars(
+    ax,
+    *,
+    labels=KIND_LABELS,
+    colours=KIND_COLOURS,
+    ylabel="",
+    title="",
+    log=True,
+    value_ticks=False,
+):
     """Draw one bar per layer kind; returns a :class:`CostBars` to ``update(values)``."""
-    return CostBars(ax, labels=labels, colours=colours, ylabel=ylabel, title=title, log=log)
+    return CostBars(
+        ax,
+        labels=labels,
+        colours=colours,
+        ylabel=ylabel,
+        title=title,
+        log=log,
+        value_ticks=value_ticks,
+    )
 
 
 class SingularValueBars:
