@@ -139,18 +139,41 @@ def test_arithmetic_sweeps_every_control():
     assert moves > 60
 
 
-def test_arithmetic_visits_every_output_cell_in_many_settings():
-    """For extreme settings, every output position puts the taps where conv2d reads."""
+def test_arithmetic_corners_in_many_settings():
+    """For extreme settings, the corner and middle output cells read where conv2d reads."""
     w = ConvArithmetic()
     before = inventory(w.figure)
     for n, k, p, s, d in itertools.product((3, 10), (1, 3, 5), (0, 3), (1, 3), (1, 3)):
         w.set(input_size=n, kernel_size=k, padding=p, stride=s, dilation=d)
         check_arithmetic(w)
-        for position in range(w.controls["position"].max + 1):
+        last = w.controls["position"].max
+        h_out = max(w.diagram.output_size, 1)
+        for position in sorted({0, h_out - 1, last - h_out + 1, last, last // 2}):
             w.set(position=position)
             check_arithmetic(w)
     assert inventory(w.figure) == before
     assert w.errors == []
+
+
+def test_sliding_window_taps_match_conv2d_at_every_position():
+    """At every output cell of many settings, the taps cover exactly what conv2d adds up."""
+    fig = Figure()
+    diagram = sliding_window(*fig.subplots(1, 2), max_size=10, max_padding=3)
+    for n, k, p, s, d in itertools.product((3, 6, 10), (1, 2, 3, 5), (0, 1, 3), (1, 2, 3), (1, 2)):
+        x = RNG_INPUT[:n, :n]
+        h_out = diagram.update(n, k, stride=s, padding=p, dilation=d)
+        if h_out < 1:
+            with pytest.raises(ValueError):
+                ct.conv2d(x[None], np.ones((1, 1, k, k)), stride=s, padding=p, dilation=d)
+            continue
+        out = ct.conv2d(x[None], np.ones((1, 1, k, k)), stride=s, padding=p, dilation=d)[0]
+        assert out.shape == (h_out, h_out)
+        padded = np.pad(x, p)
+        for position in range(h_out * h_out):
+            diagram.update(n, k, stride=s, padding=p, dilation=d, position=position)
+            kinds = diagram.cell_kinds
+            assert (kinds >= 3).sum() == k * k
+            assert np.isclose(padded[kinds >= 3].sum(), out[divmod(position, h_out)])
 
 
 def test_arithmetic_position_follows_a_shrinking_output():
