@@ -1,0 +1,12 @@
+"""Figure builders: each takes an ``ax`` (or a few), draws, and returns its artists.
+
+They never create a figure and never call ``plt.show()``; widgets and notebooks own
+the figures. Image panels have their axes ticks off (faster to draw, easier to read).
+"""
+
+from .diagrams import *  # noqa: F403
+from .diagrams import __all__ as _diagrams_all
+from .images import *  # noqa: F403
+from .images import __all__ as _images_all
+
+__all__ = [*_images_all, *_diagrams_all]
