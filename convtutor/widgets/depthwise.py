@@ -22,6 +22,9 @@ from ..viz.images import (
     CHANNEL_CMAPS,
     CHANNEL_COLORS,
     CHANNEL_NAMES,
+    fast_title,
+    outline_text,
+    outline_title,
     picture_axes,
     show_feature_map,
     show_image,
@@ -159,21 +162,23 @@ class ChannelFilter(Widget):
             self.image[0], cmap=CHANNEL_CMAPS[0], vmin=0, vmax=1, interpolation="nearest"
         )
         picture_axes(ax_in, "input")
-        self._input_title = ax_in.title
+        self._input_title = fast_title(ax_in)
         self._kernel = show_kernel(
             ax_k, ct.kernels.NAMED[kernels[0]], max_shape=(max_k, max_k), title="kernel"
         )
-        self._kernel_title = ax_k.title
+        self._kernel_title = fast_title(ax_k)
         self._result = show_feature_map(ax_out, self._outputs[kernels[0]][0], title="output")
         ax_out.set_xlim(-0.5, w - 0.5)
         ax_out.set_ylim(h - 0.5, -0.5)
-        self._output_title = ax_out.title
+        self._output_title = fast_title(ax_out)
+        fast_title(ax_top)
         #: The artists a test (or a curious student) can read back, by name.
         self.artists = {
             "strip": ax_top.images[0],
             "mark": self._mark,
             "input": self._input,
             "kernel": self._kernel,
+            "kernel_title": self._kernel_title,
             "output": self._result,
         }
         self._finish()
@@ -271,26 +276,40 @@ class Stacking(Widget):
             limit=self._limits[self.controls["kernels"].value],
             title="the stack",
         )
-        self._stack_title = ax_stack.title
+        self._stack_title = fast_title(ax_stack)
         ho, wo = first.shape[1:]
         cmap = ax_stack.images[0].get_cmap().with_extremes(bad="white")
         self._picture = ax_grid.imshow(
             self.mosaic(first), cmap=cmap, interpolation="nearest", vmin=-1, vmax=1
         )
-        self._picture_title = ax_grid.set_title("as one picture", pad=16)
+        self._picture_title = outline_title(ax_grid, "as one picture", pad=16)
         picture_axes(ax_grid)
         step = wo + self.GAP
         self._column_labels = [
-            ax_grid.text(m * step + wo / 2, -3, "", ha="center", va="bottom", fontsize=8)
+            outline_text(
+                ax_grid,
+                m * step + wo / 2,
+                -3,
+                "",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                transform=ax_grid.transData,
+            )  # fmt: skip
             for m in range(self.MAX_M)
         ]
         for c, name in enumerate(CHANNEL_NAMES[: self.channels]):
-            ax_grid.text(
-                -3, c * (ho + self.GAP) + ho / 2, name, rotation=90, ha="right",
-                va="center", fontsize=8, color=CHANNEL_COLORS[c],
+            outline_text(
+                ax_grid, -3, c * (ho + self.GAP) + ho / 2, name, ha="right", va="center",
+                fontsize=8, color=CHANNEL_COLORS[c], transform=ax_grid.transData,
             )  # fmt: skip
+        fast_title(ax_photo)
         #: The artists a test (or a curious student) can read back, by name.
-        self.artists = {"stack": self._stack, "picture": self._picture}
+        self.artists = {
+            "stack": self._stack,
+            "stack_title": self._stack_title,
+            "picture": self._picture,
+        }
         self._finish()
 
     def weight(self) -> np.ndarray:

@@ -19,6 +19,7 @@ import convtutor as ct
 from ..viz.images import (
     CHANNEL_COLORS,
     CHANNEL_NAMES,
+    fast_title,
     picture_axes,
     show_feature_map,
     show_image,
@@ -136,12 +137,12 @@ class PointwiseMixer(Widget):
         x = self.input_array()
         ax_in = fig.add_subplot(grid[0, 0])
         self._input = show_image(ax_in, x, title="input")
-        self._input_title = ax_in.title
+        self._input_title = fast_title(ax_in)
         ax_w = fig.add_subplot(grid[0, 1:3])
         self._matrix = show_kernel(
             ax_w, self.weights, limit=2.0, max_shape=(self.MAX_OUT, 3), title="W", fontsize=10
         )
-        self._matrix_title = ax_w.title
+        self._matrix_title = fast_title(ax_w)
         self._row_mark = Rectangle((-0.5, -0.5), 3, 1, fill=False, linewidth=3, edgecolor="k")
         ax_w.add_patch(self._row_mark)
         ax_pic = fig.add_subplot(grid[0, 3])
@@ -155,6 +156,9 @@ class PointwiseMixer(Widget):
             (0, 0), 1, 1, transform=fig.transFigure, fill=False, linewidth=3, edgecolor="k"
         )
         fig.add_artist(self._out_mark)
+        for ax in fig.axes:
+            if ax.get_title():
+                fast_title(ax)
         #: The artists a test (or a curious student) can read back, by name.
         self.artists = {
             "input": self._input,
@@ -338,16 +342,21 @@ class SeparablePipeline(Widget):
         )
         ax_sep = fig.add_subplot(grid[0, 2])
         self._separable = show_feature_map(ax_sep, blank, title="2. then point-wise")
-        self._separable_title = ax_sep.title
+        self._separable_title = fast_title(ax_sep)
         ax_std = fig.add_subplot(grid[0, 3])
         self._standard = show_feature_map(ax_std, blank, title="one standard conv")
-        self._standard_title = ax_std.title
+        self._standard_title = fast_title(ax_std)
         ax_w = fig.add_subplot(grid[1, 0:3])
         self._kernel = show_kernel(ax_w, np.full((3, 11), np.nan), title="W[o]", fontsize=9)
+        # This title and the check text change with every number: a plain Text suits them
+        # (an OutlineText is fast to redraw but slow to build for a new string).
         self._kernel_title = ax_w.title
         ax_check = fig.add_subplot(grid[1, 3])
         picture_axes(ax_check, "check")
-        self._check = ax_check.text(0.5, 0.5, "", ha="center", va="center", fontsize=11, wrap=False)
+        self._check = ax_check.text(0.5, 0.5, "", ha="center", va="center", fontsize=11)
+        for ax in fig.axes:
+            if ax.get_title() and ax is not ax_w:
+                fast_title(ax)
         #: The artists a test (or a curious student) can read back, by name.
         self.artists = {
             "depthwise": self._depthwise,
