@@ -156,8 +156,8 @@ def test_cost_ratio_right():
     [
         (1 / (1 / 64 + 1 / 9), ["upside down"]),
         (1 / 64 + 1 / 3, ["k^2 with k"]),
-        (1 / 9, ["depth-wise part only"]),
-        (1 / 64, ["point-wise part only"]),
+        (1 / 9, ["point-wise part only", "1/N = 1/64"]),
+        (1 / 64, ["depth-wise part only", "1/k^2 = 1/9"]),
         (1 / (64 * 9), ["do not multiply"]),
         (0.5, ["term by term"]),
         ("1/64", ["number"]),

@@ -106,13 +106,13 @@ def cost_ratio(answer, *, out_channels: int = 64, kernel_size: int = 3) -> Feedb
         )
     if near(1 / k**2):
         return wrong(
-            "That is the depth-wise part only. Add the point-wise part, "
-            f"C_in C_out / (C_in C_out k^2) = 1/N = 1/{n}."
+            "That is the point-wise part only, C_in N / (C_in N k^2) = 1/k^2. Add the "
+            f"depth-wise part, C_in k^2 / (C_in N k^2) = 1/N = 1/{n}."
         )
     if near(1 / n):
         return wrong(
-            "That is the point-wise part only. Add the depth-wise part, "
-            f"C_in k^2 / (C_in C_out k^2) = 1/k^2 = 1/{k * k}."
+            "That is the depth-wise part only, C_in k^2 / (C_in N k^2) = 1/N. Add the "
+            f"point-wise part, C_in N / (C_in N k^2) = 1/k^2 = 1/{k * k}."
         )
     if near(1 / (n * k**2)):
         return wrong("The two steps' costs add up; they do not multiply. Use 1/N + 1/k^2.")
