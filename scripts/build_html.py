@@ -128,6 +128,36 @@ def _png_html(png_b64: str, alt: str) -> str:
     return f'<img src="data:image/png;base64,{png_b64}" alt="{html.escape(alt)}">'
 
 
+def _final_state(model_id: str, models: dict, depth: int = 0) -> tuple[str, bool]:
+    """A widget's last state as static HTML, from the state saved in the notebook.
+
+    Returns (html, is_progress). Boxes join their children; HTML and labels show
+    their text; progress bars (tqdm's) become an HTML ``<progress>`` at their final
+    value; controls show ``description: value``. Unknown widgets give "".
+    """
+    model = models.get(model_id)
+    if model is None or depth > 5:
+        return "", False
+    name, state = model.get("model_name", ""), model.get("state", {})
+    if name in ("HBoxModel", "VBoxModel", "BoxModel"):
+        parts = [
+            _final_state(str(child).removeprefix("IPY_MODEL_"), models, depth + 1)
+            for child in state.get("children", [])
+        ]
+        return " ".join(h for h, _ in parts if h), any(p for _, p in parts)
+    if name in ("HTMLModel", "HTMLMathModel"):
+        return str(state.get("value", "")), False
+    if name == "LabelModel":
+        return html.escape(str(state.get("value", ""))), False
+    if name in ("FloatProgressModel", "IntProgressModel"):
+        value, top = state.get("value", 0), state.get("max", 100)
+        return f'<progress value="{value}" max="{top}"></progress>', True
+    if "value" in state and not isinstance(state["value"], dict | list):
+        label = html.escape(str(state.get("description") or name.removesuffix("Model")))
+        return f"{label}: <code>{html.escape(str(state['value']))}</code>", False
+    return "", False
+
+
 def make_static(nb, binder_link: str | None = None) -> tuple[int, int]:
     """Rewrite a notebook's widget outputs so a static page shows them (in place).
 
@@ -140,6 +170,7 @@ def make_static(nb, binder_link: str | None = None) -> tuple[int, int]:
     Returns (pictures, controls): how many outputs became pictures and notes.
     """
     pictures = controls = 0
+    models = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -166,10 +197,16 @@ def make_static(nb, binder_link: str | None = None) -> tuple[int, int]:
                     )
             else:
                 controls += 1
-                body = (
-                    f'<p class="static-control"><em>[An interactive control ({html.escape(kind)}) '
-                    "appears here when the notebook runs in Jupyter.]</em></p>"
-                )
+                final, progress = _final_state(data[WIDGET_VIEW].get("model_id", ""), models)
+                if progress:  # a progress bar (tqdm): show where it ended
+                    body = f'<div class="static-progress">{final}</div>'
+                else:
+                    shown = f" Its last value: {final}." if final else ""
+                    body = (
+                        f'<p class="static-control"><em>[An interactive control '
+                        f"({html.escape(kind)}) appears here when the notebook runs in "
+                        f"Jupyter.{shown}]</em></p>"
+                    )
             output["data"] = {"text/html": body, "text/plain": text}
     nb.metadata.pop("widgets", None)
     return pictures, controls

@@ -54,6 +54,10 @@ def _notebook():
             execution_count=3,
         ),
         "inline": new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"}),
+        "progress": new_output(
+            "display_data",
+            data={build_html.WIDGET_VIEW: {**VIEW, "model_id": "bar"}, "text/plain": "  0%|"},
+        ),
     }
     cells = [new_markdown_cell("# A title\n\nNext: [02](02_depthwise.ipynb)")]
     for output in outputs.values():
@@ -61,7 +65,13 @@ def _notebook():
         cell.outputs = [output]
         cells.append(cell)
     nb = new_notebook(cells=cells)
-    nb.metadata["widgets"] = {build_html.WIDGET_STATE: {"state": {}}}
+    models = {
+        "abc": {"model_name": "IntSliderModel", "state": {"value": 5, "description": "k"}},
+        "bar": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_t", "IPY_MODEL_p"]}},
+        "t": {"model_name": "HTMLModel", "state": {"value": "epochs: 100%"}},
+        "p": {"model_name": "FloatProgressModel", "state": {"value": 3.0, "max": 3.0}},
+    }
+    nb.metadata["widgets"] = {build_html.WIDGET_STATE: {"state": models}}
     return nb
 
 
@@ -69,9 +79,9 @@ def test_widget_outputs_become_pictures_with_a_note():
     """Widget views are replaced by their PNG; convtutor widgets get the 'live' note."""
     nb = _notebook()
     pictures, controls = build_html.make_static(nb, "https://mybinder.org/x")
-    assert (pictures, controls) == (3, 1)
-    panel, canvas, slider, inline = (c.outputs[0]["data"] for c in nb.cells[1:])
-    for data in (panel, canvas, slider):
+    assert (pictures, controls) == (3, 2)
+    panel, canvas, slider, inline, progress = (c.outputs[0]["data"] for c in nb.cells[1:])
+    for data in (panel, canvas, slider, progress):
         assert build_html.WIDGET_VIEW not in data
     assert f"data:image/png;base64,{PNG}" in panel["text/html"]
     assert "Its sliders work when the notebook runs in Jupyter" in panel["text/html"]
@@ -79,6 +89,11 @@ def test_widget_outputs_become_pictures_with_a_note():
     assert "<img" in canvas["text/html"] and "sliders work" not in canvas["text/html"]
     assert "Figure 1" not in canvas["text/html"]
     assert "IntSlider" in slider["text/html"] and "<img" not in slider["text/html"]
+    assert "Its last value: k: <code>5</code>" in slider["text/html"]
+    assert progress["text/html"] == (
+        '<div class="static-progress">epochs: 100% '
+        '<progress value="3.0" max="3.0"></progress></div>'
+    )
     assert inline == {"image/png": PNG, "text/plain": "<Figure>"}
     assert "widgets" not in nb.metadata
 
