@@ -307,6 +307,8 @@ def test_box_factors_right():
         (np.ones(5), np.ones(5), ["sums the window"]),
         (np.ones(3), np.ones(3), ["has 5 numbers"]),
         (np.arange(5), np.ones(5), ["sum to 1"]),
+        ("x", np.ones(5), ["list of 5 numbers"]),
+        (np.ones(5), [[0.2] * 5], ["flat list"]),
     ],
 )
 def test_box_factors_hints(column, row, words):

@@ -21,10 +21,6 @@ __all__ = ["params", "macs", "output_shape", "channel_cycle"]
 _MISSING = "Replace None with your answer, then run the cell again."
 
 
-def _whole(value) -> bool:
-    return is_number(value) and float(value) == int(value)
-
-
 def params(answer, *, in_channels: int = 64, out_channels: int = 128) -> Feedback:
     """How many weights has a 1x1 convolution from ``in_channels`` to ``out_channels``
     (no bias)? Right: ``C_in * C_out``."""

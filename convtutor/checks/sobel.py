@@ -24,11 +24,11 @@ __all__ = ["sobel_factors", "multiplies", "rank", "box_factors"]
 _MISSING = "Replace None with your answer, then run the cell again."
 
 
-def _vector(value, name):
+def _vector(value, name, count=3):
     try:
         vec = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        return None, wrong(f"Give {name} as a list of 3 numbers; got {value!r}.")
+        return None, wrong(f"Give {name} as a list of {count} numbers; got {value!r}.")
     if vec.ndim != 1:
         return None, wrong(f"Give {name} as a flat list of numbers (1-D); got shape {vec.shape}.")
     return vec, None
@@ -140,10 +140,10 @@ def box_factors(column, row, *, size: int = 5) -> Feedback:
     """A column and a row whose outer product is the ``size x size`` box blur (all ``1/size^2``)."""
     if column is None:
         return wrong(_MISSING)
-    col, bad = _vector(column, "the column")
+    col, bad = _vector(column, "the column", size)
     if bad is not None:
         return bad
-    rw, bad = _vector(row, "the row")
+    rw, bad = _vector(row, "the row", size)
     if bad is not None:
         return bad
     target = np.full((size, size), 1.0 / size**2)
