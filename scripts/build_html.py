@@ -354,8 +354,15 @@ def build(
             os.environ.pop("CONVTUTOR_QUICK", None)
         else:
             os.environ["CONVTUTOR_QUICK"] = previous
-    write_index(pages, out, binder_repo)
-    (out / "pages.json").write_text(json.dumps(pages, indent=2) + "\n")
+    # Building a few notebooks keeps the pages built earlier in the index.
+    record = out / "pages.json"
+    earlier = json.loads(record.read_text()) if record.exists() else []
+    existing = {p.stem for p in reading_order(None, folder)}
+    merged = {p["name"]: p for p in earlier if p["name"] in existing and (out / p["html"]).exists()}
+    merged.update({p["name"]: p for p in pages})
+    listed = [merged[name] for name in sorted(merged)]
+    write_index(listed, out, binder_repo)
+    record.write_text(json.dumps(listed, indent=2) + "\n")
     return pages
 
 

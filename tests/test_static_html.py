@@ -152,3 +152,18 @@ def test_static_edition_has_every_figure_and_no_traceback(tmp_path):
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     positions = [index.index(f'href="{p["html"]}"') for p in pages]
     assert positions == sorted(positions), "index.html lists the notebooks out of order"
+
+
+def test_building_one_notebook_keeps_the_others_in_the_index(tmp_path):
+    """Rebuilding a subset updates its pages and keeps earlier pages listed, in reading order."""
+    folder, out = tmp_path / "nb", tmp_path / "html"
+    folder.mkdir()
+    for stem in ["00_first", "01_second"]:
+        nb = new_notebook(cells=[new_markdown_cell(f"# Title {stem}"), new_code_cell("1 + 1")])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        nbformat.write(nb, folder / f"{stem}.ipynb")
+    build_html.build(["01"], out, jobs=1, folder=folder)
+    build_html.build(["00"], out, jobs=1, folder=folder)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.index('href="00_first.html"') < index.index('href="01_second.html"')
+    assert "Title 01_second" in index and "failed" not in index.split("<ol")[1]
