@@ -88,12 +88,13 @@ def make_dataset(n, *, size=16, seed=0, noise=0.8):
     * the **orientation** of the stripes: about 45 degrees one way or the other
       (``label // 2``) -- a spatial pattern, seen by a 3x3 filter;
     * the **colour pattern** (``label % 2``): the red and green stripes rise and fall
-      together, or red is bright where green is dark. Each channel on its own looks the
+      together (red = green), or red is bright where green is dark (red = -green). Each channel on its own looks the
       same in both cases (stripes with a random phase); only *mixing* the channels tells
       them apart -- the job of a point-wise (1x1) step or of a standard convolution.
 
     Stripe period, phase, angle (+-12 degrees), contrast and the blue channel vary at
     random, and Gaussian noise is added, so a small training set can be memorised.
+    Values are centred on 0 (add 0.5 to show them as colours).
 
     Parameters
     ----------
@@ -139,9 +140,9 @@ def make_dataset(n, *, size=16, seed=0, noise=0.8):
     )[:, None, None]
     wave = np.sin(t + phase[:, None, None])
     sign = np.where(against, -1.0, 1.0)[:, None, None]
-    red = 0.5 + contrast[:, None, None] * wave
-    green = 0.5 + sign * contrast[:, None, None] * wave
-    blue = 0.5 + rng.uniform(-0.3, 0.3, n)[:, None, None] * np.ones_like(wave)
+    red = contrast[:, None, None] * wave
+    green = sign * contrast[:, None, None] * wave
+    blue = rng.uniform(-0.3, 0.3, n)[:, None, None] * np.ones_like(wave)
     images = np.stack([red, green, blue], axis=1)
     images += noise * rng.standard_normal(images.shape)
     return images.astype(np.float32), labels
@@ -251,7 +252,7 @@ class History:
 
     ``train_loss[e]``, ``train_acc[e]``, ``val_loss[e]``, ``val_acc[e]`` are measured
     on the whole training and validation sets after epoch ``e + 1`` (accuracies are
-    fractions in [0, 1]).
+    fractions in [0, 1]). ``model`` is the trained network (in eval mode).
     """
 
     kind: str
@@ -263,6 +264,7 @@ class History:
     val_loss: list = field(default_factory=list)
     val_acc: list = field(default_factory=list)
     seconds: float = 0.0
+    model: object = field(default=None, repr=False, compare=False)
 
     @property
     def acc_gap(self) -> np.ndarray:
@@ -326,7 +328,7 @@ def train(
     seed=0,
     epochs=30,
     batch_size=32,
-    lr=1e-2,
+    lr=3e-3,
     widths=(16, 32, 32),
     threads=1,
     progress=True,
@@ -400,6 +402,8 @@ def train(
                 bar.update(1)
         if bar is not None:
             bar.close()
+    model.eval()
+    history.model = model
     history.seconds = time.perf_counter() - start
     return history
 
@@ -415,7 +419,7 @@ def _progress(total: int, desc: str, *, enabled: bool):
 def run_experiment(
     *,
     n_train=128,
-    n_val=512,
+    n_val=256,
     seeds=(0, 1, 2),
     kinds=MODEL_KINDS,
     data_seed=0,
@@ -571,8 +575,9 @@ def time_layers(
 
     Each layer maps ``C`` to ``C`` channels with a ``k x k`` kernel (``same``
     padding, no bias) on a ``(batch, C, size, size)`` float32 input, forward only,
-    under ``torch.no_grad()``. Every time is the median of
-    ``Timer.blocked_autorange(min_run_time=...)``.
+    under ``torch.no_grad()``. ``Timer.blocked_autorange(min_run_time=...)`` times
+    blocks of many calls; each time reported is the per-call time of the fastest block,
+    the one least disturbed by other programs (as :mod:`timeit` advises).
 
     Returns
     -------
@@ -616,7 +621,8 @@ def time_layers(
                     globals={"layer": layer, "x": x, "torch": torch},
                     num_threads=threads,
                 )
-                row[f"t_{name}"] = timer.blocked_autorange(min_run_time=min_run_time).median
+                measurement = timer.blocked_autorange(min_run_time=min_run_time)
+                row[f"t_{name}"] = min(measurement.times)  # the block least disturbed
                 macs, _, ai = arithmetic_intensity(name, c, k, size)
                 row[f"macs_{name}"] = macs * batch
                 row[f"ai_{name}"] = ai

@@ -56,12 +56,12 @@ def test_dataset_shapes_and_balanced_labels(n):
 
 
 def test_dataset_colour_pattern_needs_two_channels():
-    """Without noise, red equals green in 'together' classes and red + green = 1 in 'against'."""
+    """Without noise, red equals green in 'together' classes and red = -green in 'against'."""
     x, y = ex.make_dataset(16, seed=2, noise=0.0)
     red, green = x[:, 0].astype(np.float64), x[:, 1].astype(np.float64)
     together = y % 2 == 0
     assert np.allclose(red[together], green[together], atol=1e-6)
-    assert np.allclose(red[~together] + green[~together], 1.0, atol=1e-6)
+    assert np.allclose(red[~together] + green[~together], 0.0, atol=1e-6)
     # each channel alone has the same spread in both patterns: no single-channel shortcut
     assert abs(red[together].std() - red[~together].std()) < 0.05
 

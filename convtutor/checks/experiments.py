@@ -22,6 +22,7 @@ __all__ = [
     "check_block_params",
     "check_mac_ratio",
     "check_intensity",
+    "SPEED_OPTIONS",
     "check_speed_claim",
     "check_two_pass",
 ]
@@ -214,7 +215,8 @@ def check_intensity(answer, channels=64, kernel_size=3, size=32) -> Feedback:
     )
 
 
-_SPEED_OPTIONS = {
+#: The options of exercise 3 of notebook 07 (see :func:`check_speed_claim`).
+SPEED_OPTIONS = {
     "a": "It runs about 8 times faster: time is proportional to MACs.",
     "b": (
         "It is faster by less than 8 times, perhaps not at all: its depth-wise step does "
@@ -227,7 +229,7 @@ _SPEED_OPTIONS = {
 def check_speed_claim(answer) -> Feedback:
     """Exercise: a separable layer needs 8x fewer MACs. Which prediction is safest?
 
-    Options (``"a"``, ``"b"``, ``"c"``) are in :data:`_SPEED_OPTIONS`; the notebook
+    The options ``"a"``, ``"b"``, ``"c"`` are in :data:`SPEED_OPTIONS`; the notebook
     prints them.
     """
     choice = _choice(answer)
