@@ -88,9 +88,10 @@ def make_dataset(n, *, size=16, seed=0, noise=0.8):
     * the **orientation** of the stripes: about 45 degrees one way or the other
       (``label // 2``) -- a spatial pattern, seen by a 3x3 filter;
     * the **colour pattern** (``label % 2``): the red and green stripes rise and fall
-      together (red = green), or red is bright where green is dark (red = -green). Each channel on its own looks the
-      same in both cases (stripes with a random phase); only *mixing* the channels tells
-      them apart -- the job of a point-wise (1x1) step or of a standard convolution.
+      together (red = green), or red is bright where green is dark (red = -green).
+      Each channel on its own looks the same in both cases (stripes with a random
+      phase); only *mixing* the channels tells them apart -- the job of a point-wise
+      (1x1) step or of a standard convolution.
 
     Stripe period, phase, angle (+-12 degrees), contrast and the blue channel vary at
     random, and Gaussian noise is added, so a small training set can be memorised.
