@@ -54,8 +54,8 @@ def values_of(control):
     """Every value a control can take, in order."""
     if isinstance(control, ipywidgets.Checkbox):
         return [not control.value, control.value]
-    if isinstance(control, (ipywidgets.Dropdown, ipywidgets.SelectionSlider)):
-        return list(control.options)
+    if isinstance(control, ipywidgets.widgets.widget_selection._Selection):
+        return list(control._options_values)  # the values, also for (label, value) options
     if isinstance(control, ipywidgets.FloatSlider):
         count = int(round((control.max - control.min) / control.step))
         return [round(control.min + i * control.step, 10) for i in range(count + 1)]
@@ -128,7 +128,7 @@ def check_arithmetic(w):
     np.testing.assert_array_equal(out_mesh, expected)
     x0, y0 = diagram.output_cell.get_xy()
     assert (x0, y0) == (j - 0.5, i - 0.5)
-    assert w.ax_output.title.get_text() == f"Output {h_out}×{h_out}"
+    assert w.output_title.get_text() == f"Output {h_out}×{h_out}"
 
 
 def test_arithmetic_sweeps_every_control():
@@ -226,7 +226,7 @@ def check_sobel(w):
     bars = w.sv_bars.bars
     assert [b.get_visible() for b in bars] == [i < k for i in range(len(bars))]
     np.testing.assert_allclose([b.get_height() for b in bars[:k]], s)
-    assert w.sv_bars.labels[1].get_text() == format_singular_value(s[1], s[0])
+    assert w.sv_bars.labels.strings == [format_singular_value(v, s[0]) for v in s[:2]]
     rank = ct.kernel_rank(kernel)
     difference = np.max(
         np.abs(
@@ -238,7 +238,7 @@ def check_sobel(w):
         assert "<b>Separable</b>" in w.readout.value
         assert "max |2-D − two passes| = 0" in w.readout.value
         assert difference < 1e-12
-        assert w.sv_bars.labels[1].get_text() == "0"
+        assert w.sv_bars.labels.strings[1] == "0"
     else:
         assert "<b>Not separable</b>" in w.readout.value
         error = np.linalg.norm(kernel - rank1)
@@ -246,14 +246,13 @@ def check_sobel(w):
         assert f"max |2-D − two passes| = {difference:.3g}" in w.readout.value
     assert f"2-D k² = {k}² = {k * k}; two passes k + k = {2 * k}" in w.readout.value
     # Numbers in the kernel's cells (written up to 3x3).
-    texts = [t.get_text() for t in w.kernel_map.texts if t.get_visible()]
+    texts = w.kernel_map.numbers.strings
     if k <= 3:
         assert texts == [format_tap(v) for v in kernel.ravel()]
     else:
         assert texts == []
-    assert [t.get_text() for t in w.column_map.texts if t.get_visible()] == [
-        format_tap(v) for v in column
-    ]
+    assert w.column_map.numbers.strings == [format_tap(v) for v in column]
+    assert w.row_map.numbers.strings == [format_tap(v) for v in row]
 
 
 def test_sobel_sweeps_every_control():
@@ -269,8 +268,8 @@ def test_sobel_sweeps_every_control():
 def test_sobel_x_factors_are_the_textbook_ones():
     """Sobel x shows column [1, 2, 1] and row [-1, 0, 1], and a zero difference."""
     w = SobelSeparability(image=IMAGE)
-    assert [t.get_text() for t in w.column_map.texts[:3]] == ["1", "2", "1"]
-    assert [t.get_text() for t in w.row_map.texts[:3]] == ["-1", "0", "1"]
+    assert w.column_map.numbers.strings == ["1", "2", "1"]
+    assert w.row_map.numbers.strings == ["-1", "0", "1"]
     assert "max |2-D − two passes| = 0" in w.readout.value
 
 
@@ -311,8 +310,11 @@ def check_cost(w):
     macs = [expected[kind].macs for kind in ct.KINDS]
     assert [b.get_height() for b in w.params_bars.bars] == params
     assert [b.get_height() for b in w.macs_bars.bars] == macs
-    assert [t.get_text() for t in w.params_bars.labels] == [format_count(v) for v in params]
-    assert [t.get_text() for t in w.macs_bars.labels] == [format_count(v) for v in macs]
+    assert w.params_bars.labels.strings == [format_count(v) for v in params]
+    assert w.macs_bars.labels.strings == [format_count(v) for v in macs]
+    np.testing.assert_array_equal(
+        w.params_bars.labels.positions, [(i, v) for i, v in enumerate(params)]
+    )
     assert w.torch_counts == dict(zip(ct.KINDS, params, strict=True))
     assert "all four agree ✓" in w.readout.value
     ratio = params[3] / params[0]
@@ -337,7 +339,7 @@ def test_cost_article_layer():
     """The article's layer, 10 -> 20 channels, 7x7: 9,800 weights (not 2,800)."""
     w = CostCalculator()
     w.set(in_channels=10, out_channels=20, kernel_size=7)
-    assert w.params_bars.labels[0].get_text() == "9,800"
+    assert w.params_bars.labels.strings[0] == "9,800"
 
 
 @pytest.mark.parametrize(("c", "o", "k", "m"), [(3, 3, 3, 1), (10, 20, 7, 1), (16, 32, 5, 3)])
@@ -443,7 +445,7 @@ def test_cost_bars_switch_scale_without_new_artists():
     bars = cost_bars(fig.add_subplot(), ylabel="parameters")
     before = inventory(fig)
     bars.update([81, 27, 9, 36])
-    assert [t.get_text() for t in bars.labels] == ["81", "27", "9", "36"]
+    assert bars.labels.strings == ["81", "27", "9", "36"]
     bars.update([9800, 490, 200, 690], log=False)
     assert bars.ax.get_yscale() == "linear"
     assert bars.ax.get_ylim()[1] > 9800
@@ -461,7 +463,7 @@ def test_singular_value_bars_hide_unused():
     chart = singular_value_bars(fig.add_subplot(), 5)
     chart.update(ct.singular_values(ct.kernels.LAPLACIAN))
     assert [b.get_visible() for b in chart.bars] == [True] * 3 + [False] * 2
-    assert chart.labels[1].get_text() == format_singular_value(
+    assert chart.labels.strings[1] == format_singular_value(
         ct.singular_values(ct.kernels.LAPLACIAN)[1], 1
     )
     with pytest.raises(ValueError, match="1..5"):
@@ -473,10 +475,28 @@ def test_kernel_map_numbers_and_limits():
     fig = Figure()
     kmap = kernel_map(fig.add_subplot(), 3, 3)
     kmap.update(ct.kernels.SOBEL_X)
-    assert [t.get_text() for t in kmap.texts] == ["-1", "0", "1", "-2", "0", "2", "-1", "0", "1"]
+    assert kmap.numbers.strings == ["-1", "0", "1", "-2", "0", "2", "-1", "0", "1"]
+    np.testing.assert_array_equal(kmap.numbers.positions[3], (0, 1))  # (x, y) = (column, row)
     assert kmap.mesh.get_clim() == (-2.0, 2.0)
     with pytest.raises(ValueError, match="at most 3x3"):
         kmap.update(np.ones((4, 4)))
+
+
+def test_path_labels_are_one_artist():
+    """PathLabels draws many strings as one collection, updated in place."""
+    fig = Figure()
+    ax = fig.add_subplot()
+    labels = diagrams.PathLabels(ax)
+    before = inventory(fig)
+    labels.set(["1", "-2", "0.5"], [(0, 0), (1, 0), (2, 0)], ["black", "white", "black"])
+    assert labels.strings == ["1", "-2", "0.5"]
+    assert len(labels.collection.get_paths()) == 3
+    labels.set([], [])
+    assert len(labels.collection.get_paths()) == 0
+    title = diagrams.outline_title(ax, "Output 5×5")
+    title.set_text("Output 3×3")
+    assert title.get_text() == "Output 3×3"
+    assert inventory(fig)[:-1] == before[:-1]  # the title added one collection, at build
 
 
 def test_formatters():

@@ -16,11 +16,16 @@ calls ``plt.show()``.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.patches import Rectangle
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath
 from matplotlib.ticker import NullLocator
+from matplotlib.transforms import Affine2D
 
 __all__ = [
     "SlidingWindow",
@@ -36,6 +41,9 @@ __all__ = [
     "KernelMap",
     "kernel_map",
     "format_tap",
+    "PathLabels",
+    "outline_text",
+    "outline_title",
 ]
 
 # Okabe-Ito colours: distinguishable with every common form of colour blindness.
@@ -158,12 +166,16 @@ class SlidingWindow:
         ax_output.add_patch(self.output_cell)
         ax_output.set_xlim(-0.5, span - 0.5)
         ax_output.set_ylim(span - 0.5, -0.5)
+        self.axis_labels = []
         for ax in (ax_input, ax_output):
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_aspect("equal")
-            ax.set_xlabel("column")
-            ax.set_ylabel("row")
+            # Axis labels as outlines: see PathLabels for why.
+            self.axis_labels.append(outline_text(ax, 0.5, 0, "column", va="top"))
+            self.axis_labels.append(
+                outline_text(ax, 0, 0.5, "row", ha="right", va="center", rotation=90)
+            )
         self.cell_kinds = np.zeros((1, 1), dtype=int)
         self.output_size = 0
 
@@ -179,6 +191,7 @@ class SlidingWindow:
             self.output_cells,
             self.output_grid,
             self.output_cell,
+            *(label.collection for label in self.axis_labels),
         ]
 
     def update(
@@ -258,6 +271,125 @@ def format_count(n) -> str:
     return f"{n:,}"  # pragma: no cover - unreachable
 
 
+@functools.lru_cache(maxsize=4096)
+def _glyph_path(text: str, fontsize: float, ha: str, va: str, rotation: float) -> Path:
+    """The outline of ``text`` in points, turned by ``rotation`` degrees and anchored at 0."""
+    outline = TextPath((0, 0), text, size=fontsize)
+    if len(outline.vertices) == 0:
+        return Path(np.zeros((0, 2)))
+    vertices = Affine2D().rotate_deg(rotation).transform(outline.vertices)
+    (x0, y0), (x1, y1) = vertices.min(axis=0), vertices.max(axis=0)
+    pad = 0.3 * fontsize
+    dx = {"left": -x0 + pad, "center": -(x0 + x1) / 2, "right": -x1 - pad}[ha]
+    dy = {"bottom": -y0 + pad, "center": -(y0 + y1) / 2, "top": -y1 - pad}[va]
+    return Path(vertices + (dx, dy), outline.codes)
+
+
+class PathLabels:
+    """Short labels (numbers in cells, values on bars, titles) drawn as ONE artist.
+
+    Each string becomes the outline of its glyphs (a :class:`~matplotlib.textpath.TextPath`,
+    cached per string) and all of them are one
+    :class:`~matplotlib.collections.PathCollection`. Drawing it is a single call with
+    no text layout. On Agg with matplotlib 3.11 an ordinary :class:`~matplotlib.text.Text`
+    costs about 0.5-3 ms per draw (layout, then each glyph rendered afresh), which
+    made text the largest cost of a widget's redraw; as outlines twenty numbers cost
+    well under a millisecond.
+
+    Parameters
+    ----------
+    ax : Axes
+    fontsize : float, in points
+    ha : {"left", "center", "right"}, va : {"bottom", "center", "top"}
+        Which side of each label sits at its position (with a small gap for
+        non-centred sides).
+    rotation : float, degrees
+    coords : {"data", "axes", "xaxis"}
+        Positions in data units, in axes fractions, or x in data and y in axes
+        fractions (labels under bars).
+
+    Attributes
+    ----------
+    collection : PathCollection
+    strings : list of str
+        The labels as last drawn, in order.
+    positions : ndarray of shape (n, 2)
+    """
+
+    def __init__(
+        self, ax, *, fontsize=8, ha="center", va="center", rotation=0, coords="data", zorder=3
+    ):
+        self.ax = ax
+        self.fontsize, self.ha, self.va, self.rotation = float(fontsize), ha, va, float(rotation)
+        offsets = {
+            "data": ax.transData,
+            "axes": ax.transAxes,
+            "xaxis": ax.get_xaxis_transform(),
+        }[coords]
+        points = Affine2D().scale(1 / 72) + ax.get_figure(root=True).dpi_scale_trans
+        self.collection = PathCollection(
+            [],
+            offsets=np.zeros((0, 2)),
+            offset_transform=offsets,
+            transform=points,
+            facecolors="black",
+            edgecolors="none",
+            linewidths=0,
+            zorder=zorder,
+            clip_on=coords == "data",
+        )
+        ax.add_collection(self.collection, autolim=False)
+        self.strings: list[str] = []
+        self.positions = np.zeros((0, 2))
+
+    def set(self, strings, positions, colors="black") -> None:
+        """Show ``strings[i]`` at ``positions[i]``, in ``colors`` (one colour or one each)."""
+        strings = [str(t) for t in strings]
+        positions = np.asarray(positions, dtype=float).reshape(len(strings), 2)
+        paths = [_glyph_path(t, self.fontsize, self.ha, self.va, self.rotation) for t in strings]
+        self.collection.set_paths(paths)
+        self.collection.set_offsets(positions)
+        self.collection.set_facecolor(colors if len(strings) else "black")
+        self.strings = strings
+        self.positions = positions
+
+    def set_text(self, text: str) -> None:
+        """For a single label (a title): change its words, keep its place."""
+        self.set([text], self.positions[:1] if len(self.positions) else [(0.5, 1.0)])
+
+    def get_text(self) -> str:
+        """All the labels, joined by spaces (a single label: its text)."""
+        return " ".join(self.strings)
+
+
+def outline_text(
+    ax,
+    x,
+    y,
+    text,
+    *,
+    coords="axes",
+    fontsize=10,
+    ha="center",
+    va="bottom",
+    rotation=0,
+    color="black",
+) -> PathLabels:
+    """One label drawn as glyph outlines (see :class:`PathLabels`); ``.set_text`` changes it.
+
+    ``outline_text(ax, 0.5, 1.0, "Output")`` is a title; ``outline_text(ax, 0.5, 0,
+    "column", va="top")`` an x-axis label.
+    """
+    labels = PathLabels(ax, fontsize=fontsize, ha=ha, va=va, rotation=rotation, coords=coords)
+    labels.set([text], [(x, y)], color)
+    return labels
+
+
+def outline_title(ax, text: str, *, fontsize=10) -> PathLabels:
+    """A title above the axes, drawn as outlines; returns it (``.set_text`` to change)."""
+    return outline_text(ax, 0.5, 1.0, text, fontsize=fontsize)
+
+
 #: Bar colours of the four layer kinds, in ``convtutor.KINDS`` order.
 KIND_COLOURS = (GREY, SKY, GREEN, BLUE)
 KIND_LABELS = ("standard", "depth-wise", "point-wise", "separable")
@@ -274,8 +406,12 @@ class CostBars:
     Attributes
     ----------
     bars : list of Rectangle
-    labels : list of Text
-        The number above each bar, written by :func:`format_count`.
+    labels : PathLabels
+        The number above each bar (``labels.strings``), written by :func:`format_count`.
+    kind_labels : PathLabels
+        The names under the bars.
+    ylabel : PathLabels
+        The value axis' label (``ylabel.set_text`` to change it).
     values : list of int
         As last drawn.
     """
@@ -290,24 +426,24 @@ class CostBars:
         title="",
         log=True,
         value_ticks=False,
+        kind_labels=True,
     ):
         self.ax = ax
         x = np.arange(len(labels))
         container = ax.bar(x, np.ones(len(labels)), color=colours, width=0.7)
         self.bars = list(container.patches)
-        self.labels = [
-            ax.text(i, 1, "", ha="center", va="bottom", fontsize=9) for i in range(len(labels))
-        ]
-        ax.set_xticks(x, labels)
-        ax.set_ylabel(ylabel)
-        if title:
-            set_title_fixed(ax, title)
+        self.labels = PathLabels(ax, fontsize=9, va="bottom")
+        ax.set_xticks([])
+        self.kind_labels = PathLabels(ax, fontsize=9, va="top", coords="xaxis")
+        if kind_labels:
+            self.kind_labels.set(labels, [(i, 0) for i in x])
+        self.ylabel = outline_text(ax, 0, 0.5, ylabel, ha="right", va="center", rotation=90)
+        self.title = outline_title(ax, title) if title else None
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         self.value_ticks = bool(value_ticks)
         if not self.value_ticks:
             ax.spines["left"].set_visible(False)
-            ax.tick_params(axis="x", length=0)
         self.log = None
         self.set_log(log)
         self.values = [1] * len(labels)
@@ -315,7 +451,12 @@ class CostBars:
     @property
     def artists(self) -> list:
         """Every artist this chart owns."""
-        return [*self.bars, *self.labels]
+        return [
+            *self.bars,
+            self.labels.collection,
+            self.kind_labels.collection,
+            self.ylabel.collection,
+        ]
 
     def set_log(self, log: bool) -> None:
         """Switch the value axis between a log and a linear scale (no new artists)."""
@@ -343,10 +484,12 @@ class CostBars:
         if min(values) < 0:
             raise ValueError(f"values must be counts >= 0; got {values}")
         self.values = values
-        for bar, label, value in zip(self.bars, self.labels, values, strict=True):
+        for bar, value in zip(self.bars, values, strict=True):
             bar.set_height(max(value, 1e-9) if self.log else value)
-            label.set_y(value)
-            label.set_text(format_count(value))
+        self.labels.set(
+            [format_count(v) for v in values],
+            [(i, max(v, 1)) for i, v in enumerate(values)],
+        )
         if log is not None and bool(log) != self.log:
             self.set_log(log)
         else:
@@ -362,8 +505,13 @@ def cost_bars(
     title="",
     log=True,
     value_ticks=False,
+    kind_labels=True,
 ):
-    """Draw one bar per layer kind; returns a :class:`CostBars` to ``update(values)``."""
+    """Draw one bar per layer kind; returns a :class:`CostBars` to ``update(values)``.
+
+    ``kind_labels=False`` leaves the bars unnamed (e.g. a second chart beside a first
+    one in the same order and colours).
+    """
     return CostBars(
         ax,
         labels=labels,
@@ -372,6 +520,7 @@ def cost_bars(
         title=title,
         log=log,
         value_ticks=value_ticks,
+        kind_labels=kind_labels,
     )
 
 
@@ -386,7 +535,8 @@ class SingularValueBars:
     Attributes
     ----------
     bars : list of Rectangle
-    labels : list of Text
+    labels : PathLabels
+        The values written on the first ``labelled`` bars (``labels.strings``).
     values : ndarray
         As last drawn.
     """
@@ -403,14 +553,12 @@ class SingularValueBars:
             width=0.7,
         )
         self.bars = list(container.patches)
-        self.labels = [ax.text(i, 0, "", ha="center", va="bottom", fontsize=8) for i in x]
-        # Each bar carries its value, so the axes need no tick labels: every text
-        # matplotlib draws costs about a millisecond on each move.
-        ax.set_xlabel("singular values, largest first")
+        self.labels = PathLabels(ax, fontsize=8, va="bottom")
+        # Each bar carries its value, so the axes need no tick labels.
+        self.xlabel = outline_text(ax, 0.5, 0, "singular values, largest first", va="top")
         ax.set_xticks([])
         ax.set_yticks([])
-        if title:
-            set_title_fixed(ax, title)
+        self.title = outline_title(ax, title) if title else None
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
         self.values = np.zeros(0)
@@ -419,7 +567,7 @@ class SingularValueBars:
     @property
     def artists(self) -> list:
         """Every artist this chart owns."""
-        return [*self.bars, *self.labels]
+        return [*self.bars, self.labels.collection, self.xlabel.collection]
 
     def update(self, values) -> None:
         """Show these singular values (at most ``max_count``); hide the unused bars."""
@@ -431,14 +579,15 @@ class SingularValueBars:
             )
         self.values = values
         n = values.size
-        for i, (bar, label) in enumerate(zip(self.bars, self.labels, strict=True)):
-            shown = i < n
-            bar.set_visible(shown)
-            label.set_visible(shown and i < self.labelled)
-            if shown:
+        for i, bar in enumerate(self.bars):
+            bar.set_visible(i < n)
+            if i < n:
                 bar.set_height(values[i])
-                label.set_y(values[i])
-                label.set_text(format_singular_value(values[i], values[0]))
+        labelled = range(min(n, self.labelled))
+        self.labels.set(
+            [format_singular_value(values[i], values[0]) for i in labelled],
+            [(i + 1, values[i]) for i in labelled],
+        )
         top = values[0] if values[0] > 0 else 1.0
         self.ax.set_ylim(0, top * 1.2)
         if n != self._shown:
@@ -489,8 +638,9 @@ class KernelMap:
     ----------
     mesh : matplotlib.collections.QuadMesh
         ``mesh.get_array()[:kH, :kW]`` is the kernel as last drawn.
-    texts : list of Text
-        One per cell, row by row, for the first ``kH * kW`` cells; the rest hidden.
+    numbers : PathLabels
+        The numbers, row by row (``numbers.strings``); none when the kernel has more
+        than ``max_numbers`` cells.
     shape : (int, int)
         ``(kH, kW)`` as last drawn.
     """
@@ -514,22 +664,17 @@ class KernelMap:
             cols, rows, np.zeros((self.max_rows, self.max_cols)), cmap=cmap, vmin=-1, vmax=1
         )
         self.max_numbers = int(max_numbers)
-        count = min(self.max_rows * self.max_cols, self.max_numbers)
-        self.texts = [
-            ax.text(0, 0, "", ha="center", va="center", fontsize=fontsize, visible=False)
-            for _ in range(count)
-        ]
+        self.numbers = PathLabels(ax, fontsize=fontsize)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_aspect("equal")
-        if title:
-            set_title_fixed(ax, title)
+        self.title = outline_title(ax, title) if title else None
         self.shape = None
 
     @property
     def artists(self) -> list:
         """Every artist this heat-map owns."""
-        return [self.mesh, *self.texts]
+        return [self.mesh, self.numbers.collection]
 
     def update(self, kernel, *, vmax=None) -> None:
         """Show ``kernel`` (2-D); colour limits ``-vmax..vmax`` (default: its largest size)."""
@@ -549,17 +694,16 @@ class KernelMap:
             self.ax.set_xlim(-0.5, k.shape[1] - 0.5)
             self.ax.set_ylim(k.shape[0] - 0.5, -0.5)
             self.shape = k.shape
-        numbers = k.size <= len(self.texts)
-        for idx, text in enumerate(self.texts):
-            if numbers and idx < k.size:
-                r, c = divmod(idx, k.shape[1])
-                value = k[r, c]
-                text.set_position((c, r))
-                text.set_text(format_tap(value))
-                text.set_color("white" if abs(value) > 0.6 * limit else "black")
-                text.set_visible(True)
-            else:
-                text.set_visible(False)
+        if k.size <= self.max_numbers:
+            rows, cols = np.divmod(np.arange(k.size), k.shape[1])
+            values = k.ravel()
+            self.numbers.set(
+                [format_tap(v) for v in values],
+                np.column_stack([cols, rows]),
+                ["white" if abs(v) > 0.6 * limit else "black" for v in values],
+            )
+        else:
+            self.numbers.set([], [])
 
 
 def kernel_map(

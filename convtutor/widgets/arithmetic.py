@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..viz.diagrams import output_length, set_title_fixed, sliding_window
+from ..viz.diagrams import outline_title, output_length, sliding_window
 from ._base import Widget
 
 __all__ = ["ConvArithmetic", "formula_text"]
@@ -116,8 +116,8 @@ class ConvArithmetic(Widget):
         ax_out = fig.add_axes((0.54, 0.08, 0.44, 0.84))
         self.diagram = sliding_window(ax_in, ax_out, max_size=MAX_SIZE, max_padding=MAX_PADDING)
         self.ax_input, self.ax_output = ax_in, ax_out
-        set_title_fixed(ax_in, " ")
-        set_title_fixed(ax_out, " ")
+        self.input_title = outline_title(ax_in, "Input")
+        self.output_title = outline_title(ax_out, "Output")
         self._finish()
 
     def _controls_box(self) -> widgets.Widget:
@@ -147,10 +147,10 @@ class ConvArithmetic(Widget):
                 self._adjusting = False
         position = position_control.value
         self.diagram.update(n, k, stride=s, padding=p, dilation=d, position=position)
-        self.ax_input.title.set_text(f"Input {n}×{n}, padding {p} (grey: zeros)")
+        self.input_title.set_text(f"Input {n}×{n}, padding {p} (grey: zeros)")
         if h_out >= 1:
-            self.ax_output.title.set_text(f"Output {h_out}×{h_out}")
+            self.output_title.set_text(f"Output {h_out}×{h_out}")
         else:
-            self.ax_output.title.set_text("No output")
+            self.output_title.set_text("No output")
         formula = formula_text(n, k, p, s, d)
         self.readout.value = f"<code>{formula}</code><br>{position_text(n, k, p, s, d, position)}"

@@ -145,9 +145,8 @@ class CostCalculator(Widget):
         # Values are written on the bars, so the value axes carry no ticks: each
         # text drawn costs about a millisecond per move.
         self.params_bars = cost_bars(ax_params, ylabel="parameters")
-        self.macs_bars = cost_bars(ax_macs, ylabel="multiply-accumulates per image")
         # Same bars in the same order and colours: name them once, on the left.
-        ax_macs.set_xticks([])
+        self.macs_bars = cost_bars(ax_macs, ylabel="MACs per image", kind_labels=False)
         self.costs: dict = {}
         self.torch_counts: dict = {}
         self._finish()
@@ -168,8 +167,8 @@ class CostCalculator(Widget):
         self.params_bars.update([costs[kind].params for kind in KINDS], log=log)
         self.macs_bars.update([costs[kind].macs for kind in KINDS], log=log)
         scale = " (log scale)" if log else ""
-        self.params_bars.ax.yaxis.label.set_text("parameters" + scale)
-        self.macs_bars.ax.yaxis.label.set_text("multiply-accumulates per image" + scale)
+        self.params_bars.ylabel.set_text("parameters" + scale)
+        self.macs_bars.ylabel.set_text("MACs per image" + scale)
         self.readout.value = self.readout_html()
 
     def readout_html(self) -> str:

@@ -23,7 +23,7 @@ from ..separable import (
     separate,
     singular_values,
 )
-from ..viz.diagrams import kernel_map, set_title_fixed, singular_value_bars
+from ..viz.diagrams import kernel_map, outline_title, singular_value_bars
 from ._base import Widget
 
 __all__ = ["SobelSeparability", "KERNEL_CHOICES", "chosen_kernel", "factors", "noise_direction"]
@@ -162,8 +162,8 @@ class SobelSeparability(Widget):
         self.row_map = kernel_map(ax_row, 1, MAX_SIZE, max_numbers=MAX_SIZE, fontsize=7)
         self.kernel_map = kernel_map(ax_kernel, MAX_SIZE, MAX_SIZE, max_numbers=9)
         self.ax_column, self.ax_row, self.ax_kernel = ax_col, ax_row, ax_kernel
-        set_title_fixed(ax_row, "column × row")
-        set_title_fixed(ax_kernel, " ")
+        self.row_title = outline_title(ax_row, "column × row")
+        self.kernel_title = outline_title(ax_kernel, "= kernel")
         self.sv_bars = singular_value_bars(ax_sv, MAX_SIZE)
 
         panels = [fig.add_axes((0.02 + 0.33 * i, 0.02, 0.29, 0.43)) for i in range(3)]
@@ -172,10 +172,11 @@ class SobelSeparability(Widget):
         self.ax_photo, self.ax_2d, self.ax_passes = panels
         pictures = {"interpolation": "nearest", "interpolation_stage": "data"}
         self.photo_image = self.ax_photo.imshow(image, cmap="gray", vmin=0, vmax=1, **pictures)
+        outline_title(self.ax_photo, "the photo, in grey")
         self.result_2d = self.ax_2d.imshow(image, cmap="gray", **pictures)
-        set_title_fixed(self.ax_2d, "2-D filter: k² multiplies")
+        outline_title(self.ax_2d, "2-D filter: k² multiplies")
         self.result_passes = self.ax_passes.imshow(image, cmap="gray", **pictures)
-        set_title_fixed(self.ax_passes, " ")
+        self.passes_title = outline_title(self.ax_passes, "two 1-D passes: 2k multiplies")
         self.kernel = None
         self._finish()
 
@@ -218,9 +219,9 @@ class SobelSeparability(Widget):
             artist.set_clim(lo, hi)
 
         separable = rank == 1
-        self.ax_kernel.title.set_text("= kernel" if separable else f"≈ kernel (rank {rank})")
-        self.ax_row.title.set_text("column × row" if separable else "best column × row")
-        self.ax_passes.title.set_text(
+        self.kernel_title.set_text("= kernel" if separable else f"≈ kernel (rank {rank})")
+        self.row_title.set_text("column × row" if separable else "best column × row")
+        self.passes_title.set_text(
             "two 1-D passes: 2k multiplies" if separable else "two passes (rank-1 part only)"
         )
         self.readout.value = self.readout_html(kernel, rank, difference, rank1)
