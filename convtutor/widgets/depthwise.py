@@ -159,7 +159,12 @@ class ChannelFilter(Widget):
 
         ax_in, ax_k, ax_out = (fig.add_subplot(grid[1, i]) for i in range(3))
         self._input = ax_in.imshow(
-            self.image[0], cmap=CHANNEL_CMAPS[0], vmin=0, vmax=1, interpolation="nearest"
+            self.image[0],
+            cmap=CHANNEL_CMAPS[0],
+            vmin=0,
+            vmax=1,
+            interpolation="nearest",
+            interpolation_stage="data",
         )
         picture_axes(ax_in, "input")
         self._input_title = fast_title(ax_in)
@@ -280,7 +285,12 @@ class Stacking(Widget):
         ho, wo = first.shape[1:]
         cmap = ax_stack.images[0].get_cmap().with_extremes(bad="white")
         self._picture = ax_grid.imshow(
-            self.mosaic(first), cmap=cmap, interpolation="nearest", vmin=-1, vmax=1
+            self.mosaic(first),
+            cmap=cmap,
+            interpolation="nearest",
+            interpolation_stage="data",
+            vmin=-1,
+            vmax=1,
         )
         self._picture_title = outline_title(ax_grid, "as one picture", pad=16)
         picture_axes(ax_grid)

@@ -20,6 +20,7 @@ from ..viz.images import (
     CHANNEL_COLORS,
     CHANNEL_NAMES,
     fast_title,
+    outline_text,
     picture_axes,
     show_feature_map,
     show_image,
@@ -348,14 +349,12 @@ class SeparablePipeline(Widget):
         self._standard_title = fast_title(ax_std)
         ax_w = fig.add_subplot(grid[1, 0:3])
         self._kernel = show_kernel(ax_w, np.full((3, 11), np.nan), title="W[o]", fontsize=9)
-        # This title and the check text change with every number: a plain Text suits them
-        # (an OutlineText is fast to redraw but slow to build for a new string).
-        self._kernel_title = ax_w.title
+        self._kernel_title = fast_title(ax_w)
         ax_check = fig.add_subplot(grid[1, 3])
         picture_axes(ax_check, "check")
-        self._check = ax_check.text(0.5, 0.5, "", ha="center", va="center", fontsize=11)
+        self._check = outline_text(ax_check, 0.5, 0.5, "", ha="center", va="center", fontsize=11)
         for ax in fig.axes:
-            if ax.get_title() and ax is not ax_w:
+            if ax.get_title():
                 fast_title(ax)
         #: The artists a test (or a curious student) can read back, by name.
         self.artists = {
