@@ -13,7 +13,10 @@ from matplotlib.figure import Figure
 import convtutor as ct
 from convtutor.viz.images import (
     CHANNEL_COLORS,
+    fast_title,
     format_number,
+    outline_text,
+    outline_title,
     show_channels,
     show_feature_map,
     show_image,
@@ -448,3 +451,45 @@ def test_builders_name_bad_shapes():
         show_feature_map(ax, np.zeros((1, 2, 2)))
     with pytest.raises(ValueError, match="one axes per channel"):
         show_channels([ax], np.zeros((3, 2, 2)))
+
+
+def test_outline_text_reads_back_and_is_one_artist():
+    """OutlineText shows, returns and replaces its string in place, lines and all."""
+    fig = Figure()
+    ax = fig.add_subplot()
+    label = outline_text(ax, 0.5, 0.5, "max |difference|\n= 1e-16")
+    title = outline_title(ax, "the photo")
+    assert label.get_text() == "max |difference|\n= 1e-16"
+    assert title.get_text() == "the photo" and len(title.get_paths()) == 1
+    count = len(ax.collections)
+    label.set_text("two\n\nlines")
+    label.set_text("")
+    assert label.get_text() == "" and label.get_paths() == []
+    assert len(ax.collections) == count
+
+
+def test_outline_text_matches_textpath():
+    """A string built from cached glyph outlines has exactly TextPath's outline."""
+    from matplotlib.textpath import TextPath
+
+    from convtutor.viz.images import _glyph_path
+
+    for text in ("W[0, i] = P[0, i] · D[i]", "-0.013", "Sobel x"):
+        assert np.allclose(_glyph_path(text, 9.0).vertices, TextPath((0, 0), text, size=9).vertices)
+
+
+def test_fast_title_moves_the_title():
+    """fast_title replaces an axes title by an OutlineText with the same words."""
+    ax = Figure().add_subplot()
+    ax.set_title("input")
+    title = fast_title(ax)
+    assert ax.get_title() == "" and title.get_text() == "input"
+
+
+def test_kernel_nan_cells_are_blank():
+    """NaN cells (gaps) are drawn blank, with no number."""
+    ax = Figure().add_subplot()
+    kernel = np.array([[1.0, np.nan, -1.0]])
+    artists = show_kernel(ax, kernel)
+    assert artists.texts == ["1", "", "-1"]
+    assert len(artists.numbers.get_paths()) == 2
