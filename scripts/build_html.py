@@ -289,9 +289,9 @@ li {{ margin: 0.4rem 0; }}
 page. The figures are pictures of each slider widget at its starting position.
 {live}</p>
 <h2>The notebooks, in reading order</h2>
-<ol start="0">
+<ul>
 {items}
-</ol>
+</ul>
 <p><small>Built {when}. Code: MIT licence. Text and figures: CC BY 4.0.</small></p>
 </body>
 </html>

@@ -166,4 +166,4 @@ def test_building_one_notebook_keeps_the_others_in_the_index(tmp_path):
     build_html.build(["00"], out, jobs=1, folder=folder)
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.index('href="00_first.html"') < index.index('href="01_second.html"')
-    assert "Title 01_second" in index and "failed" not in index.split("<ol")[1]
+    assert "Title 01_second" in index and "failed" not in index.split("<ul>")[1]
