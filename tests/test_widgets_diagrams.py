@@ -512,3 +512,29 @@ def test_docstring_examples(module):
     """The examples in the docstrings run and print what they say."""
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.notebook
+def test_widgets_run_under_ipympl():
+    """Under %matplotlib widget each widget builds, moves and reports no error or warning."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    cells = [
+        "%matplotlib widget",
+        "from convtutor.widgets import ALL, using_ipympl\nassert using_ipympl()",
+        "w = ALL['sobel_separability']()\ndisplay(w.widget)\n"
+        "w.set(kernel='Gaussian', size=7, perturb=0.2)\nassert w.errors == []",
+        "w = ALL['cost_calculator']()\ndisplay(w.widget)\n"
+        "w.set(in_channels=512, out_channels=512, kernel_size=7, log_scale=False)\n"
+        "assert w.errors == []",
+        "w = ALL['conv_arithmetic']()\ndisplay(w.widget)\n"
+        "w.set(input_size=10, padding=0, stride=2, dilation=2, position=3)\n"
+        "assert w.errors == []\nprint(type(w.figure.canvas).__module__)",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=180).execute()
+    outputs = [out for cell in nb.cells for out in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    # A warning would show as a stderr stream.
+    assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert any("ipympl" in o.get("text", "") for o in outputs)

@@ -21,6 +21,8 @@ import functools
 import numpy as np
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import ListedColormap, to_rgb
+from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.ft2font import LoadFlags
 from matplotlib.patches import Rectangle
 from matplotlib.path import Path
 from matplotlib.textpath import TextPath
@@ -271,18 +273,42 @@ def format_count(n) -> str:
     return f"{n:,}"  # pragma: no cover - unreachable
 
 
+@functools.lru_cache(maxsize=1024)
+def _char_outline(char: str, fontsize: float):
+    """One character's outline (points, origin on the baseline) and its advance width."""
+    font = get_font(findfont(FontProperties()))
+    font.set_size(fontsize, 72)  # at 72 dpi a pixel is a point
+    advance = font.load_char(ord(char), flags=LoadFlags.NO_HINTING).linearHoriAdvance / 65536
+    if char.isspace():  # no outline (and TextPath fails on a lone space)
+        return np.zeros((0, 2)), np.zeros(0, dtype=Path.code_type), advance
+    outline = TextPath((0, 0), char, size=fontsize)
+    return outline.vertices, outline.codes, advance
+
+
 @functools.lru_cache(maxsize=4096)
 def _glyph_path(text: str, fontsize: float, ha: str, va: str, rotation: float) -> Path:
-    """The outline of ``text`` in points, turned by ``rotation`` degrees and anchored at 0."""
-    outline = TextPath((0, 0), text, size=fontsize)
-    if len(outline.vertices) == 0:
+    """The outline of ``text`` in points, turned by ``rotation`` degrees and anchored at 0.
+
+    Built from cached single-character outlines placed at their advance widths (no
+    kerning): a new string costs a few hundredths of a millisecond instead of the
+    half millisecond of a fresh ``TextPath``, which matters when the numbers change
+    on every move.
+    """
+    pieces, codes, x = [], [], 0.0
+    for char in text:
+        vertices, char_codes, advance = _char_outline(char, fontsize)
+        if len(vertices):
+            pieces.append(vertices + (x, 0.0))
+            codes.append(char_codes)
+        x += advance
+    if not pieces:
         return Path(np.zeros((0, 2)))
-    vertices = Affine2D().rotate_deg(rotation).transform(outline.vertices)
+    vertices = Affine2D().rotate_deg(rotation).transform(np.concatenate(pieces))
     (x0, y0), (x1, y1) = vertices.min(axis=0), vertices.max(axis=0)
     pad = 0.3 * fontsize
     dx = {"left": -x0 + pad, "center": -(x0 + x1) / 2, "right": -x1 - pad}[ha]
     dy = {"bottom": -y0 + pad, "center": -(y0 + y1) / 2, "top": -y1 - pad}[va]
-    return Path(vertices + (dx, dy), outline.codes)
+    return Path(vertices + (dx, dy), np.concatenate(codes))
 
 
 class PathLabels:
