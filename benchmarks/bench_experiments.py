@@ -80,9 +80,9 @@ def run() -> str:
         lines.append(f"| {name} | {seconds:.1f} s | {TARGET_SECONDS} s ({mark}) | {status} |")
     lines += ["", f"Load average after the notebooks: {_load()}.", ""]
 
-    filters = ex.time_filters(tuple(range(3, 16, 2)), size=512, repeats=7)
+    filters = ex.time_filters(tuple(range(3, 16, 2)), size=256, repeats=7)
     lines += [
-        "### Two 1-D passes vs one 2-D filter (numpy, 512 x 512 float64, best of 7)",
+        "### Two 1-D passes vs one 2-D filter (numpy, 256 x 256 float64, best of 7)",
         "",
         "| k | 2-D | two-pass | measured speed-up | predicted k/2 | measured / predicted |",
         "|---:|---:|---:|---:|---:|---:|",
