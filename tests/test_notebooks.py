@@ -179,6 +179,51 @@ def test_skeleton(path):
     assert checks >= 3, f"{checks} calls to convtutor.checks; every exercise needs one"
 
 
+WIDGET_CLASSES = (
+    "ChannelFilter",
+    "Stacking",
+    "PointwiseMixer",
+    "SeparablePipeline",
+    "SobelSeparability",
+    "CostCalculator",
+    "ConvArithmetic",
+)
+BUILDS_WIDGET = re.compile(rf"(?<![\w.])(?:{'|'.join(WIDGET_CLASSES)})\s*\(")
+
+
+def _uncaptioned_widgets(cells) -> list[str]:
+    """Cells that build a suite widget with no 'try' in the markdown cell above or below."""
+    missing = []
+    for i, cell in enumerate(cells):
+        if cell.cell_type != "code" or not BUILDS_WIDGET.search(cell.source):
+            continue
+        neighbours = [cells[j] for j in (i - 1, i + 1) if 0 <= j < len(cells)]
+        if not any(
+            n.cell_type == "markdown" and re.search(r"\btry\b", n.source, re.I) for n in neighbours
+        ):
+            missing.append(f"cell {i}: {cell.source.strip().splitlines()[0][:60]!r}")
+    return missing
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_widget_has_a_caption(path):
+    """Each cell that builds a suite widget has a markdown cell next to it saying what to try."""
+    missing = _uncaptioned_widgets(_read(path).cells)
+    assert not missing, f"{path.name}: widgets without a 'Try ...' caption next to them: {missing}"
+
+
+def test_caption_finder():
+    """A widget cell with a 'Try' line beside it passes; one without, or a bare import, as said."""
+    new = nbformat.v4
+    imports = new.new_code_cell("from convtutor.widgets import ChannelFilter")
+    build = new.new_code_cell("w = ChannelFilter()\nw.widget")
+    caption = new.new_markdown_cell("**Try it.** Move the channel slider.")
+    other = new.new_markdown_cell("Some prose.")
+    assert _uncaptioned_widgets([imports, caption, build]) == []
+    assert _uncaptioned_widgets([imports, build, caption]) == []
+    assert len(_uncaptioned_widgets([imports, other, build, other])) == 1
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_previous_next_links(path):
     """The last cell links to the previous notebook and the next one (00: next only)."""
