@@ -17,11 +17,13 @@ from convtutor.viz.images import (
     format_number,
     outline_text,
     outline_title,
+    rgba_bytes,
     show_channels,
     show_feature_map,
     show_image,
     show_kernel,
     show_stack,
+    symmetric_limit,
     update_kernel,
     update_stack,
 )
@@ -67,7 +69,7 @@ def expected_texts(kernel, max_shape):
 
 def assert_kernel_shows(artists, kernel):
     """The heat-map holds ``kernel`` and every cell's number is written."""
-    shown = np.asarray(artists.image.get_array())
+    shown = artists.shown()  # read back from the heat-map's cells
     assert shown.shape == kernel.shape
     assert np.array_equal(shown, kernel, equal_nan=True)
     assert artists.texts == expected_texts(kernel, artists.max_shape)
@@ -264,7 +266,9 @@ def check_mixer(w):
             assert_symmetric(image)
     assert_kernel_shows(a["matrix"], weights)
     assert a["row_mark"].get_y() == row - 0.5
-    assert np.allclose(np.moveaxis(a["picture"].get_array(), -1, 0), w.picture(expected))
+    assert np.array_equal(a["picture"].get_array(), rgba_bytes(w.picture(expected)))
+    scale = 1.0 if w.state["input"] == "photo" else symmetric_limit(x)  # edges: max -> 1
+    assert np.array_equal(a["input"].get_array(), rgba_bytes(x / scale))
 
 
 def test_mixer_sweeps_every_control():
@@ -376,7 +380,7 @@ def test_builders_return_artists_and_make_no_figure():
     axes = fig.subplots(2, 4).ravel()
     image = ct.data.sample_image(32)
     rgb = show_image(axes[0], image, title="photo")
-    assert rgb.get_array().shape == (32, 32, 3) and not axes[0].axison
+    assert np.array_equal(rgb.get_array(), rgba_bytes(image)) and not axes[0].axison
     channels = show_channels(axes[1:4], image)
     assert [np.array_equal(a.get_array(), image[c]) for c, a in enumerate(channels)] == [True] * 3
     assert [ax.get_title() for ax in axes[1:4]] == ["red", "green", "blue"]
@@ -394,12 +398,12 @@ def test_update_kernel_changes_shape_in_place():
     assert_kernel_shows(artists, ct.kernels.SOBEL_X)
     assert artists.texts[:3] == ["-1", "0", "1"]
     assert artists.numbers.get_facecolors().shape[0] == 9
-    counts = (len(ax.images), len(ax.collections), len(ax.texts))
+    counts = (len(ax.collections), len(ax.images), len(ax.texts))
     for kernel in (ct.kernels.gaussian(5, 1.0), ct.kernels.LAPLACIAN):
         update_kernel(artists, kernel)
         assert_kernel_shows(artists, kernel)
         assert ax.get_xlim() == (-0.5, kernel.shape[1] - 0.5)
-    assert (len(ax.images), len(ax.collections), len(ax.texts)) == counts
+    assert (len(ax.collections), len(ax.images), len(ax.texts)) == counts
     with pytest.raises(ValueError, match="max_shape"):
         update_kernel(artists, np.ones((6, 6)))
 

@@ -22,6 +22,7 @@ from ..viz.images import (
     fast_title,
     outline_text,
     picture_axes,
+    rgba_bytes,
     show_feature_map,
     show_image,
     show_kernel,
@@ -256,7 +257,7 @@ class PointwiseMixer(Widget):
         row = self.controls["row"].value
         x = self.input_array()
         limit = self._limits[source]
-        self._input.set_data(np.moveaxis(np.clip(x / limit, 0, 1), 0, -1))
+        self._input.set_data(rgba_bytes(x / limit))
         names = MIXER_INPUTS[source]
         self._input_title.set_text(f"input: {', '.join(names)}")
         weights = self.weights
@@ -266,7 +267,7 @@ class PointwiseMixer(Widget):
         )
         self._row_mark.set_y(row - 0.5)
         out = ct.pointwise_conv2d(x, weights)
-        self._picture.set_data(np.moveaxis(self.picture(out), 0, -1))
+        self._picture.set_data(rgba_bytes(self.picture(out)))
         for o, (ax, image) in enumerate(zip(self._out_axes, self._outputs, strict=True)):
             ax.set_visible(o < n)
             if o < n:
