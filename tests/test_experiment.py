@@ -393,3 +393,18 @@ def test_check_two_pass(answer, ok, hint):
     """check_two_pass wants k^2 / (2k) and names the forgotten pass, inversion or difference."""
     fb = chk.check_two_pass(answer)
     assert bool(fb) is ok and hint in fb.message
+
+
+def test_he_initialisation():
+    """Conv biases start at 0; weights have std sqrt(gain^2 / fan_in) (ReLU gain 2, else 1)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model = ex.build_model("separable", (64, 64))
+    modules = list(model)
+    for i, m in enumerate(modules):
+        if isinstance(m, torch.nn.Conv2d):
+            assert torch.count_nonzero(m.bias) == 0
+            fan_in = m.weight[0].numel()
+            gain2 = 2.0 if isinstance(modules[i + 1], torch.nn.ReLU) else 1.0
+            expected = (gain2 / fan_in) ** 0.5
+            assert abs(m.weight.std().item() / expected - 1) < 0.2
