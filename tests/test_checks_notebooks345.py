@@ -41,6 +41,7 @@ def test_pointwise_params_right():
         (64 * 128 * 9, ["1x1"]),
         (64 * 128 + 128, ["bias"]),
         (0, ["not 'doing nothing'"]),
+        (64 + 128, ["added C_in and C_out", "Multiply"]),
         (1234, ["weight matrix"]),
         ("8192", ["whole number"]),
     ],
@@ -61,6 +62,8 @@ def test_pointwise_macs_right():
         (64 * 56 * 56, ["forgot C_in"]),
         (32 * 64, ["number of weights"]),
         (32 * 56 * 56, ["only one output channel"]),
+        (32 * 64 * 56 * 56 * 9, ["3x3 kernel", "1x1"]),
+        (64 * 128 * 56 * 56, ["previous exercise", "32 channels to 64"]),
         (5, ["every pixel"]),
         ("many", ["whole number"]),
     ],
@@ -82,6 +85,7 @@ def test_output_shape_right():
     [
         ((5, 32, 32), ["input's shape", "does not leave"]),
         ((3, 30, 30), ["no border"]),
+        ((32, 32, 3), ["(C, H, W)", "channels come first"]),
         ((3, 32), ["three axes"]),
         ("shape", ["three whole numbers"]),
         ((1, 32, 32), ["W's rows"]),
@@ -105,6 +109,7 @@ def test_channel_cycle_right():
     ("answer", "words"),
     [
         (np.eye(3), ["identity", "does nothing"]),
+        (np.eye(3)[[2, 1, 0]], ["red <-> blue swap", "(B, G, R)"]),
         (np.array([[0, 0, 1], [1, 0, 0], [0, 1, 0]]), ["transpose"]),
         (np.ones(3), ["shape (3, 3)"]),
         (np.ones((3, 3)), ["one 1 in each row"]),
@@ -136,6 +141,8 @@ def test_separable_params_right():
         (9 + 16 * 32, ["ONE k x k kernel shared"]),
         (16 * 3 + 16 * 32, ["not k or 2k"]),
         (16 * 6 + 16 * 32, ["not k or 2k"]),
+        (656 + 16 + 32, ["biases"]),
+        (656 + 32, ["biases"]),
         (1, ["Add the two steps"]),
         ([656], ["whole number"]),
     ],
@@ -146,16 +153,19 @@ def test_separable_params_hints(answer, words):
 
 
 def test_cost_ratio_right():
-    """1/N + 1/k^2 is accepted to 0.1 %."""
+    """1/N + 1/k^2 is accepted exactly and to three digits (0.127, as the solution rounds)."""
     assert_right(sep_check.cost_ratio(1 / 64 + 1 / 9))
     assert_right(sep_check.cost_ratio(0.12674))
+    assert_right(sep_check.cost_ratio(0.127))
 
 
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
         (1 / (1 / 64 + 1 / 9), ["upside down"]),
-        (1 / 64 + 1 / 3, ["k^2 with k"]),
+        (1 / 64 + 1 / 3, ["k^2 with k", "second term", "point-wise step only 1"]),
+        (0.13, ["rounded too far"]),
+        (12.67, ["percentage"]),
         (1 / 9, ["point-wise part only", "1/N = 1/64"]),
         (1 / 64, ["depth-wise part only", "1/k^2 = 1/9"]),
         (1 / (64 * 9), ["do not multiply"]),
@@ -182,6 +192,7 @@ def test_mobilenet_macs_right():
         (512 * 9 * 196, ["depth-wise step only"]),
         (512 * 512 * 196, ["point-wise step only"]),
         (512 * 9 + 512 * 512, ["number of weights"]),
+        (52.3, ["in millions", "52.3e6"]),
         ((9 + 512 * 512) * 196, ["shared by all channels"]),
         (1e6, ["output pixels"]),
         ("52M", ["number"]),
@@ -224,6 +235,8 @@ def test_sobel_factors_right():
     assert_right(sobel_check.sobel_factors([1, 2, 1], [-1, 0, 1]))
     assert_right(sobel_check.sobel_factors([-2, -4, -2], [0.5, 0, -0.5]))
     assert_right(sobel_check.sobel_factors(*ct.separate(ct.kernels.SOBEL_X)))
+    # a column vector and a row vector, as a student may write them
+    assert_right(sobel_check.sobel_factors([[1], [2], [1]], [[-1, 0, 1]]))
 
 
 @pytest.mark.parametrize(
@@ -231,11 +244,12 @@ def test_sobel_factors_right():
     [
         ([-1, 0, 1], [1, 2, 1], ["TRANSPOSE", "np.outer(row, column)"]),
         ([1, 2, 1], [1, 0, -1], ["flipped"]),
-        ([1, 1, 1], [-1, 0, 1], ["first column"]),
+        ([1, 1, 1], [-1, 0, 1], ["Prewitt", "middle row twice"]),
+        ([1, 0, 1], [-1, 0, 1], ["first column"]),
         ([1, 2], [-1, 0, 1], ["3 numbers each"]),
-        ([[1, 2, 1]], [-1, 0, 1], ["flat list"]),
+        (np.ones((3, 3)), [-1, 0, 1], ["flat list"]),
         ("x", [-1, 0, 1], ["list of 3 numbers"]),
-        ([1, 2, 1], None, ["flat list"]),
+        ([1, 2, 1], None, ["row is still None", "Replace None"]),
     ],
 )
 def test_sobel_factors_hints(column, row, words):
@@ -257,6 +271,8 @@ def test_multiplies_right():
         (49, 49, ["cheaper"]),
         (7, 7, ["k x k = 49"]),
         (10, 3, ["one multiply per tap"]),
+        (9, 6, ["Sobel's numbers", "7x7"]),
+        (49, None, ["Replace None"]),
         ("49", 14, ["two whole numbers"]),
     ],
 )
@@ -308,7 +324,9 @@ def test_box_factors_right():
         (np.ones(3), np.ones(3), ["has 5 numbers"]),
         (np.arange(5), np.ones(5), ["sum to 1"]),
         ("x", np.ones(5), ["list of 5 numbers"]),
-        (np.ones(5), [[0.2] * 5], ["flat list"]),
+        (np.ones(5), np.full((5, 5), 0.2), ["flat list"]),
+        (np.full(5, 1 / 25), np.full(5, 1 / 25), ["25 times too small", "1/5"]),
+        (np.full(5, 0.2), None, ["row is still None"]),
     ],
 )
 def test_box_factors_hints(column, row, words):

@@ -19,9 +19,12 @@ __all__ = ["params", "macs", "output_shape", "channel_cycle"]
 
 
 _MISSING = "Replace None with your answer, then run the cell again."
+_PARAMS_LAYER = (64, 128)  # the layer of exercise 1 (the defaults of params)
 
 
-def params(answer, *, in_channels: int = 64, out_channels: int = 128) -> Feedback:
+def params(
+    answer, *, in_channels: int = _PARAMS_LAYER[0], out_channels: int = _PARAMS_LAYER[1]
+) -> Feedback:
     """How many weights has a 1x1 convolution from ``in_channels`` to ``out_channels``
     (no bias)? Right: ``C_in * C_out``."""
     if answer is None:
@@ -60,6 +63,11 @@ def params(answer, *, in_channels: int = 64, out_channels: int = 128) -> Feedbac
             "A 1x1 convolution is not 'doing nothing': it mixes channels with a "
             "C_out x C_in matrix, and every entry of that matrix is learned."
         )
+    if answer == c_in + c_out:
+        return wrong(
+            f"You added C_in and C_out. Multiply them: each of the {c_out} output channels "
+            f"has its own {c_in} weights, one per input channel."
+        )
     return wrong("Count the entries of the weight matrix W of shape (C_out, C_in).")
 
 
@@ -92,6 +100,16 @@ def macs(answer, *, in_channels: int = 32, out_channels: int = 64, size: int = 5
             f"That makes only one output channel. There are {c_out} output channels, "
             "each a weighted sum of its own."
         )
+    if answer == expected * 9:
+        return wrong(
+            "That counts a 3x3 kernel. A point-wise kernel is 1x1: one multiply-accumulate "
+            "per (output channel, input channel) pair at each pixel, not 9."
+        )
+    if answer == _PARAMS_LAYER[0] * _PARAMS_LAYER[1] * hw and (c_in, c_out) != _PARAMS_LAYER:
+        return wrong(
+            f"Those are the channels of the previous exercise ({_PARAMS_LAYER[0]} -> "
+            f"{_PARAMS_LAYER[1]}). This layer maps {c_in} channels to {c_out}."
+        )
     return wrong("At every pixel: (C_out x C_in) multiply-accumulates. Then count the pixels.")
 
 
@@ -122,6 +140,8 @@ def output_shape(
             f"is: W of shape ({out_channels}, {in_channels}) turns {in_channels} channels "
             f"into {out_channels} at every pixel."
         )
+    if shape == (size, size, out_channels):
+        return wrong("Channels come first in convtutor and PyTorch: (C, H, W), not (H, W, C).")
     if shape[0] == out_channels and shape[1:] != (size, size):
         return wrong(
             "A 1x1 kernel needs no border: H_out = H - k + 1 = H. The picture keeps its size."
@@ -158,6 +178,11 @@ def channel_cycle(answer) -> Feedback:
         return wrong(
             "That is the identity: output = input, the only 1x1 convolution that does "
             "nothing. Row o of W says which inputs feed output channel o."
+        )
+    if same_array(w, np.eye(3)[[2, 1, 0]]):
+        return wrong(
+            "That is the red <-> blue swap of section 2: it makes (B, G, R). Here output red "
+            "reads green, output green reads blue, output blue reads red."
         )
     if same_array(w, _CYCLE.T):
         return wrong(

@@ -73,6 +73,10 @@ def params(
             f"A {kernel_size}x{kernel_size} kernel has k^2 = {k2} weights, not k or 2k "
             "(the depth-wise kernels are not split into rows and columns)."
         )
+    if answer in (expected + c, expected + n, expected + c + n):
+        return wrong(
+            "You added biases. This layer has no bias: count the weights of the two steps only."
+        )
     return wrong("Add the two steps: depth-wise (C_in x k^2) + point-wise (C_in x C_out).")
 
 
@@ -86,14 +90,21 @@ def cost_ratio(answer, *, out_channels: int = 64, kernel_size: int = 3) -> Feedb
         return wrong(f"Give a number (a fraction such as 0.2); got {answer!r}.")
     a = float(answer)
 
-    def near(x):
-        return math.isclose(a, x, rel_tol=1e-3)
+    def near(x, tol=1e-3):
+        return math.isclose(a, x, rel_tol=tol)
 
-    if near(expected):
+    if near(expected, 5e-3):  # three significant digits are enough (0.127)
         return right(
             f"1/{n} + 1/{k * k} = {expected:.4f}: the separable layer costs about "
             f"{expected:.1%} of the standard one, {1 / expected:.1f} times less."
         )
+    if near(expected, 0.05):
+        return wrong(
+            f"Close, but rounded too far. Keep three digits, or type the sum itself: "
+            f"1 / {n} + 1 / {k}**2."
+        )
+    if near(100 * expected, 5e-3):
+        return wrong("That is a percentage. Give a fraction: a number between 0 and 1.")
     if near(1 / expected):
         return wrong(
             "You have it upside down: that is standard / separable. The ratio asked for is "
@@ -101,8 +112,8 @@ def cost_ratio(answer, *, out_channels: int = 64, kernel_size: int = 3) -> Feedb
         )
     if near(1 / n + 1 / k):
         return wrong(
-            "The depth-wise term is 1/k^2, not 1/k: a k x k kernel has k^2 weights. "
-            "Don't confuse k^2 with k."
+            "The second term is 1/k^2, not 1/k: a standard layer has k^2 weights for each "
+            "(output, input) pair, the point-wise step only 1. Don't confuse k^2 with k."
         )
     if near(1 / k**2):
         return wrong(
@@ -132,8 +143,8 @@ def mobilenet_macs(
         return wrong(f"Give a number of multiply-accumulates; got {answer!r}.")
     a = float(answer)
 
-    def near(x):
-        return math.isclose(a, x, rel_tol=1e-3)
+    def near(x, tol=1e-3):
+        return math.isclose(a, x, rel_tol=tol)
 
     if near(expected):
         return right(
@@ -155,6 +166,11 @@ def mobilenet_macs(
         return wrong("That is the depth-wise step only; add the point-wise step, C x N x H x W.")
     if near(c * c * hw):
         return wrong("That is the point-wise step only; add the depth-wise step, C x k^2 x H x W.")
+    if near(expected / 1e6, 5e-3):
+        return wrong(
+            f"That is the count in millions. Give the whole number: {expected / 1e6:.1f} "
+            f"million is written {expected / 1e6:.1f}e6, or better, the exact product."
+        )
     if near(c * k2 + c * c):
         return wrong(
             f"That is the number of weights. Every weight is used once per output pixel: "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import LAPLACIAN, SOBEL_X
+from ..kernels import LAPLACIAN, PREWITT_X, SOBEL_X
 from ..separable import kernel_rank
 from . import Feedback, is_number, right, same_array, wrong
 
@@ -25,10 +25,19 @@ _MISSING = "Replace None with your answer, then run the cell again."
 
 
 def _vector(value, name, count=3):
+    """The answer as a 1-D array, or a Feedback saying what is wrong with it.
+
+    A column or row vector (shape ``(n, 1)`` or ``(1, n)``) is accepted as its ``n``
+    numbers: ``np.outer`` flattens its arguments anyway.
+    """
+    if value is None:
+        return None, wrong(f"{name[0].upper()}{name[1:]} is still None. {_MISSING}")
     try:
         vec = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         return None, wrong(f"Give {name} as a list of {count} numbers; got {value!r}.")
+    if vec.ndim == 2 and 1 in vec.shape:
+        vec = vec.ravel()
     if vec.ndim != 1:
         return None, wrong(f"Give {name} as a flat list of numbers (1-D); got shape {vec.shape}.")
     return vec, None
@@ -61,6 +70,11 @@ def sobel_factors(column, row) -> Feedback:
             "TRANSPOSE of Gx (that is Sobel's Gy). The column is the vertical factor "
             "[1, 2, 1]; the row is the horizontal difference."
         )
+    if same_array(product, PREWITT_X):
+        return wrong(
+            "That is Prewitt's kernel: its column [1, 1, 1] weights three rows equally. "
+            "Sobel's column weights the middle row twice as much as the other two."
+        )
     if same_array(product, -SOBEL_X):
         return wrong(
             "Your kernel is Gx flipped (every sign reversed). Deep-learning convolution does "
@@ -75,7 +89,7 @@ def sobel_factors(column, row) -> Feedback:
 def multiplies(direct, separable, *, kernel_size: int = 7) -> Feedback:
     """Multiplies per output pixel of a ``k x k`` separable filter: done directly (``k^2``)
     and as two 1-D passes (``2k``)."""
-    if direct is None:
+    if direct is None or separable is None:
         return wrong(_MISSING)
     k = kernel_size
     if not (is_number(direct) and is_number(separable)):
@@ -97,6 +111,11 @@ def multiplies(direct, separable, *, kernel_size: int = 7) -> Feedback:
     if direct == k * k and separable == k * k:
         return wrong(
             "The two passes are cheaper than the 2-D filter: k multiplies each, 2k in all."
+        )
+    if (direct, separable) == (9, 6) and k != 3:
+        return wrong(
+            f"Those are Sobel's numbers, for a 3x3 kernel. This kernel is {k}x{k}: "
+            "count again with its size."
         )
     if direct == 2 * k or direct == k:
         return wrong(f"The direct filter multiplies every one of the k x k = {k * k} taps.")
@@ -162,4 +181,9 @@ def box_factors(column, row, *, size: int = 5) -> Feedback:
         )
     if same_array(product, target * size * size):
         return wrong(f"That sums the window; a blur averages it. Use 1/{size} in each factor.")
+    if same_array(product, target / size**2):
+        return wrong(
+            f"Your product is {size * size} times too small: 1/{size * size} in each factor "
+            f"gives 1/{size**4}. Each factor averages {size} pixels: 1/{size}."
+        )
     return wrong(f"Try the same factor twice: {size} equal numbers that sum to 1.")
