@@ -302,7 +302,7 @@ def run() -> str:
         "`ipywidgets.HTML` readout, which the browser writes for free.",
         "- **No tick labels where a value is written anyway**: bar charts carry their values "
         "on the bars; grids and pictures have no ticks.",
-        "- **Titles at a fixed place** (`set_title(..., y=1.0)`, `set_title_fixed`): "
+        "- **Titles at a fixed place** (`set_title(..., y=1.0)`), or titles drawn as outlines: "
         "matplotlib's automatic title placement measures the axis tick labels on every draw, "
         "even with the axis off.",
         "- **Grid cells as a QuadMesh** (`pcolormesh`) instead of an up-sampled `imshow`: "

@@ -33,7 +33,6 @@ __all__ = [
     "SlidingWindow",
     "sliding_window",
     "output_length",
-    "set_title_fixed",
     "CostBars",
     "cost_bars",
     "format_count",
@@ -68,17 +67,6 @@ CELL_COLOURS = {
     6: ORANGE,  # the output cell being computed
 }
 _PALETTE = np.array([to_rgb(CELL_COLOURS[i]) for i in range(len(CELL_COLOURS))])
-
-
-def set_title_fixed(ax, text: str, **kwargs):
-    """``ax.set_title(text, y=1.0)``: a title at a fixed place above the axes.
-
-    Giving ``y`` turns off matplotlib's automatic title placement, which otherwise
-    measures the axis' tick labels on every draw (about 4 ms per titled axes here,
-    even with the axis off). Returns the title's Text, to ``set_text`` later.
-    """
-    kwargs.setdefault("fontsize", 10)
-    return ax.set_title(text, y=1.0, **kwargs)
 
 
 def output_length(size: int, kernel_size: int, *, stride=1, padding=0, dilation=1) -> int:
@@ -622,14 +610,14 @@ class SingularValueBars:
 
 
 def format_singular_value(value: float, largest: float) -> str:
-    """A singular value for a bar label: "0" when it is zero up to rounding, else 2 digits.
+    """A singular value for a bar label: "0" when it is zero up to rounding, else 3 digits.
 
     >>> format_singular_value(3.4641, 3.4641), format_singular_value(1e-17, 3.46)
-    ('3.5', '0')
+    ('3.46', '0')
     """
     if value <= 1e-10 * largest:
         return "0"
-    return f"{value:.2g}"
+    return f"{value:.3g}"
 
 
 def singular_value_bars(ax, max_count: int = 7, *, labelled: int = 2, title=""):

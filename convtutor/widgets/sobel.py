@@ -153,11 +153,11 @@ class SobelSeparability(Widget):
         # Every text drawn costs about 1 ms per move, so the design keeps them few:
         # numbers in the factor cells and (up to 3x3) in the kernel's cells, short
         # titles, no tick labels; the sentences go in the HTML readout instead.
-        fig = self._make_figure(figsize=(9.6, 5.0))
-        ax_col = fig.add_axes((0.02, 0.53, 0.05, 0.4))
-        ax_row = fig.add_axes((0.10, 0.68, 0.27, 0.1))
-        ax_kernel = fig.add_axes((0.39, 0.53, 0.24, 0.4))
-        ax_sv = fig.add_axes((0.70, 0.56, 0.28, 0.34))
+        fig = self._make_figure(figsize=(9.6, 4.8))
+        ax_col = fig.add_axes((0.02, 0.54, 0.05, 0.4))
+        ax_row = fig.add_axes((0.10, 0.69, 0.27, 0.1))
+        ax_kernel = fig.add_axes((0.39, 0.54, 0.24, 0.4))
+        ax_sv = fig.add_axes((0.70, 0.57, 0.28, 0.34))
         self.column_map = kernel_map(ax_col, MAX_SIZE, 1, max_numbers=MAX_SIZE, fontsize=7)
         self.row_map = kernel_map(ax_row, 1, MAX_SIZE, max_numbers=MAX_SIZE, fontsize=7)
         self.kernel_map = kernel_map(ax_kernel, MAX_SIZE, MAX_SIZE, max_numbers=9)
@@ -166,7 +166,9 @@ class SobelSeparability(Widget):
         self.kernel_title = outline_title(ax_kernel, "= kernel")
         self.sv_bars = singular_value_bars(ax_sv, MAX_SIZE)
 
-        panels = [fig.add_axes((0.02 + 0.33 * i, 0.02, 0.29, 0.43)) for i in range(3)]
+        # 0.4 x 4.8 in = 1.92 in = 192 px at dpi 100: each photo pixel becomes exactly 2x2
+        # screen pixels (even, crisp squares; and fewer pixels to resample each move).
+        panels = [fig.add_axes((0.02 + 0.33 * i, 0.03, 0.29, 0.4)) for i in range(3)]
         for ax in panels:
             ax.set_axis_off()
         self.ax_photo, self.ax_2d, self.ax_passes = panels
