@@ -33,8 +33,9 @@ def test_depthwise_parameters_right():
         (32, "one number per channel"),
         (32 * 6, "added the kernel's height and width"),
         (288 + 32, "biases"),
+        (32 * 3, "9 numbers, not 3"),
         (100, "C x k x k"),
-        ("288", "whole number"),
+        ("288", "without quotes"),
     ],
 )
 def test_depthwise_parameters_hints(answer, fragment):
@@ -58,6 +59,7 @@ def test_multiplier_parameters_right():
         (25, "one kernel for everything"),
         (16 * 32 * 25, "standard 16 -> 32 layer"),
         (32, "number of output channels"),
+        (16 * 2 * 5, "25 numbers, not 5"),
         (801, "C x M kernels"),
         (None, "Replace None"),
     ],
@@ -89,6 +91,18 @@ def test_equivalent_standard_weight_hints():
     _assert_wrong(check.equivalent_standard_weight(misplaced), "filter o holds")
     noisy = ct.depthwise_to_standard(dw, 3) + 1.0
     _assert_wrong(check.equivalent_standard_weight(noisy), "np.zeros((3, 3, 3, 3))")
+    every = np.broadcast_to(dw[:, 0][None], (3, 3, 3, 3))  # W[o, c] = dw[c, 0] for all o
+    _assert_wrong(check.equivalent_standard_weight(every), "Every filter holds all three")
+    _assert_wrong(check.equivalent_standard_weight(np.zeros((3, 3, 3, 3))), "All zeros")
+    flipped = ct.depthwise_to_standard(dw[:, :, ::-1, ::-1], 3)
+    _assert_wrong(check.equivalent_standard_weight(flipped), "You flipped the kernels")
+
+
+def test_equivalent_standard_weight_counts_forced_zeros():
+    """The verdict counts the 54 off-diagonal numbers, not the zeros inside the kernels."""
+    feedback = check.equivalent_standard_weight(ct.depthwise_to_standard(check.DEPTHWISE_WEIGHT, 3))
+    assert feedback.ok
+    assert "54 of the 81 numbers are forced to zero" in feedback.message
 
 
 def test_torch_weight_shape_right():
@@ -106,6 +120,7 @@ def test_torch_weight_shape_right():
         ((8, 2, 3, 3), "along the first axis"),
         ((8, 1, 3, 3), "one kernel per channel"),
         ((16, 3, 3), "keeps the input-slice axis"),
+        ((16, 2, 3, 3), "second axis is C_in / groups = 8 / 8 = 1"),
         ((16, 1, 5, 5), "(C_out, C_in / groups, kH, kW)"),
         (16, "tuple of whole numbers"),
         ((16, 1, 3, 3.5), "tuple of whole numbers"),

@@ -38,7 +38,7 @@ def test_parameter_count_right():
         (16 * 32 * 10, "article's slip"),  # kH + kW
         (12_800 + 32, "biases"),  # counted biases
         (12_345, "Count the numbers in one filter"),  # anything else
-        ("12800", "whole number"),
+        ("12800", "without quotes"),
         (12_800.5, "whole number"),
         (True, "whole number"),
     ],
@@ -68,6 +68,8 @@ def test_output_size_right():
         (13, "padding once"),
         (16, "Round down"),
         (30, "left out the stride"),
+        (29, "Not finished: divide by the stride"),
+        (15.5, "rounds down: use //"),
         (17, "H_out = (H + 2p"),
         ((15, 14), "Give a single whole number"),
         (None, "Replace None"),
@@ -107,7 +109,8 @@ def test_cross_correlation_flipped_kernel():
     ("answer", "fragment"),
     [
         ([[0, 3], [1, 2]], "rows and columns are swapped"),
-        ([[0, 1], [3, 5]], "1 of the 4 values are off"),
+        ([[0, 1], [3, 5]], "1 of the 4 values is off"),
+        ([[0, 1], [5, 5]], "2 of the 4 values are off"),
         (np.zeros((4, 4)), "shape (2, 2)"),
         ([[0, 1, 3, 2]], "shape (2, 2)"),
         ("zero", "2 x 2 array"),
@@ -159,7 +162,7 @@ def test_start_right_answers():
         (start.channels, 64, "height"),
         (start.channels, 1, "grey"),
         (start.channels, 4, "image.shape"),
-        (start.channels, "3", "whole number"),
+        (start.channels, "3", "without quotes"),
         (start.image_shape, (64, 64, 3), "channels-last"),
         (start.image_shape, (64, 64), "one channel"),
         (start.image_shape, (3, 32, 32), "copy what it prints"),

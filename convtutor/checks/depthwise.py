@@ -47,6 +47,8 @@ TORCH_LAYER = {"in_channels": 8, "out_channels": 16, "kernel_size": 3, "groups":
 
 
 def _whole_number(answer) -> Feedback | None:
+    if isinstance(answer, str):
+        return wrong(f"Give a whole number without quotes (text is not a number); got {answer!r}.")
     if not is_number(answer):
         return wrong(f"Give a single whole number (an int); got {answer!r}.")
     if float(answer) != int(answer):
@@ -86,6 +88,7 @@ def depthwise_parameters(answer) -> Feedback:
                 "A depth-wise filter sees one channel only.",
             ),
             (c, f"That is one number per channel; each kernel has {k} x {k} numbers."),
+            (c * k, f"A {k} x {k} kernel has {k} x {k} = {k * k} numbers, not {k}."),
             (
                 c * (k + k),
                 "You added the kernel's height and width; its area is height times width.",
@@ -140,6 +143,10 @@ def multiplier_parameters(answer) -> Feedback:
                 f"{c * m} is the number of output channels (kernels); each kernel has "
                 f"{k} x {k} numbers.",
             ),
+            (
+                c * m * k,
+                f"A {k} x {k} kernel has {k} x {k} = {k * k} numbers, not {k}.",
+            ),
         ],
     )
     if found is not None:
@@ -151,6 +158,12 @@ def _shared_everywhere(dw: np.ndarray) -> np.ndarray:
     """Every filter holding its kernel in every input slot (no zeros)."""
     c = dw.shape[0]
     return np.repeat(dw, c, axis=1)
+
+
+def _every_kernel_in_every_filter(dw: np.ndarray) -> np.ndarray:
+    """Every filter holding all the kernels, kernel c in slot c (a sum over channels)."""
+    c = dw.shape[0]
+    return np.broadcast_to(dw[:, 0][None], (c, c, *dw.shape[2:]))
 
 
 def equivalent_standard_weight(answer) -> Feedback:
@@ -179,11 +192,12 @@ def equivalent_standard_weight(answer) -> Feedback:
             f"The standard weight has shape (C_out, C_in, kH, kW) = {expected.shape}; got "
             f"{arr.shape}."
         )
+    off_diagonal = ~np.eye(c, dtype=bool)
     if same_array(arr, expected):
+        forced = int(off_diagonal.sum()) * dw.shape[2] * dw.shape[3]
         return right(
             "Each filter keeps its own kernel in its own channel's slot and zeros elsewhere: "
-            f"{int(np.count_nonzero(expected == 0))} of the {expected.size} numbers are "
-            "forced to zero."
+            f"{forced} of the {expected.size} numbers are forced to zero."
         )
     if same_array(arr, _shared_everywhere(dw)):
         return wrong(
@@ -191,13 +205,23 @@ def equivalent_standard_weight(answer) -> Feedback:
             "all channels. A depth-wise filter touches its own channel only: the other slots "
             "are zero."
         )
-    if not np.any(arr[~np.eye(c, dtype=bool)]):
+    if same_array(arr, _every_kernel_in_every_filter(dw)):
+        return wrong(
+            "Every filter holds all three kernels, so each output would add up all the "
+            "channels. Filter o keeps only kernel o, in slot o; its other slots are zero."
+        )
+    if not np.any(arr[off_diagonal]):
+        if not np.any(arr):
+            return wrong("All zeros so far. Now copy kernel o, dw[o, 0], into W[o, o].")
+        flipped = expected[:, :, ::-1, ::-1]
+        if same_array(arr, flipped):
+            return wrong("You flipped the kernels. Copy them as they are: ct.conv2d does not flip.")
         return wrong(
             "The zeros are right, but a kernel is in the wrong place or changed: filter o "
-            "holds depth-wise kernel o (weight[o, 0]) in slot o."
+            "holds depth-wise kernel o (dw[o, 0]) in slot o."
         )
     return wrong(
-        "Start from np.zeros((3, 3, 3, 3)) and set W[o, o] = weight[o, 0] for each o; "
+        "Start from np.zeros((3, 3, 3, 3)) and set W[o, o] = dw[o, 0] for each o; "
         "everything off the diagonal stays zero."
     )
 
@@ -242,6 +266,10 @@ def torch_weight_shape(answer) -> Feedback:
         (c_in, 1, k, k): (
             f"That has one kernel per channel, but out_channels = {c_out}: M = {m} kernels per "
             "channel, so the first axis is C x M."
+        ),
+        (c_out, m, k, k): (
+            f"The second axis is C_in / groups = {c_in} / {g} = {c_in // g}: the input "
+            f"channels each filter sees, not the M = {m} kernels per channel."
         ),
         (c_out, k, k): (
             "Close, but PyTorch keeps the input-slice axis even when it is 1: "

@@ -50,6 +50,8 @@ ARTICLE_LAYER = {"in_channels": 10, "out_channels": 20, "kernel_size": 7}
 
 def _whole_number(answer) -> Feedback | None:
     """A hint when ``answer`` is not a whole number; None when it is one."""
+    if isinstance(answer, str):
+        return wrong(f"Give a whole number without quotes (text is not a number); got {answer!r}.")
     if not is_number(answer):
         return wrong(f"Give a single whole number (an int); got {answer!r}.")
     if float(answer) != int(answer):
@@ -144,6 +146,10 @@ def _output_size_candidates(n: int, k: int, p: int, s: int, d: int = 1):
             "Round down, not up: a window that would run past the edge is not used.",
         ),
         (
+            n + 2 * p - span,
+            f"Not finished: divide by the stride s = {s} (rounding down), then add 1.",
+        ),
+        (
             n + 2 * p - span + 1,
             f"You left out the stride: the window jumps {s} pixels, so divide by s "
             "(rounding down) before adding 1.",
@@ -164,6 +170,8 @@ def output_size(answer) -> Feedback:
     expected, mistakes = _output_size_candidates(n, k, p, s)
     if isinstance(answer, (tuple, list)) and len(answer) == 2 and answer[0] == answer[1]:
         answer = answer[0]
+    if is_number(answer) and float(answer) != int(answer):
+        return wrong(f"The formula rounds down: use // (floor division), not /. Got {answer!r}.")
     problem = _whole_number(answer)
     if problem is not None:
         return problem
@@ -232,9 +240,10 @@ def cross_correlation(answer) -> Feedback:
     if same_array(arr, expected.T):
         return wrong("Your rows and columns are swapped: the first index is the row.")
     wrong_cells = int(np.sum(~np.isclose(arr, expected)))
+    verb = "is" if wrong_cells == 1 else "are"
     return wrong(
-        f"{wrong_cells} of the {h * w} values are off. For each position, multiply the window "
-        "by the kernel entry by entry and add the products."
+        f"{wrong_cells} of the {h * w} values {verb} off. For each position, multiply the "
+        "window by the kernel entry by entry and add the products."
     )
 
 

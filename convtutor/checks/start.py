@@ -24,6 +24,8 @@ def channels(answer) -> Feedback:
     """Warm-up 1: how many channels does the sample photo have? (3: red, green, blue)."""
     if answer is None:
         return wrong(REPLACE_NONE)
+    if isinstance(answer, str):
+        return wrong(f"Give a whole number without quotes (text is not a number); got {answer!r}.")
     if not is_number(answer):
         return wrong(f"Give a whole number; got {answer!r}.")
     if answer == 3:
