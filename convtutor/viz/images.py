@@ -47,7 +47,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
 from matplotlib.path import Path
-from matplotlib.textpath import text_to_path
+from matplotlib.textpath import TextPath, text_to_path
 from matplotlib.transforms import Affine2D, Bbox
 
 __all__ = [
@@ -329,7 +329,10 @@ def _glyph_path(text: str, fontsize: float) -> Path:
     extracted once and reused, so a new string costs a layout only (a long title:
     about 2 ms instead of about 30 ms).
     """
-    font = text_to_path._get_font(FontProperties())
+    get_font = getattr(text_to_path, "_get_font", None)  # private: fall back if it goes
+    if get_font is None:
+        return TextPath((0, 0), text, size=fontsize)
+    font = get_font(FontProperties())
     font.set_size(text_to_path.FONT_SCALE, text_to_path.DPI)
     info, new, _ = text_to_path.get_glyphs_with_font(
         font, text, glyph_map=_GLYPHS, return_new_glyphs_only=True
