@@ -321,6 +321,8 @@ class PathLabels:
     coords : {"data", "axes", "xaxis"}
         Positions in data units, in axes fractions, or x in data and y in axes
         fractions (labels under bars).
+    clip : bool, optional
+        Clip to the axes; default: only for data positions.
 
     Attributes
     ----------
@@ -331,7 +333,16 @@ class PathLabels:
     """
 
     def __init__(
-        self, ax, *, fontsize=8, ha="center", va="center", rotation=0, coords="data", zorder=3
+        self,
+        ax,
+        *,
+        fontsize=8,
+        ha="center",
+        va="center",
+        rotation=0,
+        coords="data",
+        clip=None,
+        zorder=3,
     ):
         self.ax = ax
         self.fontsize, self.ha, self.va, self.rotation = float(fontsize), ha, va, float(rotation)
@@ -350,7 +361,7 @@ class PathLabels:
             edgecolors="none",
             linewidths=0,
             zorder=zorder,
-            clip_on=coords == "data",
+            clip_on=(coords == "data") if clip is None else bool(clip),
         )
         ax.add_collection(self.collection, autolim=False)
         self.strings: list[str] = []
@@ -394,7 +405,9 @@ def outline_text(
     ``outline_text(ax, 0.5, 1.0, "Output")`` is a title; ``outline_text(ax, 0.5, 0,
     "column", va="top")`` an x-axis label.
     """
-    labels = PathLabels(ax, fontsize=fontsize, ha=ha, va=va, rotation=rotation, coords=coords)
+    labels = PathLabels(
+        ax, fontsize=fontsize, ha=ha, va=va, rotation=rotation, coords=coords, clip=False
+    )
     labels.set([text], [(x, y)], color)
     return labels
 
@@ -646,7 +659,11 @@ class KernelMap:
     ``max_numbers`` cells (more would be unreadable and slow to draw).
 
     The cells are one :class:`~matplotlib.collections.QuadMesh` made for the
-    largest kernel; the axes limits show only the current ``kH x kW`` corner.
+    largest kernel. By default the axes limits show only the current ``kH x kW``
+    corner. With ``box=(x, y, width, height)`` (data units of an axes shared with
+    other panels; y grows downwards) the ``kH x kW`` cells are scaled into that box
+    through the mesh's transform, so several maps can share one axes (each axes
+    costs about a millisecond per draw, whatever it holds).
 
     Attributes
     ----------
@@ -669,8 +686,10 @@ class KernelMap:
         cmap="RdBu_r",
         fontsize=8,
         title="",
+        box=None,
     ):
         self.ax = ax
+        self.box = None if box is None else tuple(float(v) for v in box)
         self.max_rows, self.max_cols = int(max_rows), int(max_cols)
         rows = np.arange(self.max_rows + 1) - 0.5
         cols = np.arange(self.max_cols + 1) - 0.5
@@ -679,16 +698,31 @@ class KernelMap:
         )
         self.max_numbers = int(max_numbers)
         self.numbers = PathLabels(ax, fontsize=fontsize)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_aspect("equal")
-        self.title = outline_title(ax, title) if title else None
+        self.title = None
+        if self.box is None:
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_aspect("equal")
+            if title:
+                self.title = outline_title(ax, title)
+        else:
+            x, y, w, h = self.box
+            self.frame = Rectangle((x, y), w, h, fill=False, edgecolor="#555555", lw=0.8)
+            ax.add_patch(self.frame)
+            if title:
+                self.title = outline_text(ax, x + w / 2, y, title, coords="data")
         self.shape = None
 
     @property
     def artists(self) -> list:
         """Every artist this heat-map owns."""
         return [self.mesh, self.numbers.collection]
+
+    def _cells_to_data(self, shape) -> Affine2D:
+        """Cell coordinates (centres at whole numbers) -> data units inside ``box``."""
+        x, y, w, h = self.box
+        rows, cols = shape
+        return Affine2D().translate(0.5, 0.5).scale(w / cols, h / rows).translate(x, y)
 
     def update(self, kernel, *, vmax=None) -> None:
         """Show ``kernel`` (2-D); colour limits ``-vmax..vmax`` (default: its largest size)."""
@@ -705,15 +739,21 @@ class KernelMap:
         self.mesh.set_array(np.ma.masked_invalid(full))
         self.mesh.set_clim(-limit, limit)
         if k.shape != self.shape:
-            self.ax.set_xlim(-0.5, k.shape[1] - 0.5)
-            self.ax.set_ylim(k.shape[0] - 0.5, -0.5)
+            if self.box is None:
+                self.ax.set_xlim(-0.5, k.shape[1] - 0.5)
+                self.ax.set_ylim(k.shape[0] - 0.5, -0.5)
+            else:
+                self.mesh.set_transform(self._cells_to_data(k.shape) + self.ax.transData)
             self.shape = k.shape
         if k.size <= self.max_numbers:
             rows, cols = np.divmod(np.arange(k.size), k.shape[1])
             values = k.ravel()
+            centres = np.column_stack([cols, rows]).astype(float)
+            if self.box is not None:
+                centres = self._cells_to_data(k.shape).transform(centres)
             self.numbers.set(
                 [format_tap(v) for v in values],
-                np.column_stack([cols, rows]),
+                centres,
                 ["white" if abs(v) > 0.6 * limit else "black" for v in values],
             )
         else:
@@ -721,9 +761,24 @@ class KernelMap:
 
 
 def kernel_map(
-    ax, max_rows: int, max_cols: int, *, max_numbers: int = 25, cmap="RdBu_r", fontsize=8, title=""
+    ax,
+    max_rows: int,
+    max_cols: int,
+    *,
+    max_numbers: int = 25,
+    cmap="RdBu_r",
+    fontsize=8,
+    title="",
+    box=None,
 ):
     """Draw a kernel heat-map with numbers; returns a :class:`KernelMap` to ``update(k)``."""
     return KernelMap(
-        ax, max_rows, max_cols, max_numbers=max_numbers, cmap=cmap, fontsize=fontsize, title=title
+        ax,
+        max_rows,
+        max_cols,
+        max_numbers=max_numbers,
+        cmap=cmap,
+        fontsize=fontsize,
+        title=title,
+        box=box,
     )

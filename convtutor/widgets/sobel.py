@@ -23,7 +23,7 @@ from ..separable import (
     separate,
     singular_values,
 )
-from ..viz.diagrams import kernel_map, outline_title, singular_value_bars
+from ..viz.diagrams import kernel_map, outline_text, singular_value_bars
 from ._base import Widget
 
 __all__ = ["SobelSeparability", "KERNEL_CHOICES", "chosen_kernel", "factors", "noise_direction"]
@@ -107,10 +107,10 @@ class SobelSeparability(Widget):
     kernel : ndarray
         The kernel being shown (after noise).
     column_map, row_map, kernel_map : convtutor.viz.diagrams.KernelMap
-        The factors and the kernel, with their numbers.
+        The factors and the kernel, with their numbers (all in ``ax_kernels``).
     sv_bars : convtutor.viz.diagrams.SingularValueBars
     photo_image, result_2d, result_passes : matplotlib.image.AxesImage
-        The grey photo, the 2-D result, the two-pass result.
+        The grey photo, the 2-D result, the two-pass result (all in ``ax_pictures``).
     readout : ipywidgets.HTML
         Separable or not, the difference, and multiplies per pixel.
     """
@@ -150,35 +150,57 @@ class SobelSeparability(Widget):
         }
         self.readout = widgets.HTML()
 
-        # Every text drawn costs about 1 ms per move, so the design keeps them few:
-        # numbers in the factor cells and (up to 3x3) in the kernel's cells, short
-        # titles, no tick labels; the sentences go in the HTML readout instead.
+        # Each axes costs about a millisecond per draw whatever it holds, so the factors
+        # and the kernel share one axes (each heat-map scaled into a box), and the three
+        # pictures share another. Titles and numbers are glyph outlines (PathLabels).
         fig = self._make_figure(figsize=(9.6, 4.8))
-        ax_col = fig.add_axes((0.02, 0.54, 0.05, 0.4))
-        ax_row = fig.add_axes((0.10, 0.69, 0.27, 0.1))
-        ax_kernel = fig.add_axes((0.39, 0.54, 0.24, 0.4))
+        ax_maps = fig.add_axes((0.02, 0.52, 0.62, 0.42))
+        width = 0.62 * 9.6  # data units are inches here: boxes keep their shape
+        ax_maps.set_xlim(0, width)
+        ax_maps.set_ylim(0.42 * 4.8, 0)
+        ax_maps.set_axis_off()
+        self.ax_kernels = ax_maps
+        self.column_map = kernel_map(
+            ax_maps, MAX_SIZE, 1, max_numbers=MAX_SIZE, fontsize=7, box=(0.1, 0.3, 0.5, 1.6)
+        )
+        self.row_map = kernel_map(
+            ax_maps,
+            1,
+            MAX_SIZE,
+            max_numbers=MAX_SIZE,
+            fontsize=7,
+            box=(0.9, 0.95, 2.5, 0.36),
+            title="column × row",
+        )
+        self.kernel_map = kernel_map(
+            ax_maps, MAX_SIZE, MAX_SIZE, max_numbers=9, box=(3.75, 0.3, 1.6, 1.6), title="= kernel"
+        )
+        self.row_title, self.kernel_title = self.row_map.title, self.kernel_map.title
         ax_sv = fig.add_axes((0.70, 0.57, 0.28, 0.34))
-        self.column_map = kernel_map(ax_col, MAX_SIZE, 1, max_numbers=MAX_SIZE, fontsize=7)
-        self.row_map = kernel_map(ax_row, 1, MAX_SIZE, max_numbers=MAX_SIZE, fontsize=7)
-        self.kernel_map = kernel_map(ax_kernel, MAX_SIZE, MAX_SIZE, max_numbers=9)
-        self.ax_column, self.ax_row, self.ax_kernel = ax_col, ax_row, ax_kernel
-        self.row_title = outline_title(ax_row, "column × row")
-        self.kernel_title = outline_title(ax_kernel, "= kernel")
         self.sv_bars = singular_value_bars(ax_sv, MAX_SIZE)
 
-        # 0.4 x 4.8 in = 1.92 in = 192 px at dpi 100: each photo pixel becomes exactly 2x2
-        # screen pixels (even, crisp squares; and fewer pixels to resample each move).
-        panels = [fig.add_axes((0.02 + 0.33 * i, 0.03, 0.29, 0.4)) for i in range(3)]
-        for ax in panels:
-            ax.set_axis_off()
-        self.ax_photo, self.ax_2d, self.ax_passes = panels
+        # The pictures: 0.4 x 4.8 in = 192 px at dpi 100 for 96 rows, so each photo pixel
+        # is exactly 2x2 screen pixels (crisp squares, few pixels to resample).
+        ax_pictures = fig.add_axes((0.02, 0.03, 0.96, 0.4))
+        ax_pictures.set_axis_off()
+        self.ax_pictures = ax_pictures
+        h, w = image.shape
+        scale = 0.4 * 4.8 / h  # inches per image pixel, the same across and down
         pictures = {"interpolation": "nearest", "interpolation_stage": "data"}
-        self.photo_image = self.ax_photo.imshow(image, cmap="gray", vmin=0, vmax=1, **pictures)
-        outline_title(self.ax_photo, "the photo, in grey")
-        self.result_2d = self.ax_2d.imshow(image, cmap="gray", **pictures)
-        outline_title(self.ax_2d, "2-D filter: k² multiplies")
-        self.result_passes = self.ax_passes.imshow(image, cmap="gray", **pictures)
-        self.passes_title = outline_title(self.ax_passes, "two 1-D passes: 2k multiplies")
+        panels = []
+        for i, title in enumerate(
+            ("the photo, in grey", "2-D filter: k² multiplies", "two 1-D passes: 2k multiplies")
+        ):
+            left = (0.33 * i * 9.6 + 0.2) / scale  # in image pixels
+            extent = (left, left + w, h, 0)
+            picture = ax_pictures.imshow(image, cmap="gray", extent=extent, **pictures)
+            label = outline_text(ax_pictures, left + w / 2, 0, title, coords="data")
+            panels.append((picture, label))
+        ax_pictures.set_xlim(0, 0.96 * 9.6 / scale)
+        ax_pictures.set_ylim(h, 0)
+        ax_pictures.set_aspect("auto")
+        (self.photo_image, _), (self.result_2d, _), (self.result_passes, self.passes_title) = panels
+        self.photo_image.set_clim(0, 1)
         self.kernel = None
         self._finish()
 
