@@ -160,6 +160,7 @@ class SlidingWindow:
         for ax in (ax_input, ax_output):
             ax.set_xticks([])
             ax.set_yticks([])
+            ax.set_frame_on(False)  # the grids draw their own borders; spines cost a draw
             ax.set_aspect("equal")
             # Axis labels as outlines: see PathLabels for why.
             self.axis_labels.append(outline_text(ax, 0.5, 0, "column", va="top"))
