@@ -1,5 +1,9 @@
 """The exercise checks of notebooks 03-05: right answers pass; each known mistake gets its hint."""
 
+import re
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 
@@ -354,3 +358,38 @@ def test_box_factors_hints(column, row, words):
 def test_unanswered_exercise_says_replace_none(call):
     """An exercise left at None (as the notebooks ship) asks for an answer instead of erring."""
     assert_hint(call(), "Replace None")
+
+
+# ---- the notebooks' own exercises ---------------------------------------------------------
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+EXERCISE_NOTEBOOKS = ["03_pointwise", "04_depthwise_separable", "05_sobel_separability"]
+SOLUTION_CODE = re.compile(r"```python\n(.*?)```", re.S)
+
+
+def _exercises(name):
+    """(imports cell, exercise cell, solution code) for every exercise of a notebook."""
+    cells = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4).cells
+    imports = next(c.source for c in cells if c.cell_type == "code")
+    imports = "\n".join(line for line in imports.splitlines() if not line.startswith("%"))
+    found = []
+    for cell, after in zip(cells, cells[1:], strict=False):
+        if cell.cell_type == "code" and re.search(r"^check\.\w+\(", cell.source, re.M):
+            assert "<details>" in after.source, f"{name}: no folded solution under an exercise"
+            found.append((imports, cell.source, SOLUTION_CODE.search(after.source).group(1)))
+    return found
+
+
+@pytest.mark.parametrize("name", EXERCISE_NOTEBOOKS)
+def test_folded_solutions_pass_their_checks(name):
+    """Each exercise as shipped is 'not yet'; with its folded solution pasted in, it is right."""
+    exercises = _exercises(name)
+    assert len(exercises) >= 3
+    namespace = {}
+    exec(exercises[0][0], namespace)  # the imports cell, without %matplotlib
+    for _, cell, solution in exercises:
+        *setup, call = cell.strip().splitlines()
+        exec("\n".join(setup), namespace)
+        assert_hint(eval(call, namespace), "Replace None")
+        exec(solution, namespace)
+        assert_right(eval(call, namespace))
