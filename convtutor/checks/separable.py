@@ -73,6 +73,11 @@ def params(
             f"A {kernel_size}x{kernel_size} kernel has k^2 = {k2} weights, not k or 2k "
             "(the depth-wise kernels are not split into rows and columns)."
         )
+    if answer == n * k2 + pointwise and n != c:
+        return wrong(
+            f"The depth-wise step has one k x k kernel per INPUT channel ({c}), not per "
+            f"output channel ({n}): it filters each input channel on its own."
+        )
     if answer in (expected + c, expected + n, expected + c + n):
         return wrong(
             "You added biases. This layer has no bias: count the weights of the two steps only."
@@ -105,6 +110,11 @@ def cost_ratio(answer, *, out_channels: int = 64, kernel_size: int = 3) -> Feedb
         )
     if near(100 * expected, 5e-3):
         return wrong("That is a percentage. Give a fraction: a number between 0 and 1.")
+    if near(1 - expected, 5e-3):
+        return wrong(
+            "That is the part SAVED (1 minus the ratio). The question asks for the part the "
+            "separable layer still needs: separable / standard."
+        )
     if near(1 / expected):
         return wrong(
             "You have it upside down: that is standard / separable. The ratio asked for is "
