@@ -168,8 +168,19 @@ def _check_widths(widths) -> tuple[int, ...]:
     return tuple(_whole(w, "each width", 1) for w in widths)
 
 
-def parameter_table(kind, widths=(16, 32, 32), *, in_channels=3, num_classes=4, kernel_size=3):
+def parameter_table(
+    kind,
+    widths=(16, 32, 32),
+    *,
+    in_channels=3,
+    num_classes=4,
+    kernel_size=3,
+    standard_first=False,
+):
     """What each layer of :func:`build_model`'s network should hold, from :func:`conv_cost`.
+
+    ``standard_first=True`` makes block 1 a standard convolution whatever ``kind`` is
+    (MobileNet's choice: its first layer is standard).
 
     Returns
     -------
@@ -191,26 +202,48 @@ def parameter_table(kind, widths=(16, 32, 32), *, in_channels=3, num_classes=4, 
     k = _whole(kernel_size, "kernel_size", 1)
     rows = []
     for i, c_out in enumerate(widths, start=1):
-        cost = conv_cost(kind, c_in, c_out, k, bias=True)
-        rows.append((f"block {i}: {kind} {k}x{k}, {c_in} -> {c_out}", cost.params))
+        block = "standard" if standard_first and i == 1 else kind
+        cost = conv_cost(block, c_in, c_out, k, bias=True)
+        rows.append((f"block {i}: {block} {k}x{k}, {c_in} -> {c_out}", cost.params))
         c_in = c_out
     rows.append((f"linear {c_in} -> {classes}", c_in * classes + classes))
     return rows
 
 
-def predicted_params(kind, widths=(16, 32, 32), *, in_channels=3, num_classes=4, kernel_size=3):
+def predicted_params(
+    kind,
+    widths=(16, 32, 32),
+    *,
+    in_channels=3,
+    num_classes=4,
+    kernel_size=3,
+    standard_first=False,
+):
     """Total of :func:`parameter_table`: the parameters :func:`build_model` must have.
 
     >>> predicted_params("standard"), predicted_params("separable")
     (14468, 2306)
     """
     table = parameter_table(
-        kind, widths, in_channels=in_channels, num_classes=num_classes, kernel_size=kernel_size
+        kind,
+        widths,
+        in_channels=in_channels,
+        num_classes=num_classes,
+        kernel_size=kernel_size,
+        standard_first=standard_first,
     )
     return sum(p for _, p in table)
 
 
-def build_model(kind, widths=(16, 32, 32), *, in_channels=3, num_classes=4, kernel_size=3):
+def build_model(
+    kind,
+    widths=(16, 32, 32),
+    *,
+    in_channels=3,
+    num_classes=4,
+    kernel_size=3,
+    standard_first=False,
+):
     """A small CNN of standard or depth-wise separable blocks (a ``torch.nn.Sequential``).
 
     Block ``i`` maps ``widths[i-1]`` to ``widths[i]`` channels with a ``k x k`` kernel,
@@ -218,6 +251,8 @@ def build_model(kind, widths=(16, 32, 32), *, in_channels=3, num_classes=4, kern
     pool. A separable block is a depth-wise ``k x k`` convolution (``groups=C_in``)
     followed by a point-wise 1x1 convolution, with no non-linearity in between (as in
     Xception). Then a global average pool and a linear layer to ``num_classes``.
+    ``standard_first=True`` makes block 1 standard in either kind (as MobileNet does: a
+    depth-wise step on 3 colour channels has only 3 spatial filters).
 
     Weights are drawn from torch's global random generator: seed it first (``train``
     does) for repeatable weights.
@@ -231,7 +266,7 @@ def build_model(kind, widths=(16, 32, 32), *, in_channels=3, num_classes=4, kern
     k = _whole(kernel_size, "kernel_size", 1)
     layers: list = []
     for i, c_out in enumerate(widths):
-        if kind == "standard":
+        if kind == "standard" or (standard_first and i == 0):
             layers.append(nn.Conv2d(c_in, c_out, k, padding=k // 2))
         else:
             layers.append(nn.Conv2d(c_in, c_in, k, padding=k // 2, groups=c_in))
@@ -352,6 +387,7 @@ def train(
     batch_size=32,
     lr=3e-3,
     widths=(16, 32, 32),
+    standard_first=False,
     threads=1,
     progress=True,
     desc=None,
@@ -376,6 +412,8 @@ def train(
         Adam's learning rate.
     widths : sequence of int
         Channels of each block (see :func:`build_model`).
+    standard_first : bool
+        Make block 1 a standard convolution (see :func:`build_model`).
     threads : int
         ``torch.set_num_threads`` during training.
     progress : bool
@@ -402,7 +440,9 @@ def train(
     n = len(x_train)
     start = time.perf_counter()
     with _reproducible(int(seed), threads):
-        model = build_model(kind, widths, in_channels=x_train.shape[1])
+        model = build_model(
+            kind, widths, in_channels=x_train.shape[1], standard_first=standard_first
+        )
         history = History(kind, int(seed), n, sum(p.numel() for p in model.parameters()))
         optimiser = torch.optim.Adam(model.parameters(), lr=lr)
         order = torch.Generator().manual_seed(int(seed))

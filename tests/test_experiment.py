@@ -408,3 +408,19 @@ def test_he_initialisation():
             gain2 = 2.0 if isinstance(modules[i + 1], torch.nn.ReLU) else 1.0
             expected = (gain2 / fan_in) ** 0.5
             assert abs(m.weight.std().item() / expected - 1) < 0.2
+
+
+@pytest.mark.parametrize("kind", ex.MODEL_KINDS)
+def test_standard_first_block_counts(kind):
+    """With standard_first, block 1 is a standard conv and the count still matches conv_cost."""
+    model = ex.build_model(kind, (8, 16), standard_first=True)
+    first = next(m for m in model if isinstance(m, torch.nn.Conv2d))
+    assert first.groups == 1 and first.kernel_size == (3, 3) and first.out_channels == 8
+    expected = (
+        ct.conv_cost("standard", 3, 8, 3, bias=True).params
+        + ct.conv_cost(kind, 8, 16, 3, bias=True).params
+        + 16 * 4
+        + 4
+    )
+    counted = sum(p.numel() for p in model.parameters())
+    assert counted == ex.predicted_params(kind, (8, 16), standard_first=True) == expected
