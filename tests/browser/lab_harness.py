@@ -32,7 +32,8 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium; CONVTUTOR_CHROMIUM points elsewhere (e.g. to check the skip rule).
+CHROMIUM = Path(os.environ.get("CONVTUTOR_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -633,11 +634,30 @@ def median(values: list[float]) -> float:
 WIDGETS_NOTEBOOK = "widgets_check.ipynb"
 
 
-def write_widgets_notebook(server: LabServer, names: list[str]) -> dict[str, int]:
+BASELINE_SOURCE = """\
+import ipywidgets, matplotlib.pyplot as plt, numpy as np
+with plt.ioff():
+    baseline_fig, baseline_ax = plt.subplots(figsize=(3, 3))
+for attr in ("header_visible", "footer_visible", "toolbar_visible", "resizable"):
+    setattr(baseline_fig.canvas, attr, False)
+baseline_im = baseline_ax.imshow(np.zeros((64, 64)), vmin=0, vmax=1)
+baseline_slider = ipywidgets.IntSlider(0, 0, 20, description="seed")
+def baseline_move(change):
+    baseline_im.set_data(np.random.default_rng(change["new"]).random((64, 64)))
+    baseline_fig.canvas.draw_idle()
+baseline_slider.observe(baseline_move, "value")
+display(ipywidgets.VBox([baseline_slider, baseline_fig.canvas]))"""
+
+
+def write_widgets_notebook(
+    server: LabServer, names: list[str], *, baseline: bool = False
+) -> dict[str, int]:
     """A notebook showing each widget of ``convtutor.widgets.ALL`` in its own cell.
 
     Returns name -> index of its code cell. A widget that fails to build prints its
     traceback (stderr) instead of stopping the run, so the others still get checked.
+    With ``baseline``, a last cell ("baseline") shows the smallest ipympl slider
+    figure (64x64 ``imshow``, ``set_data`` + ``draw_idle``) to compare against.
     """
     sources = [
         "%matplotlib widget\nfrom IPython.display import display\nfrom convtutor.widgets import ALL"
@@ -654,6 +674,9 @@ def write_widgets_notebook(server: LabServer, names: list[str]) -> dict[str, int
             "else:\n"
             f"    display(w_{name}.widget)"
         )
+    if baseline:
+        cells["baseline"] = len(sources)
+        sources.append(BASELINE_SOURCE)
     write_notebook(server.root / WIDGETS_NOTEBOOK, sources)
     return cells
 

@@ -13,7 +13,7 @@ import re
 
 import nbformat
 import pytest
-from lab_harness import NOTEBOOKS, expected_views
+from lab_harness import NOTEBOOKS, expected_views, write_notebook
 
 NOTEBOOK_PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
@@ -91,3 +91,25 @@ def test_notebook_runs_and_renders_in_lab(path, lab, browser, screenshots, run_t
             problems.append(f"cell {i + 1} shows a widget in its source but displayed none")
 
     assert not problems, f"{path.name} in JupyterLab:\n" + "\n".join(problems)
+
+
+def test_harness_sees_a_broken_notebook(lab, browser):
+    """The checks above can fail: a warning, a traceback, an unrun cell and a widget
+    whose model does not exist are all reported."""
+    write_notebook(
+        lab.root / "broken_check.ipynb",
+        [
+            "%matplotlib widget\nimport warnings\nfrom IPython.display import display",
+            "display({'application/vnd.jupyter.widget-view+json':"
+            " {'model_id': 'no-such-model', 'version_major': 2, 'version_minor': 0}}, raw=True)",
+            "warnings.warn('a warning a student would see')",
+            "1 / 0",
+            "print('never runs')",
+        ],
+    )
+    browser.open("broken_check.ipynb")
+    report = browser.report("broken_check", browser.run_all())
+    assert report.not_run == [5]
+    assert any("a warning a student would see" in t for t in report.cells[2].stderr)
+    assert any("ZeroDivisionError" in t for t in report.cells[3].stderr)
+    assert report.cells[1].errorWidgets + report.cells[1].loading + report.cells[1].unrendered
