@@ -16,6 +16,7 @@ every absolute time, so read the ratios.
 from __future__ import annotations
 
 import os
+import resource
 import time
 from pathlib import Path
 
@@ -31,7 +32,12 @@ def _load() -> str:
         return "unknown"
 
 
-def _run_notebook(name: str) -> tuple[float, str]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run_notebook(name: str) -> tuple[float, float, str]:
     import nbformat
     from nbclient import NotebookClient
 
@@ -39,6 +45,7 @@ def _run_notebook(name: str) -> tuple[float, str]:
     nb = nbformat.read(path, as_version=4)
     saved = os.environ.pop("CONVTUTOR_QUICK", None)
     try:
+        cpu_start = _children_cpu()
         start = time.perf_counter()
         client = NotebookClient(
             nb,
@@ -48,6 +55,7 @@ def _run_notebook(name: str) -> tuple[float, str]:
         )
         client.execute()
         seconds = time.perf_counter() - start
+        cpu = _children_cpu() - cpu_start  # the kernel, reaped when it shut down
     finally:
         if saved is not None:
             os.environ["CONVTUTOR_QUICK"] = saved
@@ -57,7 +65,8 @@ def _run_notebook(name: str) -> tuple[float, str]:
         for o in cell.get("outputs", [])
         if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr")
     ]
-    return seconds, ("clean" if not problems else f"{len(problems)} error/stderr output(s)")
+    status = "clean" if not problems else f"{len(problems)} error/stderr output(s)"
+    return seconds, cpu, status
 
 
 def run() -> str:
@@ -71,13 +80,21 @@ def run() -> str:
         f"Load average before the run: {_load()} (2 logical cores; other programs slow",
         "everything down).",
         "",
-        "| notebook | wall time | target | outputs |",
-        "|---|---:|---:|---|",
+        "Kernel CPU time (user + system of the kernel process) is what the run costs",
+        "whatever else is running; the training runs on one thread, so on a quiet machine",
+        "the wall time is close to it.",
+        "",
+        "| notebook | wall time | kernel CPU time | target | outputs |",
+        "|---|---:|---:|---:|---|",
     ]
     for name in NOTEBOOKS:
-        seconds, status = _run_notebook(name)
-        mark = "ok" if seconds <= TARGET_SECONDS else "OVER"
-        lines.append(f"| {name} | {seconds:.1f} s | {TARGET_SECONDS} s ({mark}) | {status} |")
+        seconds, cpu, status = _run_notebook(name)
+        wall = "ok" if seconds <= TARGET_SECONDS else "over"
+        quiet = "ok" if cpu <= TARGET_SECONDS else "over"
+        lines.append(
+            f"| {name} | {seconds:.1f} s ({wall}) | {cpu:.1f} s ({quiet}) | {TARGET_SECONDS} s "
+            f"| {status} |"
+        )
     lines += ["", f"Load average after the notebooks: {_load()}.", ""]
 
     filters = ex.time_filters(tuple(range(3, 16, 2)), size=256, repeats=7)

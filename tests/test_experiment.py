@@ -375,7 +375,7 @@ def test_check_intensity(which, ok, hint):
 
 @pytest.mark.parametrize(
     ("answer", "ok", "hint"),
-    [("b", True, "upper bound"), ("B", True, "upper bound"), ("a", False, "trap"),
+    [("b", True, "best case"), ("B", True, "best case"), ("a", False, "trap"),
      ("c", False, "pessimistic"), ("d", False, "'a', 'b' or 'c'")],
 )  # fmt: skip
 def test_check_speed_claim(answer, ok, hint):

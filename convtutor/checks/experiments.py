@@ -235,9 +235,10 @@ def check_speed_claim(answer) -> Feedback:
     choice = _choice(answer)
     if choice == "b":
         return right(
-            "Fewer MACs is an upper bound on the speed-up, not a promise: the depth-wise "
-            "step is memory-bound, and one layer becomes two, each reading and writing the "
-            "whole tensor. Your table shows how much of the 8x survives on your CPU."
+            "The MAC ratio is the best case, reached only if both layers used the processor "
+            "equally well: the depth-wise step is memory-bound, and one layer becomes two, "
+            "each reading and writing the whole tensor. Your table shows how much of the 8x "
+            "survives on your CPU."
         )
     if choice == "a":
         return wrong(
