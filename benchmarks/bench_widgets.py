@@ -454,9 +454,15 @@ def run() -> str:
         "- **Titles at a fixed place** (`set_title(..., y=1.0)`), or titles drawn as outlines: "
         "matplotlib's automatic title placement measures the axis tick labels on every draw, "
         "even with the axis off.",
+        "- **Fewer axes**: each axes costs about a millisecond per draw whatever it holds. "
+        "The Sobel widget's factors and kernel share one axes (each heat-map scaled into its "
+        "box through the mesh's transform) and its three pictures share another: 7 axes "
+        "became 3, 14 → 10 ms CPU per move. The sliding-window axes have no frame (the grids "
+        "draw their own borders).",
         "- **Grid cells as a QuadMesh** (`pcolormesh`) instead of an up-sampled `imshow`: "
         "about ten times cheaper for a 16×16 grid of cells drawn large.",
-        "- **Pictures** are small (96×96 grey), axes off, `interpolation='nearest'` with "
+        "- **Pictures** are small (96×96 grey) and shown at exactly 2× (192 px: crisp, "
+        "even squares), axes off, `interpolation='nearest'` with "
         "`interpolation_stage='data'` (the default 'auto' resamples in RGBA when up-sampling), "
         "fixed colour limits per kernel (`set_clim`), so noise does not rescale the colours.",
         "- **No minor ticks on log axes**: a log scale brings many minor tick lines; they are "
