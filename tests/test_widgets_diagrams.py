@@ -493,7 +493,7 @@ def test_path_labels_are_one_artist():
     assert len(labels.collection.get_paths()) == 3
     labels.set([], [])
     assert len(labels.collection.get_paths()) == 0
-    title = diagrams.outline_title(ax, "Output 5×5")
+    title = diagrams.path_title(ax, "Output 5×5")
     title.set_text("Output 3×3")
     assert title.get_text() == "Output 3×3"
     assert inventory(fig)[:-1] == before[:-1]  # the title added one collection, at build

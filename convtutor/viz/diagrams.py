@@ -43,8 +43,8 @@ __all__ = [
     "kernel_map",
     "format_tap",
     "PathLabels",
-    "outline_text",
-    "outline_title",
+    "path_text",
+    "path_title",
 ]
 
 # Okabe-Ito colours: distinguishable with every common form of colour blindness.
@@ -163,9 +163,9 @@ class SlidingWindow:
             ax.set_frame_on(False)  # the grids draw their own borders; spines cost a draw
             ax.set_aspect("equal")
             # Axis labels as outlines: see PathLabels for why.
-            self.axis_labels.append(outline_text(ax, 0.5, 0, "column", va="top"))
+            self.axis_labels.append(path_text(ax, 0.5, 0, "column", va="top"))
             self.axis_labels.append(
-                outline_text(ax, 0, 0.5, "row", ha="right", va="center", rotation=90)
+                path_text(ax, 0, 0.5, "row", ha="right", va="center", rotation=90)
             )
         self.cell_kinds = np.zeros((1, 1), dtype=int)
         self.output_size = 0
@@ -388,7 +388,7 @@ class PathLabels:
         return " ".join(self.strings)
 
 
-def outline_text(
+def path_text(
     ax,
     x,
     y,
@@ -403,7 +403,7 @@ def outline_text(
 ) -> PathLabels:
     """One label drawn as glyph outlines (see :class:`PathLabels`); ``.set_text`` changes it.
 
-    ``outline_text(ax, 0.5, 1.0, "Output")`` is a title; ``outline_text(ax, 0.5, 0,
+    ``path_text(ax, 0.5, 1.0, "Output")`` is a title; ``path_text(ax, 0.5, 0,
     "column", va="top")`` an x-axis label.
     """
     labels = PathLabels(
@@ -413,9 +413,9 @@ def outline_text(
     return labels
 
 
-def outline_title(ax, text: str, *, fontsize=10) -> PathLabels:
+def path_title(ax, text: str, *, fontsize=10) -> PathLabels:
     """A title above the axes, drawn as outlines; returns it (``.set_text`` to change)."""
-    return outline_text(ax, 0.5, 1.0, text, fontsize=fontsize)
+    return path_text(ax, 0.5, 1.0, text, fontsize=fontsize)
 
 
 #: Bar colours of the four layer kinds, in ``convtutor.KINDS`` order.
@@ -465,8 +465,8 @@ class CostBars:
         self.kind_labels = PathLabels(ax, fontsize=9, va="top", coords="xaxis")
         if kind_labels:
             self.kind_labels.set(labels, [(i, 0) for i in x])
-        self.ylabel = outline_text(ax, 0, 0.5, ylabel, ha="right", va="center", rotation=90)
-        self.title = outline_title(ax, title) if title else None
+        self.ylabel = path_text(ax, 0, 0.5, ylabel, ha="right", va="center", rotation=90)
+        self.title = path_title(ax, title) if title else None
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         self.value_ticks = bool(value_ticks)
@@ -583,10 +583,10 @@ class SingularValueBars:
         self.bars = list(container.patches)
         self.labels = PathLabels(ax, fontsize=8, va="bottom")
         # Each bar carries its value, so the axes need no tick labels.
-        self.xlabel = outline_text(ax, 0.5, 0, "singular values, largest first", va="top")
+        self.xlabel = path_text(ax, 0.5, 0, "singular values, largest first", va="top")
         ax.set_xticks([])
         ax.set_yticks([])
-        self.title = outline_title(ax, title) if title else None
+        self.title = path_title(ax, title) if title else None
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
         self.values = np.zeros(0)
@@ -705,13 +705,13 @@ class KernelMap:
             ax.set_yticks([])
             ax.set_aspect("equal")
             if title:
-                self.title = outline_title(ax, title)
+                self.title = path_title(ax, title)
         else:
             x, y, w, h = self.box
             self.frame = Rectangle((x, y), w, h, fill=False, edgecolor="#555555", lw=0.8)
             ax.add_patch(self.frame)
             if title:
-                self.title = outline_text(ax, x + w / 2, y, title, coords="data")
+                self.title = path_text(ax, x + w / 2, y, title, coords="data")
         self.shape = None
 
     @property

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..viz.diagrams import outline_title, output_length, sliding_window
+from ..viz.diagrams import output_length, path_title, sliding_window
 from ._base import Widget
 
 __all__ = ["ConvArithmetic", "formula_text"]
@@ -116,8 +116,8 @@ class ConvArithmetic(Widget):
         ax_out = fig.add_axes((0.54, 0.08, 0.44, 0.84))
         self.diagram = sliding_window(ax_in, ax_out, max_size=MAX_SIZE, max_padding=MAX_PADDING)
         self.ax_input, self.ax_output = ax_in, ax_out
-        self.input_title = outline_title(ax_in, "Input")
-        self.output_title = outline_title(ax_out, "Output")
+        self.input_title = path_title(ax_in, "Input")
+        self.output_title = path_title(ax_out, "Output")
         self._finish()
 
     def _controls_box(self) -> widgets.Widget:

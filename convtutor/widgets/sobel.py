@@ -23,7 +23,7 @@ from ..separable import (
     separate,
     singular_values,
 )
-from ..viz.diagrams import kernel_map, outline_text, singular_value_bars
+from ..viz.diagrams import kernel_map, path_text, singular_value_bars
 from ._base import Widget
 
 __all__ = ["SobelSeparability", "KERNEL_CHOICES", "chosen_kernel", "factors", "noise_direction"]
@@ -194,7 +194,7 @@ class SobelSeparability(Widget):
             left = (0.33 * i * 9.6 + 0.2) / scale  # in image pixels
             extent = (left, left + w, h, 0)
             picture = ax_pictures.imshow(image, cmap="gray", extent=extent, **pictures)
-            label = outline_text(ax_pictures, left + w / 2, 0, title, coords="data")
+            label = path_text(ax_pictures, left + w / 2, 0, title, coords="data")
             panels.append((picture, label))
         ax_pictures.set_xlim(0, 0.96 * 9.6 / scale)
         ax_pictures.set_ylim(h, 0)
