@@ -161,7 +161,7 @@ def test_start_right_answers():
     [
         (start.channels, 64, "height"),
         (start.channels, 1, "grey"),
-        (start.channels, 4, "image.shape"),
+        (start.channels, 4, "photo.shape"),
         (start.channels, "3", "without quotes"),
         (start.image_shape, (64, 64, 3), "channels-last"),
         (start.image_shape, (64, 64), "one channel"),

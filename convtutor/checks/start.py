@@ -33,11 +33,11 @@ def channels(answer) -> Feedback:
     if answer == IMAGE_SIZE:
         return wrong(
             f"{IMAGE_SIZE} is the height (and the width). The channels are the first axis: "
-            "image.shape[0]."
+            "photo.shape[0]."
         )
     if answer == 1:
         return wrong("One channel would be a grey image; this photo is in colour.")
-    return wrong("Look at image.shape: the first number is the number of channels.")
+    return wrong("Look at photo.shape: the first number is the number of channels.")
 
 
 def image_shape(answer) -> Feedback:
@@ -58,7 +58,7 @@ def image_shape(answer) -> Feedback:
         )
     if shape == (n, n):
         return wrong("That is one channel. A colour photo has a channel axis in front.")
-    return wrong("Run image.shape and copy what it prints.")
+    return wrong("Run photo.shape and copy what it prints.")
 
 
 def number_count(answer) -> Feedback:
@@ -77,4 +77,4 @@ def number_count(answer) -> Feedback:
         )
     if answer == 3 * n:
         return wrong(f"Height and width multiply: {n} x {n} pixels, then times 3 channels.")
-    return wrong("Multiply the three numbers of image.shape (or use image.size).")
+    return wrong("Multiply the three numbers of photo.shape (or use photo.size).")
