@@ -115,7 +115,7 @@ def run() -> str:
         "",
         "### PyTorch layers, C -> C channels, 1 x C x 32 x 32 input, forward, one thread",
         "",
-        "Fastest block of `torch.utils.benchmark.Timer.blocked_autorange(min_run_time=0.3)`.",
+        "Fastest of several short `torch.utils.benchmark.Timer.timeit` runs (~0.3 s per layer).",
         "Intensity = MACs per byte moved (float32: input read, output written, weights read).",
         "",
         "| C | k | standard | depth-wise | separable | MAC ratio | measured speed-up | "
