@@ -245,7 +245,7 @@ def test_time_layers_rows_carry_conv_cost_ratios():
 
 def test_time_filters_predicts_k_over_2():
     """time_filters reports the predicted k/2 speed-up and positive times."""
-    rows = ex.time_filters((3, 7), size=32, repeats=1)
+    rows = ex.time_filters((3, 7), size=32, repeats=1, min_run_time=0)
     assert [r["predicted"] for r in rows] == [1.5, 3.5]
     assert all(r["t_2d"] > 0 and r["t_two_pass"] > 0 for r in rows)
 
