@@ -255,6 +255,7 @@ class CellView:
     unrendered: int
     figures: int
     sliders: int
+    clipped: list = field(default_factory=list)  # [canvas px, output px, px cut off]
 
 
 @dataclass
@@ -483,6 +484,14 @@ class Browser:
                     e => !e.querySelector('.jupyter-widgets, .jupyter-matplotlib')).length,
                   figures: q('.jupyter-matplotlib-figure').length,
                   sliders: q('.widget-slider').length,
+                  // figures whose canvas reaches past the right edge of the output area
+                  clipped: q('.jupyter-matplotlib-canvas-div canvas:first-child').map(c => {
+                    const area = c.closest('.jp-OutputArea-output') || c;
+                    const over = c.getBoundingClientRect().right
+                      - area.getBoundingClientRect().right;
+                    return [Math.round(c.getBoundingClientRect().width),
+                            Math.round(area.getBoundingClientRect().width), Math.round(over)];
+                  }).filter(([w, a, over]) => over > 1),
                 };
               });
             }""",
@@ -591,7 +600,19 @@ class Browser:
         if the canvas is not repainted within ``timeout`` seconds.
         """
         handle = area.locator(f"{SLIDER} .noUi-handle").nth(index)
-        self._after(area, lambda: handle.press(key), timeout)
+        shown = handle.get_attribute("aria-valuenow")
+        try:
+            self._after(area, lambda: handle.press(key), timeout)
+        except Exception as exc:
+            states = [
+                s["kernel"]["execution_state"]
+                for s in self.server.api("GET", "/api/sessions") or []
+                if s.get("kernel")
+            ]
+            raise TimeoutError(
+                f"no repaint {timeout:.0f} s after {key} on a slider (value {shown} -> "
+                f"{handle.get_attribute('aria-valuenow')}; kernel {states}): {exc}"
+            ) from exc
         return area.locator(CANVAS).first.evaluate("c => c.__ctFirstDraw - window.__ctKeyDown")
 
     def select(self, area, index: int, value: str, timeout: float = 3.0) -> bool:

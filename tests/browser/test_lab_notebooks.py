@@ -36,6 +36,19 @@ def widget_cells(path) -> list[int]:
     return shown
 
 
+# What each notebook showed, for the layout test below (filled by the first test).
+REPORTS = {}
+
+
+def clipped_figures(report) -> list[str]:
+    """One line per ipympl figure wider than its output area in the 1280x800 window."""
+    return [
+        f"cell {i}: a {width}-px-wide figure in a {area}-px output area: {over} px cut off"
+        for i, cell in enumerate(report.cells, start=1)
+        for width, area, over in cell.clipped
+    ]
+
+
 @pytest.fixture(scope="module")
 def run_times():
     """Seconds each notebook took to run in the browser (printed at the end)."""
@@ -55,6 +68,7 @@ def test_notebook_runs_and_renders_in_lab(path, lab, browser, screenshots, run_t
     seconds = browser.run_all()
     run_times[path.stem] = seconds
     report = browser.report(path.stem, seconds)
+    REPORTS[path.stem] = report
     browser.screenshot(screenshots / f"{path.stem}.png")
     saved = browser.save(name)
     expected = expected_views(saved)
@@ -91,6 +105,19 @@ def test_notebook_runs_and_renders_in_lab(path, lab, browser, screenshots, run_t
             problems.append(f"cell {i + 1} shows a widget in its source but displayed none")
 
     assert not problems, f"{path.name} in JupyterLab:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=[p.stem for p in NOTEBOOK_PATHS])
+def test_notebook_figures_fit_the_projector_window(path):
+    """At 1280x800 with JupyterLab's default side bar, no figure is cut off on the right."""
+    if path.stem not in REPORTS:
+        pytest.skip("the notebook did not get as far as rendering in the browser test above")
+    clipped = clipped_figures(REPORTS[path.stem])
+    assert not clipped, (
+        f"{path.name} at 1280x800 (see screenshots/{path.stem}.png):\n"
+        + "\n".join(clipped)
+        + "\nKeep a figure no wider than its output area (figsize width x dpi)."
+    )
 
 
 def test_harness_sees_a_broken_notebook(lab, browser):

@@ -112,6 +112,18 @@ def _changes_picture(browser, area, control: Control, tries: int = 4) -> tuple[s
 
 
 @pytest.mark.parametrize("name", PARAMS)
+def test_widget_fits_the_projector_window(name, widgets_page, browser):
+    """At 1280x800 with JupyterLab's default side bar, the widget's figure is not cut off."""
+    cell = browser.report("widgets_check", 0.0).cells[widgets_page[name]]
+    assert cell.figures == 1, f"{name}: expected one ipympl figure"
+    assert not cell.clipped, (
+        f"{name} at 1280x800 (see screenshots/widgets_check.png): a {cell.clipped[0][0]}-px-wide "
+        f"figure in a {cell.clipped[0][1]}-px output area, {cell.clipped[0][2]} px cut off; "
+        "keep figsize width x dpi within the output area"
+    )
+
+
+@pytest.mark.parametrize("name", PARAMS)
 def test_widget_controls_change_and_restore_figure(name, widgets_page, browser):
     """Each control's step changes the canvas; stepping back restores it pixel for pixel."""
     area = browser.output_area(widgets_page[name])
@@ -135,6 +147,9 @@ def test_widget_controls_change_and_restore_figure(name, widgets_page, browser):
             problems += _check_control(browser, area, control, found)
         except Exception as exc:  # noqa: BLE001 - a stuck control is one problem, go on
             problems.append(f"{control.name}: {type(exc).__name__}: {str(exc)[:300]}")
+    after = browser.report("widgets_check", 0.0).cells[widgets_page[name]]
+    for text in after.stderr:
+        problems.append(f"the widget printed an error while its controls moved:\n{text[:1500]}")
     assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
