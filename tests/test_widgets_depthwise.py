@@ -263,7 +263,13 @@ def check_mixer(w):
         assert image.axes.get_visible() == (o < n)
         if o < n:
             assert np.allclose(image.get_array(), expected[o])
-            assert_symmetric(image)
+            title = a["output_titles"][o].get_text()
+            if weights[o].min() < 0:  # signed: diverging, 0 white, the key says so
+                assert_symmetric(image)
+                assert image.get_cmap().name == "RdBu_r" and "blue < 0 < red" in title
+            else:  # cannot be negative: a grey picture from black 0
+                assert image.get_cmap().name == "gray" and image.get_clim()[0] == 0
+                assert expected[o].min() >= 0 and "black 0" in title
     assert_kernel_shows(a["matrix"], weights)
     assert a["row_mark"].get_y() == row - 0.5
     assert np.array_equal(a["picture"].get_array(), rgba_bytes(w.picture(expected)))
@@ -476,7 +482,7 @@ def test_outline_text_matches_textpath():
     """A string built from cached glyph outlines has exactly TextPath's outline."""
     from matplotlib.textpath import TextPath
 
-    from convtutor.viz.images import _glyph_path
+    from convtutor.viz._text import _glyph_path
 
     for text in ("W[0, i] = P[0, i] · D[i]", "-0.013", "Sobel x"):
         assert np.allclose(_glyph_path(text, 9.0).vertices, TextPath((0, 0), text, size=9).vertices)

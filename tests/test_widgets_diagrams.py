@@ -27,6 +27,7 @@ from convtutor.viz.diagrams import (
     singular_value_bars,
     sliding_window,
 )
+from convtutor.widgets import ALL
 from convtutor.widgets.arithmetic import ConvArithmetic
 from convtutor.widgets.cost import CostCalculator, torch_parameter_counts
 from convtutor.widgets.sobel import KERNEL_CHOICES, SobelSeparability
@@ -538,3 +539,74 @@ def test_widgets_run_under_ipympl():
     # A warning would show as a stderr stream.
     assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
     assert any("ipympl" in o.get("text", "") for o in outputs)
+
+
+# ---- nothing is cut off ---------------------------------------------------------------------
+def text_boxes(fig):
+    """(words, display box) of every visible string: Text artists and glyph-outline labels."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.text import Text
+
+    fig.canvas.draw()  # places the axes (equal aspect) as they will be shown
+    boxes = []
+    for artist in fig.findobj(lambda a: isinstance(a, Text | PathCollection)):
+        ax = artist.axes
+        if not artist.get_visible() or (ax is not None and not ax.get_visible()):
+            continue
+        if isinstance(artist, Text):
+            if artist.get_text().strip():
+                box = artist.get_window_extent()
+                boxes.append((artist.get_text(), (box.x0, box.y0, box.x1, box.y1)))
+            continue
+        if not hasattr(artist, "get_text"):  # markers or heat-map numbers inside their axes
+            continue
+        offsets = artist.get_offset_transform().transform(artist.get_offsets())
+        for path, offset in zip(artist.get_paths(), offsets, strict=False):
+            if len(path.vertices):
+                v = artist.get_transform().transform(path.vertices) + offset
+                lo, hi = v.min(axis=0), v.max(axis=0)
+                boxes.append((artist.get_text(), (lo[0], lo[1], hi[0], hi[1])))
+    return boxes
+
+
+@pytest.mark.parametrize("key", list(ALL))
+def test_no_text_is_cut_off(key):
+    """Every title and label lies inside the figure, at each control's first and last value."""
+    w = ALL[key]()
+    width, height = w.figure.bbox.width, w.figure.bbox.height
+    for name, control in list(w.controls.items()):
+        for value in [values_of(control)[0], values_of(control)[-1]]:
+            w.set(**{name: value})
+            boxes = text_boxes(w.figure)
+            assert boxes
+            for words, (x0, y0, x1, y1) in boxes:
+                assert x0 >= 0 and y0 >= 0 and x1 <= width and y1 <= height, (
+                    f"{key}, {name}={value!r}: {words!r} at x {x0:.0f}..{x1:.0f}, "
+                    f"y {y0:.0f}..{y1:.0f} leaves the {width:.0f}x{height:.0f} figure"
+                )
+
+
+def test_text_outlines_are_one_implementation():
+    """images' and diagrams' outline labels are the same artist class, aligned as asked."""
+    from convtutor.viz._text import OutlineLabels
+    from convtutor.viz.images import fast_title, outline_text, outline_title
+
+    fig = Figure(dpi=72)  # one point is one pixel
+    ax = fig.add_subplot()
+    ax.set_title("t")
+    made = [
+        outline_text(ax, 0.5, 0.5, "a"),
+        outline_title(ax, "b"),
+        fast_title(ax),
+        diagrams.path_text(ax, 0.5, 0.5, "c"),
+        diagrams.path_title(ax, "d"),
+        diagrams.PathLabels(ax),
+    ]
+    assert all(isinstance(m, OutlineLabels) for m in made)
+    # A right-aligned label ends `gap` points left of its anchor; a left one starts after it.
+    for ha, sign in (("left", 1), ("right", -1)):
+        lab = diagrams.PathLabels(ax, fontsize=10, ha=ha)  # gap 3 points
+        lab.set(["Wide label"], [(0, 0)])
+        xs = lab.get_paths()[0].vertices[:, 0]
+        edge = xs.min() if ha == "left" else xs.max()
+        assert edge == pytest.approx(sign * 3.0)

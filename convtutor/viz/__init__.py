@@ -9,4 +9,4 @@ from .diagrams import __all__ as _diagrams_all
 from .images import *  # noqa: F403
 from .images import __all__ as _images_all
 
-__all__ = [*_images_all, *_diagrams_all]
+__all__ = list(dict.fromkeys([*_images_all, *_diagrams_all]))  # a few names are in both

@@ -16,18 +16,14 @@ calls ``plt.show()``.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap, to_rgb
-from matplotlib.font_manager import FontProperties, findfont, get_font
-from matplotlib.ft2font import LoadFlags
 from matplotlib.patches import Rectangle
-from matplotlib.path import Path
-from matplotlib.textpath import TextPath
 from matplotlib.ticker import NullLocator
-from matplotlib.transforms import Affine2D
+
+from ._text import OutlineLabels
+from .images import KernelMap, format_tap
 
 __all__ = [
     "SlidingWindow",
@@ -182,7 +178,7 @@ class SlidingWindow:
             self.output_cells,
             self.output_grid,
             self.output_cell,
-            *(label.collection for label in self.axis_labels),
+            *self.axis_labels,
         ]
 
     def update(
@@ -262,145 +258,24 @@ def format_count(n) -> str:
     return f"{n:,}"  # pragma: no cover - unreachable
 
 
-@functools.lru_cache(maxsize=1024)
-def _char_outline(char: str, fontsize: float):
-    """One character's outline (points, origin on the baseline) and its advance width."""
-    font = get_font(findfont(FontProperties()))
-    font.set_size(fontsize, 72)  # at 72 dpi a pixel is a point
-    advance = font.load_char(ord(char), flags=LoadFlags.NO_HINTING).linearHoriAdvance / 65536
-    if char.isspace():  # no outline (and TextPath fails on a lone space)
-        return np.zeros((0, 2)), np.zeros(0, dtype=Path.code_type), advance
-    outline = TextPath((0, 0), char, size=fontsize)
-    return outline.vertices, outline.codes, advance
-
-
-@functools.lru_cache(maxsize=4096)
-def _glyph_path(text: str, fontsize: float, ha: str, va: str, rotation: float) -> Path:
-    """The outline of ``text`` in points, turned by ``rotation`` degrees and anchored at 0.
-
-    Built from cached single-character outlines placed at their advance widths (no
-    kerning): a new string costs a few hundredths of a millisecond instead of the
-    half millisecond of a fresh ``TextPath``, which matters when the numbers change
-    on every move.
-    """
-    pieces, codes, x = [], [], 0.0
-    for char in text:
-        vertices, char_codes, advance = _char_outline(char, fontsize)
-        if len(vertices):
-            pieces.append(vertices + (x, 0.0))
-            codes.append(char_codes)
-        x += advance
-    if not pieces:
-        return Path(np.zeros((0, 2)))
-    vertices = Affine2D().rotate_deg(rotation).transform(np.concatenate(pieces))
-    (x0, y0), (x1, y1) = vertices.min(axis=0), vertices.max(axis=0)
-    pad = 0.3 * fontsize
-    dx = {"left": -x0 + pad, "center": -(x0 + x1) / 2, "right": -x1 - pad}[ha]
-    dy = {"bottom": -y0 + pad, "center": -(y0 + y1) / 2, "top": -y1 - pad}[va]
-    return Path(vertices + (dx, dy), np.concatenate(codes))
-
-
-class PathLabels:
+class PathLabels(OutlineLabels):
     """Short labels (numbers in cells, values on bars, titles) drawn as ONE artist.
 
-    Each string becomes the outline of its glyphs (a :class:`~matplotlib.textpath.TextPath`,
-    cached per string) and all of them are one
-    :class:`~matplotlib.collections.PathCollection`. Drawing it is a single call with
-    no text layout. On Agg with matplotlib 3.11 an ordinary :class:`~matplotlib.text.Text`
-    costs about 0.5-3 ms per draw (layout, then each glyph rendered afresh), which
-    made text the largest cost of a widget's redraw; as outlines twenty numbers cost
-    well under a millisecond.
-
-    Parameters
-    ----------
-    ax : Axes
-    fontsize : float, in points
-    ha : {"left", "center", "right"}, va : {"bottom", "center", "top"}
-        Which side of each label sits at its position (with a small gap for
-        non-centred sides).
-    rotation : float, degrees
-    coords : {"data", "axes", "xaxis"}
-        Positions in data units, in axes fractions, or x in data and y in axes
-        fractions (labels under bars).
-    clip : bool, optional
-        Clip to the axes; default: only for data positions.
-
-    Attributes
-    ----------
-    collection : PathCollection
-    strings : list of str
-        The labels as last drawn, in order.
-    positions : ndarray of shape (n, 2)
+    :class:`convtutor.viz._text.OutlineLabels` with the diagrams' defaults: 8 points,
+    and a gap of 0.3 em between a position and a non-centred side of its label. Show
+    labels with ``.set(strings, positions, colors)``; ``.strings`` reads them back.
+    (The artist is the object itself; ``.collection`` is kept as a name for it.)
     """
 
-    def __init__(
-        self,
-        ax,
-        *,
-        fontsize=8,
-        ha="center",
-        va="center",
-        rotation=0,
-        coords="data",
-        clip=None,
-        zorder=3,
-    ):
-        self.ax = ax
-        self.fontsize, self.ha, self.va, self.rotation = float(fontsize), ha, va, float(rotation)
-        offsets = {
-            "data": ax.transData,
-            "axes": ax.transAxes,
-            "xaxis": ax.get_xaxis_transform(),
-        }[coords]
-        points = Affine2D().scale(1 / 72) + ax.get_figure(root=True).dpi_scale_trans
-        self.collection = PathCollection(
-            [],
-            offsets=np.zeros((0, 2)),
-            offset_transform=offsets,
-            transform=points,
-            facecolors="black",
-            edgecolors="none",
-            linewidths=0,
-            zorder=zorder,
-            clip_on=(coords == "data") if clip is None else bool(clip),
-        )
-        ax.add_collection(self.collection, autolim=False)
-        self.strings: list[str] = []
-        self.positions = np.zeros((0, 2))
-
-    def set(self, strings, positions, colors="black") -> None:
-        """Show ``strings[i]`` at ``positions[i]``, in ``colors`` (one colour or one each)."""
-        strings = [str(t) for t in strings]
-        positions = np.asarray(positions, dtype=float).reshape(len(strings), 2)
-        paths = [_glyph_path(t, self.fontsize, self.ha, self.va, self.rotation) for t in strings]
-        self.collection.set_paths(paths)
-        self.collection.set_offsets(positions)
-        self.collection.set_facecolor(colors if len(strings) else "black")
-        self.strings = strings
-        self.positions = positions
-
-    def set_text(self, text: str) -> None:
-        """For a single label (a title): change its words, keep its place."""
-        self.set([text], self.positions[:1] if len(self.positions) else [(0.5, 1.0)])
-
-    def get_text(self) -> str:
-        """All the labels, joined by spaces (a single label: its text)."""
-        return " ".join(self.strings)
+    def __init__(self, ax, *, fontsize=8, gap=None, **kwargs):
+        gap = 0.3 * float(fontsize) if gap is None else gap
+        super().__init__(ax, fontsize=fontsize, gap=gap, **kwargs)
 
 
 def path_text(
-    ax,
-    x,
-    y,
-    text,
-    *,
-    coords="axes",
-    fontsize=10,
-    ha="center",
-    va="bottom",
-    rotation=0,
+    ax, x, y, text, *, coords="axes", fontsize=10, ha="center", va="bottom", rotation=0,
     color="black",
-) -> PathLabels:
+) -> PathLabels:  # fmt: skip
     """One label drawn as glyph outlines (see :class:`PathLabels`); ``.set_text`` changes it.
 
     ``path_text(ax, 0.5, 1.0, "Output")`` is a title; ``path_text(ax, 0.5, 0,
@@ -409,7 +284,7 @@ def path_text(
     labels = PathLabels(
         ax, fontsize=fontsize, ha=ha, va=va, rotation=rotation, coords=coords, clip=False
     )
-    labels.set([text], [(x, y)], color)
+    labels.set_labels([text], [(x, y)], color)
     return labels
 
 
@@ -464,7 +339,7 @@ class CostBars:
         ax.set_xticks([])
         self.kind_labels = PathLabels(ax, fontsize=9, va="top", coords="xaxis")
         if kind_labels:
-            self.kind_labels.set(labels, [(i, 0) for i in x])
+            self.kind_labels.set_labels(labels, [(i, 0) for i in x])
         self.ylabel = path_text(ax, 0, 0.5, ylabel, ha="right", va="center", rotation=90)
         self.title = path_title(ax, title) if title else None
         for side in ("top", "right"):
@@ -481,9 +356,9 @@ class CostBars:
         """Every artist this chart owns."""
         return [
             *self.bars,
-            self.labels.collection,
-            self.kind_labels.collection,
-            self.ylabel.collection,
+            self.labels,
+            self.kind_labels,
+            self.ylabel,
         ]
 
     def set_log(self, log: bool) -> None:
@@ -514,7 +389,7 @@ class CostBars:
         self.values = values
         for bar, value in zip(self.bars, values, strict=True):
             bar.set_height(max(value, 1e-9) if self.log else value)
-        self.labels.set(
+        self.labels.set_labels(
             [format_count(v) for v in values],
             [(i, max(v, 1)) for i, v in enumerate(values)],
         )
@@ -595,7 +470,7 @@ class SingularValueBars:
     @property
     def artists(self) -> list:
         """Every artist this chart owns."""
-        return [*self.bars, self.labels.collection, self.xlabel.collection]
+        return [*self.bars, self.labels, self.xlabel]
 
     def update(self, values) -> None:
         """Show these singular values (at most ``max_count``); hide the unused bars."""
@@ -612,7 +487,7 @@ class SingularValueBars:
             if i < n:
                 bar.set_height(values[i])
         labelled = range(min(n, self.labelled))
-        self.labels.set(
+        self.labels.set_labels(
             [format_singular_value(values[i], values[0]) for i in labelled],
             [(i + 1, values[i]) for i in labelled],
         )
@@ -639,128 +514,6 @@ def singular_value_bars(ax, max_count: int = 7, *, labelled: int = 2, title=""):
     return SingularValueBars(ax, max_count, labelled=labelled, title=title)
 
 
-def format_tap(value: float) -> str:
-    """A kernel entry for a heat-map cell: whole numbers plainly, others to 2 digits.
-
-    >>> format_tap(-2.0), format_tap(0.16210282), format_tap(0.0029150)
-    ('-2', '0.16', '0.0029')
-    """
-    value = float(value)
-    if abs(value - round(value)) < 1e-9:
-        return str(int(round(value)))
-    return f"{value:.2g}"
-
-
-class KernelMap:
-    """A kernel (or a 1-D factor) as a heat-map, with its numbers in the cells.
-
-    Built by :func:`kernel_map` with room for kernels up to ``max_rows x max_cols``.
-    Colours: a diverging, colour-blind-safe map centred on 0 (blue negative, red
-    positive) with symmetric limits. Numbers are written while the kernel has at most
-    ``max_numbers`` cells (more would be unreadable and slow to draw).
-
-    The cells are one :class:`~matplotlib.collections.QuadMesh` made for the
-    largest kernel. By default the axes limits show only the current ``kH x kW``
-    corner. With ``box=(x, y, width, height)`` (data units of an axes shared with
-    other panels; y grows downwards) the ``kH x kW`` cells are scaled into that box
-    through the mesh's transform, so several maps can share one axes (each axes
-    costs about a millisecond per draw, whatever it holds).
-
-    Attributes
-    ----------
-    mesh : matplotlib.collections.QuadMesh
-        ``mesh.get_array()[:kH, :kW]`` is the kernel as last drawn.
-    numbers : PathLabels
-        The numbers, row by row (``numbers.strings``); none when the kernel has more
-        than ``max_numbers`` cells.
-    shape : (int, int)
-        ``(kH, kW)`` as last drawn.
-    """
-
-    def __init__(
-        self,
-        ax,
-        max_rows: int,
-        max_cols: int,
-        *,
-        max_numbers: int = 25,
-        cmap="RdBu_r",
-        fontsize=8,
-        title="",
-        box=None,
-    ):
-        self.ax = ax
-        self.box = None if box is None else tuple(float(v) for v in box)
-        self.max_rows, self.max_cols = int(max_rows), int(max_cols)
-        rows = np.arange(self.max_rows + 1) - 0.5
-        cols = np.arange(self.max_cols + 1) - 0.5
-        self.mesh = ax.pcolormesh(
-            cols, rows, np.zeros((self.max_rows, self.max_cols)), cmap=cmap, vmin=-1, vmax=1
-        )
-        self.max_numbers = int(max_numbers)
-        self.numbers = PathLabels(ax, fontsize=fontsize)
-        self.title = None
-        if self.box is None:
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_aspect("equal")
-            if title:
-                self.title = path_title(ax, title)
-        else:
-            x, y, w, h = self.box
-            self.frame = Rectangle((x, y), w, h, fill=False, edgecolor="#555555", lw=0.8)
-            ax.add_patch(self.frame)
-            if title:
-                self.title = path_text(ax, x + w / 2, y, title, coords="data")
-        self.shape = None
-
-    @property
-    def artists(self) -> list:
-        """Every artist this heat-map owns."""
-        return [self.mesh, self.numbers.collection]
-
-    def _cells_to_data(self, shape) -> Affine2D:
-        """Cell coordinates (centres at whole numbers) -> data units inside ``box``."""
-        x, y, w, h = self.box
-        rows, cols = shape
-        return Affine2D().translate(0.5, 0.5).scale(w / cols, h / rows).translate(x, y)
-
-    def update(self, kernel, *, vmax=None) -> None:
-        """Show ``kernel`` (2-D); colour limits ``-vmax..vmax`` (default: its largest size)."""
-        k = np.asarray(kernel, dtype=float)
-        if k.ndim != 2 or k.shape[0] > self.max_rows or k.shape[1] > self.max_cols:
-            raise ValueError(
-                f"kernel must be a 2-D array of at most {self.max_rows}x{self.max_cols}; "
-                f"got shape {k.shape}"
-            )
-        limit = float(vmax) if vmax is not None else float(np.max(np.abs(k)))
-        limit = limit if limit > 0 else 1.0
-        full = np.full((self.max_rows, self.max_cols), np.nan)
-        full[: k.shape[0], : k.shape[1]] = k
-        self.mesh.set_array(np.ma.masked_invalid(full))
-        self.mesh.set_clim(-limit, limit)
-        if k.shape != self.shape:
-            if self.box is None:
-                self.ax.set_xlim(-0.5, k.shape[1] - 0.5)
-                self.ax.set_ylim(k.shape[0] - 0.5, -0.5)
-            else:
-                self.mesh.set_transform(self._cells_to_data(k.shape) + self.ax.transData)
-            self.shape = k.shape
-        if k.size <= self.max_numbers:
-            rows, cols = np.divmod(np.arange(k.size), k.shape[1])
-            values = k.ravel()
-            centres = np.column_stack([cols, rows]).astype(float)
-            if self.box is not None:
-                centres = self._cells_to_data(k.shape).transform(centres)
-            self.numbers.set(
-                [format_tap(v) for v in values],
-                centres,
-                ["white" if abs(v) > 0.6 * limit else "black" for v in values],
-            )
-        else:
-            self.numbers.set([], [])
-
-
 def kernel_map(
     ax,
     max_rows: int,
@@ -772,7 +525,12 @@ def kernel_map(
     title="",
     box=None,
 ):
-    """Draw a kernel heat-map with numbers; returns a :class:`KernelMap` to ``update(k)``."""
+    """Draw a kernel heat-map with numbers; returns a :class:`KernelMap` to ``update(k)``.
+
+    The same heat-map as :func:`convtutor.viz.images.show_kernel` (one
+    :class:`~convtutor.viz.images.KernelMap`), with the diagrams' defaults: numbers
+    written whole where they are whole (:func:`format_tap`), at most ``max_numbers``.
+    """
     return KernelMap(
         ax,
         max_rows,

@@ -37,30 +37,30 @@ Examples
 
 from __future__ import annotations
 
-import functools
 from typing import NamedTuple
 
 import numpy as np
 from matplotlib import colormaps as plt_colormaps
-from matplotlib.collections import PathCollection
 from matplotlib.colors import LinearSegmentedColormap
-from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
-from matplotlib.path import Path
-from matplotlib.textpath import TextPath, text_to_path
-from matplotlib.transforms import Affine2D, Bbox
+from matplotlib.transforms import Affine2D
+
+from ._text import OutlineLabels, fast_title, label
+from ._text import title as _title
 
 __all__ = [
     "DIVERGING",
     "CHANNEL_NAMES",
     "CHANNEL_COLORS",
     "CHANNEL_CMAPS",
+    "KernelMap",
     "KernelArtists",
     "StackArtists",
     "rgb_array",
     "rgba_bytes",
     "symmetric_limit",
     "format_number",
+    "format_tap",
     "picture_axes",
     "OutlineText",
     "outline_text",
@@ -269,165 +269,23 @@ def show_channels(
     return artists
 
 
-class KernelArtists(NamedTuple):
-    """What :func:`show_kernel` drew.
+#: Kept as a name: a line of text drawn as glyph outlines (see :mod:`convtutor.viz._text`).
+OutlineText = OutlineLabels
 
-    Attributes
-    ----------
-    image : matplotlib.collections.QuadMesh
-        The heat-map: one coloured cell per entry, ``max_shape`` cells in all; the
-        ones outside the kernel shown are masked. :meth:`shown` reads the kernel back.
-    numbers : matplotlib.collections.PathCollection
-        Every number written in the cells, drawn as ONE artist (see :func:`show_kernel`).
-    texts : list of str
-        The number in each cell, ``texts[i * max_shape[1] + j]`` for cell ``(i, j)``;
-        ``""`` for cells outside the kernel shown. Kept up to date by :func:`update_kernel`.
-    max_shape : (int, int)
-        The largest kernel these artists can show.
-    shape : list of two int
-        The shape of the kernel shown now.
+
+def outline_text(ax, x, y, text="", *, pad: float = 0.0, **kwargs) -> OutlineLabels:
+    """Add a label drawn as glyph outlines at ``(x, y)`` (axes fractions unless ``transform``).
+
+    Keywords: ``fontsize`` (10), ``ha``, ``va`` ("center"), ``color``, ``transform``;
+    ``pad`` points between the position and a non-centred side. Change it with
+    ``.set_text``; read it with ``.get_text()``.
     """
-
-    image: object
-    numbers: object
-    texts: list
-    max_shape: tuple[int, int]
-    shape: list
-
-    def shown(self) -> np.ndarray:
-        """The kernel the heat-map holds now, read back from it (NaN where blank)."""
-        h, w = self.shape
-        cells = np.ma.asarray(self.image.get_array()).reshape(self.max_shape)
-        return np.ma.filled(cells[:h, :w].astype(np.float64), np.nan)
-
-
-@functools.lru_cache(maxsize=4096)
-def _number_path(text: str, fontsize: float) -> Path:
-    """The outline of ``text`` in points, centred on (0, 0); cached by string."""
-    path = _glyph_path(text, fontsize)
-    box = _bounds(path)
-    return path.transformed(Affine2D().translate(-(box.x0 + box.x1) / 2, -(box.y0 + box.y1) / 2))
-
-
-_LINE_SPACING = 1.25
-_GLYPHS: dict = {}  # glyph outlines already extracted, shared by every string
-
-
-def _bounds(path: Path) -> Bbox:
-    """The box around a path's vertices: its control points too, so a touch loose, but
-    many times faster than ``Path.get_extents`` (exact Bezier extremes), and enough to
-    align text."""
-    if not len(path.vertices):
-        return Bbox([[0.0, 0.0], [0.0, 0.0]])
-    return Bbox([path.vertices.min(axis=0), path.vertices.max(axis=0)])
-
-
-def _glyph_path(text: str, fontsize: float) -> Path:
-    """Outline of one line of ``text`` in points, baseline at y = 0.
-
-    The same vertices as ``TextPath(text, size=fontsize)``, but each glyph's outline is
-    extracted once and reused, so a new string costs a layout only (a long title:
-    about 2 ms instead of about 30 ms).
-    """
-    get_font = getattr(text_to_path, "_get_font", None)  # private: fall back if it goes
-    if get_font is None:
-        return TextPath((0, 0), text, size=fontsize)
-    font = get_font(FontProperties())
-    font.set_size(text_to_path.FONT_SCALE, text_to_path.DPI)
-    info, new, _ = text_to_path.get_glyphs_with_font(
-        font, text, glyph_map=_GLYPHS, return_new_glyphs_only=True
-    )
-    _GLYPHS.update(new)
-    verts, codes = [], []
-    for glyph, x, y, scale in info:
-        glyph_verts, glyph_codes = _GLYPHS[glyph]
-        if len(glyph_verts):
-            verts.append(np.asarray(glyph_verts) * scale + (x, y))
-            codes.append(np.asarray(glyph_codes))
-    if not verts:
-        return Path(np.zeros((0, 2)))
-    scale = fontsize / text_to_path.FONT_SCALE
-    return Path(np.concatenate(verts) * scale, np.concatenate(codes))
-
-
-@functools.lru_cache(maxsize=4096)
-def _text_path(text: str, fontsize: float, ha: str, va: str, pad: float) -> Path:
-    """Glyph outlines of ``text`` (lines split on newlines) in points, aligned at (0, 0)."""
-    lines = text.split("\n")
-    pieces = []
-    for n, line in enumerate(lines):
-        if not line.strip():  # a blank line only takes its place
-            continue
-        path = _glyph_path(line, fontsize)
-        box = _bounds(path)
-        dx = {"center": -(box.x0 + box.x1) / 2, "left": 0.0, "right": -box.x1}[ha]
-        pieces.append(path.transformed(Affine2D().translate(dx, -n * _LINE_SPACING * fontsize)))
-    path = Path.make_compound_path(*pieces)
-    box = _bounds(path)
-    dy = {
-        "center": -(box.y0 + box.y1) / 2,
-        "bottom": -box.y0,
-        "top": -box.y1,
-        "baseline": (len(lines) - 1) * _LINE_SPACING * fontsize,
-    }[va]
-    return path.transformed(Affine2D().translate(0, dy + pad))
-
-
-class OutlineText(PathCollection):
-    """A line of text drawn as glyph outlines, one cached path per string.
-
-    It looks like a ``Text`` but draws several times faster in Agg (a ``Text`` lays
-    out and rasterises every glyph on every draw; this fills one cached path), which
-    matters when a figure is redrawn on every slider move. Change it with
-    :meth:`set_text`; read it with :meth:`get_text`.
-    """
-
-    def __init__(self, ax, x, y, text="", *, fontsize=10.0, ha="center", va="center",
-                 color="black", pad=0.0, transform=None):  # fmt: skip
-        super().__init__(
-            [],
-            offsets=np.array([[x, y]], dtype=float),
-            offset_transform=ax.transAxes if transform is None else transform,
-            facecolors=color,
-            edgecolors="none",
-            zorder=3,
-        )
-        self.set_transform(Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans)
-        self._style = (float(fontsize), ha, va, float(pad))
-        self._text = None
-        self.set_text(text)
-
-    def set_text(self, text: str) -> None:
-        """Show ``text`` instead (a cached path: cheap when it has been shown before)."""
-        text = str(text)
-        if text != self._text:
-            self._text = text
-            self.set_paths([_text_path(text, *self._style)] if text.strip() else [])
-            self.stale = True
-
-    def get_text(self) -> str:
-        """The text shown."""
-        return self._text
-
-
-def outline_text(ax, x, y, text="", **kwargs) -> OutlineText:
-    """Add an :class:`OutlineText` at ``(x, y)`` (axes coordinates unless ``transform``)."""
-    artist = OutlineText(ax, x, y, text, **kwargs)
-    artist.set_clip_on(False)  # labels may sit outside the axes, like titles
-    ax.add_collection(artist, autolim=False)
-    return artist
+    return label(ax, x, y, text, gap=pad, **kwargs)
 
 
 def outline_title(ax, title: str = "", *, fontsize: float = 11.0, pad: float = 5.0):
-    """A plain-word title over ``ax`` drawn as a fast :class:`OutlineText` (not ``set_title``)."""
-    return outline_text(ax, 0.5, 1.0, title, fontsize=fontsize, ha="center", va="bottom", pad=pad)
-
-
-def fast_title(ax, *, fontsize: float = 11.0, pad: float = 5.0) -> OutlineText:
-    """Move ``ax``'s title (from ``set_title``) into an :class:`OutlineText` and return it."""
-    text = ax.get_title()
-    ax.set_title("")
-    return outline_title(ax, text, fontsize=fontsize, pad=pad)
+    """A plain-word title over ``ax`` drawn as glyph outlines (not ``set_title``)."""
+    return _title(ax, title, fontsize=fontsize, pad=pad)
 
 
 def _kernel2d(kernel, name: str = "kernel") -> np.ndarray:
@@ -435,6 +293,166 @@ def _kernel2d(kernel, name: str = "kernel") -> np.ndarray:
     if arr.ndim != 2 or 0 in arr.shape:
         raise ValueError(f"{name} must have shape (kH, kW); got shape {arr.shape}")
     return arr.astype(np.float64, copy=False)
+
+
+def format_tap(value: float) -> str:
+    """A kernel entry for a heat-map cell: whole numbers plainly, others to 2 digits.
+
+    >>> format_tap(-2.0), format_tap(0.16210282), format_tap(0.0029150)
+    ('-2', '0.16', '0.0029')
+    """
+    value = float(value)
+    if abs(value - round(value)) < 1e-9:
+        return str(int(round(value)))
+    return f"{value:.2g}"
+
+
+class KernelMap:
+    """A kernel (or any small matrix) as a heat-map with its numbers in the cells.
+
+    The one kernel heat-map of convtutor: built by :func:`show_kernel` (image panels)
+    and by :func:`convtutor.viz.diagrams.kernel_map` (diagrams), with room for
+    kernels up to ``max_rows x max_cols``; :meth:`update` shows another in place.
+
+    Colours: :data:`DIVERGING` (blue negative, white 0, red positive) with symmetric
+    limits; NaN entries are blank cells with no number (use them as gaps). White
+    numbers on dark cells, black on light ones.
+
+    The cells are one ``QuadMesh`` made for the largest kernel, and the numbers one
+    :class:`~convtutor.viz._text.OutlineLabels` of cached glyph outlines: for a few
+    big cells that draws about five times faster than an up-sampled image with a
+    ``Text`` per cell. By default the axes limits show only the current ``kH x kW``
+    corner. With ``box=(x, y, width, height)`` (data units of an axes shared with
+    other panels; y grows downwards) the cells are scaled into that box through the
+    mesh's transform, so several maps can share one axes.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    max_rows, max_cols : int
+    max_numbers : int or None, default 25
+        Numbers are written while the kernel has at most this many cells (None: always).
+    cmap : str or Colormap, default :data:`DIVERGING`
+    fontsize : float, default 8
+    title : str, optional
+        An outline title above the map (or above its box).
+    box : (x, y, width, height), optional
+    fmt : callable, default :func:`format_tap`
+        How a number is written in its cell.
+
+    Attributes
+    ----------
+    mesh : matplotlib.collections.QuadMesh
+        Also ``image``. :meth:`shown` reads the kernel back from it.
+    numbers : OutlineLabels
+        The numbers, row by row (``numbers.strings``).
+    texts : list of str
+        The number in each cell, ``texts[i * max_cols + j]`` for cell ``(i, j)``;
+        ``""`` for blank cells and cells outside the kernel shown.
+    max_shape : (int, int)
+    shape : (int, int)
+        ``(kH, kW)`` as last drawn.
+    """
+
+    def __init__(
+        self, ax, max_rows: int, max_cols: int, *, max_numbers=25, cmap=DIVERGING,
+        fontsize=8, title="", box=None, fmt=format_tap,
+    ):  # fmt: skip
+        self.ax = ax
+        self.box = None if box is None else tuple(float(v) for v in box)
+        self.max_rows, self.max_cols = int(max_rows), int(max_cols)
+        self.max_shape = (self.max_rows, self.max_cols)
+        self.max_numbers = max_numbers
+        self.fmt = fmt
+        if isinstance(cmap, str):
+            cmap = plt_colormaps[cmap]
+        self.mesh = ax.pcolormesh(
+            np.arange(self.max_cols + 1) - 0.5,
+            np.arange(self.max_rows + 1) - 0.5,
+            np.ma.masked_all(self.max_shape),
+            cmap=cmap.with_extremes(bad="white"),
+            vmin=-1.0,
+            vmax=1.0,
+            antialiased=False,
+            edgecolors="none",
+        )
+        self.numbers = OutlineLabels(ax, fontsize=fontsize, zorder=self.mesh.get_zorder() + 1)
+        self.texts = [""] * (self.max_rows * self.max_cols)
+        self.title = None
+        if self.box is None:
+            ax.set_aspect("equal")
+            picture_axes(ax)
+            if title:
+                self.title = _title(ax, title, fontsize=10, pad=3)
+        else:
+            x, y, w, h = self.box
+            self.frame = Rectangle((x, y), w, h, fill=False, edgecolor="#555555", lw=0.8)
+            ax.add_patch(self.frame)
+            if title:
+                self.title = label(ax, x + w / 2, y, title, coords="data", va="bottom", gap=3)
+        self.shape = None
+
+    @property
+    def image(self):
+        """The heat-map's cells (the ``QuadMesh``)."""
+        return self.mesh
+
+    @property
+    def artists(self) -> list:
+        """Every artist this heat-map owns."""
+        return [self.mesh, self.numbers]
+
+    def shown(self) -> np.ndarray:
+        """The kernel the heat-map holds now, read back from its cells (NaN where blank)."""
+        h, w = self.shape
+        cells = np.ma.asarray(self.mesh.get_array()).reshape(self.max_shape)
+        return np.ma.filled(cells[:h, :w].astype(np.float64), np.nan)
+
+    def _cells_to_data(self, shape) -> Affine2D:
+        """Cell coordinates (centres at whole numbers) -> data units inside ``box``."""
+        x, y, w, h = self.box
+        rows, cols = shape
+        return Affine2D().translate(0.5, 0.5).scale(w / cols, h / rows).translate(x, y)
+
+    def update(self, kernel, *, vmax=None) -> None:
+        """Show ``kernel`` (2-D); colour limits ``-vmax..vmax`` (default: its largest size)."""
+        k = _kernel2d(kernel)
+        mh, mw = self.max_shape
+        if k.shape[0] > mh or k.shape[1] > mw:
+            raise ValueError(
+                f"kernel must fit in the {mh}x{mw} cells made for it (max_shape): at most "
+                f"{mh}x{mw}; got shape {k.shape}"
+            )
+        limit = symmetric_limit(k) if vmax is None else float(vmax)
+        limit = limit if limit > 0 else 1.0
+        cells = np.full(self.max_shape, np.nan)
+        cells[: k.shape[0], : k.shape[1]] = k
+        self.mesh.set_array(np.ma.masked_invalid(cells))
+        self.mesh.set_clim(-limit, limit)
+        if k.shape != self.shape:
+            if self.box is None:
+                self.ax.set_xlim(-0.5, k.shape[1] - 0.5)
+                self.ax.set_ylim(k.shape[0] - 0.5, -0.5)
+            else:
+                self.mesh.set_transform(self._cells_to_data(k.shape) + self.ax.transData)
+            self.shape = k.shape
+        self.texts[:] = [""] * len(self.texts)
+        strings, centres, colours = [], [], []
+        if self.max_numbers is None or k.size <= self.max_numbers:
+            for (i, j), value in np.ndenumerate(k):
+                if np.isfinite(value):
+                    self.texts[i * mw + j] = text = self.fmt(value)
+                    strings.append(text)
+                    centres.append((j, i))
+                    colours.append("white" if abs(value) > 0.6 * limit else "black")
+        centres = np.array(centres, dtype=float).reshape(-1, 2)
+        if self.box is not None:
+            centres = self._cells_to_data(k.shape).transform(centres)
+        self.numbers.set_labels(strings, centres, colours)
+
+
+#: What :func:`show_kernel` returns (kept as a name).
+KernelArtists = KernelMap
 
 
 def show_kernel(
@@ -445,14 +463,11 @@ def show_kernel(
     max_shape=None,
     title: str | None = None,
     fontsize: float = 9,
-) -> KernelArtists:
+) -> KernelMap:
     """Draw a kernel (or any small matrix) as a heat-map with its numbers in the cells.
 
-    The cells are one ``QuadMesh`` and the numbers are glyph outlines gathered in
-    one ``PathCollection``, rather than an up-sampled image and one ``Text`` per
-    cell: they look the same and draw about five times faster, which keeps slider
-    updates inside a projector's frame budget. White numbers on dark cells, black
-    on light ones.
+    Every number is written (two significant digits, :func:`format_number`); see
+    :class:`KernelMap` for how it is drawn.
 
     Parameters
     ----------
@@ -465,88 +480,29 @@ def show_kernel(
         The largest kernel :func:`update_kernel` will be asked to show. Default
         ``kernel.shape``.
     title : str, optional
+        Set with ``set_title`` (a plain axes title).
     fontsize : float, default 9
 
     Returns
     -------
-    KernelArtists
-        ``(image, numbers, texts, max_shape, shape)``; ``.shown()`` reads the kernel
-        back from the cells. Pass it to :func:`update_kernel` to show another kernel
-        in place.
+    KernelMap
+        ``.shown()`` reads the kernel back from the cells, ``.texts`` the numbers.
+        Pass it to :func:`update_kernel` to show another kernel in place.
     """
     k = _kernel2d(kernel)
-    if max_shape is None:
-        max_shape = k.shape
-    max_shape = (int(max_shape[0]), int(max_shape[1]))
-    cmap = plt_colormaps[DIVERGING].with_extremes(bad="white")
-    # A QuadMesh of max_shape cells: for a few big cells it draws about five times
-    # faster than an up-sampled image.
-    mh, mw = max_shape
-    image = ax.pcolormesh(
-        np.arange(mw + 1) - 0.5,
-        np.arange(mh + 1) - 0.5,
-        np.ma.masked_all(max_shape),
-        cmap=cmap,
-        vmin=-1.0,
-        vmax=1.0,
-        antialiased=False,
-        edgecolors="none",
-    )
-    ax.set_aspect("equal")
-    numbers = PathCollection(
-        [],
-        offsets=np.zeros((0, 2)),
-        offset_transform=ax.transData,
-        edgecolors="none",
-        zorder=image.get_zorder() + 1,
-    )
-    # Outlines are in points: scale them with the figure's dpi (also when saving).
-    numbers.set_transform(Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans)
-    numbers._convtutor_fontsize = float(fontsize)
-    ax.add_collection(numbers, autolim=False)
+    mh, mw = k.shape if max_shape is None else max_shape
+    artists = KernelMap(ax, mh, mw, max_numbers=None, fontsize=fontsize, fmt=format_number)
     picture_axes(ax, title)
-    artists = KernelArtists(image, numbers, [""] * (mh * mw), max_shape, [mh, mw])
-    update_kernel(artists, k, limit=limit)
+    artists.update(k, vmax=limit)
     return artists
 
 
-def update_kernel(artists: KernelArtists, kernel, *, limit: float | None = None) -> None:
+def update_kernel(artists: KernelMap, kernel, *, limit: float | None = None) -> None:
     """Show another kernel in the artists made by :func:`show_kernel`, in place.
 
     The new kernel may be smaller than ``max_shape`` but not larger.
     """
-    k = _kernel2d(kernel)
-    h, w = k.shape
-    mh, mw = artists.max_shape
-    if h > mh or w > mw:
-        raise ValueError(
-            f"kernel must fit in the {mh}x{mw} cells made by show_kernel (max_shape); "
-            f"got shape {k.shape}"
-        )
-    lim = symmetric_limit(k) if limit is None else float(limit)
-    image = artists.image
-    cells = np.full(artists.max_shape, np.nan)
-    cells[:h, :w] = k
-    image.set_array(np.ma.masked_invalid(cells))
-    image.set_clim(-lim, lim)
-    artists.shape[:] = [h, w]
-    image.axes.set_xlim(-0.5, w - 0.5)
-    image.axes.set_ylim(h - 0.5, -0.5)
-    fontsize = artists.numbers._convtutor_fontsize
-    paths, offsets, colours = [], [], []
-    for i in range(mh):
-        for j in range(mw):
-            text = ""
-            if i < h and j < w and np.isfinite(k[i, j]):
-                value = k[i, j]
-                text = format_number(value)
-                paths.append(_number_path(text, fontsize))
-                offsets.append((j, i))
-                colours.append("white" if abs(value) > 0.6 * lim else "black")
-            artists.texts[i * mw + j] = text
-    artists.numbers.set_paths(paths)
-    artists.numbers.set_offsets(np.array(offsets, dtype=float).reshape(-1, 2))
-    artists.numbers.set_facecolor(colours)
+    artists.update(kernel, vmax=limit)
 
 
 def show_feature_map(

@@ -167,15 +167,15 @@ class ChannelFilter(Widget):
             interpolation_stage="data",
         )
         picture_axes(ax_in, "input")
-        self._input_title = fast_title(ax_in)
+        self._input_title = fast_title(ax_in, fontsize=10)
         self._kernel = show_kernel(
             ax_k, ct.kernels.NAMED[kernels[0]], max_shape=(max_k, max_k), title="kernel"
         )
-        self._kernel_title = fast_title(ax_k)
+        self._kernel_title = fast_title(ax_k, fontsize=10)
         self._result = show_feature_map(ax_out, self._outputs[kernels[0]][0], title="output")
         ax_out.set_xlim(-0.5, w - 0.5)
         ax_out.set_ylim(h - 0.5, -0.5)
-        self._output_title = fast_title(ax_out)
+        self._output_title = fast_title(ax_out, fontsize=10)
         fast_title(ax_top)
         #: The artists a test (or a curious student) can read back, by name.
         self.artists = {

@@ -19,7 +19,9 @@ import convtutor as ct
 from ..viz.images import (
     CHANNEL_COLORS,
     CHANNEL_NAMES,
+    DIVERGING,
     fast_title,
+    format_number,
     outline_text,
     picture_axes,
     rgba_bytes,
@@ -53,6 +55,9 @@ MIXER_INPUTS = {
     "photo": ("red", "green", "blue"),
     "edges": ("|Sobel x|", "|Sobel y|", "|Laplacian|"),
 }
+
+#: The input panel's title for each input (short enough for the panel's width).
+INPUT_TITLES = {"photo": "input: red, green, blue", "edges": "input: x, y and Laplacian edges"}
 
 #: Point-wise matrices ``P`` (C_out x 3) offered by :class:`SeparablePipeline`.
 POINTWISE_PRESETS = {
@@ -158,6 +163,7 @@ class PointwiseMixer(Widget):
             (0, 0), 1, 1, transform=fig.transFigure, fill=False, linewidth=3, edgecolor="k"
         )
         fig.add_artist(self._out_mark)
+        self._output_titles = [fast_title(ax) for ax in self._out_axes]
         for ax in fig.axes:
             if ax.get_title():
                 fast_title(ax)
@@ -168,6 +174,7 @@ class PointwiseMixer(Widget):
             "row_mark": self._row_mark,
             "picture": self._picture,
             "outputs": self._outputs,
+            "output_titles": self._output_titles,
         }
         self._finish()
 
@@ -250,6 +257,24 @@ class PointwiseMixer(Widget):
                 name if controls["input"].value == "photo" else (f"w {label}")
             )
 
+    def _colour_output(self, o: int, values, row_weights, limit: float) -> None:
+        """Grey for an output that cannot be negative, the diverging map for a signed one.
+
+        The inputs are never negative (a photo, or edge magnitudes), so output ``o`` is
+        signed exactly when a weight of its row is: grey then reads as a picture (black
+        0, white ``limit``), and blue-white-red shows the sign. The title says which.
+        """
+        image = self._outputs[o]
+        if min(row_weights) < 0 or values.min() < 0:
+            image.set_cmap(DIVERGING)
+            image.set_clim(-limit, limit)
+            key = "blue < 0 < red"
+        else:
+            image.set_cmap("gray")
+            image.set_clim(0.0, limit)
+            key = f"black 0 → white {format_number(limit)}"
+        self._output_titles[o].set_text(f"output {o}: {key}")
+
     def _update(self) -> None:
         self._apply_change()
         source = self.controls["input"].value
@@ -258,8 +283,7 @@ class PointwiseMixer(Widget):
         x = self.input_array()
         limit = self._limits[source]
         self._input.set_data(rgba_bytes(x / limit))
-        names = MIXER_INPUTS[source]
-        self._input_title.set_text(f"input: {', '.join(names)}")
+        self._input_title.set_text(INPUT_TITLES[source])
         weights = self.weights
         update_kernel(self._matrix, weights, limit=2.0)
         self._matrix_title.set_text(
@@ -272,7 +296,7 @@ class PointwiseMixer(Widget):
             ax.set_visible(o < n)
             if o < n:
                 image.set_data(out[o])
-                image.set_clim(-limit, limit)
+                self._colour_output(o, out[o], weights[o], limit)
         box = self._out_axes[row].get_position()
         self._out_mark.set_bounds(box.x0, box.y0, box.width, box.height)
 
