@@ -72,6 +72,7 @@ def measure(moves: int = MOVES) -> tuple[dict, dict]:
     from convtutor.widgets import ALL
 
     results: dict[str, dict[str, list[float]]] = {}
+    failures: list[str] = []
     with h.LabServer() as server:
         browser = h.Browser(server)
         try:
@@ -84,12 +85,18 @@ def measure(moves: int = MOVES) -> tuple[dict, dict]:
                 movable = _movable_sliders(browser, area)
                 for control in movable:
                     label = control["label"] or f"slider {control['index']}"
-                    results[name][label] = _sweep(
-                        browser, area, control["index"], moves, ("ArrowRight", "ArrowLeft")
-                    )
+                    try:
+                        results[name][label] = _sweep(
+                            browser, area, control["index"], moves, ("ArrowRight", "ArrowLeft")
+                        )
+                    except TimeoutError as exc:
+                        cell_report = browser.report(h.WIDGETS_NOTEBOOK, 0.0).cells[cell]
+                        errors = "; ".join(t[-300:] for t in cell_report.stderr)
+                        failures.append(f"{name} / {label}: {exc} {errors}".strip())
+                        print(failures[-1], flush=True)
         finally:
             browser.close()
-    return results, {"run_all": run_seconds}
+    return results, {"run_all": run_seconds, "failures": failures}
 
 
 def run() -> str:
@@ -160,6 +167,9 @@ def report(results: dict, extra: dict) -> str:
             f"p95 {percentile(every, 95):.0f} ms. Run-all of the 7-widget page: "
             f"{extra['run_all']:.1f} s.",
         ]
+    if extra.get("failures"):
+        lines += ["", "Sliders that stopped repainting (no measurement):", ""]
+        lines += [f"- {f}" for f in extra["failures"]]
     return "\n".join(lines + details) + "\n"
 
 
