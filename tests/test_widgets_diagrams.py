@@ -16,7 +16,9 @@ from matplotlib.figure import Figure
 
 import convtutor as ct
 import convtutor.viz.diagrams as diagrams
+import convtutor.viz.images as images
 import convtutor.widgets.arithmetic as arithmetic
+import convtutor.widgets.cost as cost
 from convtutor.viz.diagrams import (
     CELL_COLOURS,
     cost_bars,
@@ -110,6 +112,7 @@ def check_arithmetic(w):
     if out is None:
         assert diagram.output_size < 1
         assert "no output" in w.readout.value
+        assert w.output_title.get_text().startswith("No output: (")
         assert not diagram.window.get_visible()
         return
     h_out = out.shape[0]
@@ -129,7 +132,9 @@ def check_arithmetic(w):
     np.testing.assert_array_equal(out_mesh, expected)
     x0, y0 = diagram.output_cell.get_xy()
     assert (x0, y0) == (j - 0.5, i - 0.5)
-    assert w.output_title.get_text() == f"Output {h_out}×{h_out}"
+    assert w.output_title.get_text() == (
+        f"Output {h_out}×{h_out} = ({n} + 2·{p} − {d}·({k} − 1) − 1) // {s} + 1"
+    )
 
 
 def test_arithmetic_sweeps_every_control():
@@ -246,6 +251,10 @@ def check_sobel(w):
         assert f"‖K − K₁‖ = {error:.3g}" in w.readout.value
         assert f"max |2-D − two passes| = {difference:.3g}" in w.readout.value
     assert f"2-D k² = {k}² = {k * k}; two passes k + k = {2 * k}" in w.readout.value
+    summary = w.summary.get_text()  # the same facts in the figure, for static pages
+    assert SobelSeparability.difference_text(difference) in summary
+    assert ("Separable" if rank == 1 else f"Not separable (rank {rank})") in summary
+    assert f"{k * k} vs {2 * k} multiplies" in summary
     # Numbers in the kernel's cells (written up to 3x3).
     texts = w.kernel_map.numbers.strings
     if k <= 3:
@@ -323,6 +332,10 @@ def check_cost(w):
     assert np.isclose(macs[3] / macs[0], ratio)
     assert f"= {ratio:.4g} (parameters and MACs alike)" in w.readout.value
     assert f"= {m * (1 / o + 1 / k**2):.4g}" in w.readout.value
+    # In the figure too, in one line: the ratio, its formula, the numbers put in.
+    line = w.ratio_label.get_text()
+    assert line.startswith(f"separable ÷ standard = {ratio:.4g} = ")
+    assert line.endswith(f"(1/{o} + 1/{k}²)" if m > 1 else f"= 1/{o} + 1/{k}²")
     assert w.params_bars.ax.get_yscale() == ("log" if st["log_scale"] else "linear")
     for value in params + macs:
         assert f"{value:,}" in w.readout.value
@@ -508,7 +521,7 @@ def test_formatters():
     assert format_singular_value(1e-17, 3.0) == "0"
 
 
-@pytest.mark.parametrize("module", [diagrams, arithmetic])
+@pytest.mark.parametrize("module", [diagrams, arithmetic, images, cost])
 def test_docstring_examples(module):
     """The examples in the docstrings run and print what they say."""
     result = doctest.testmod(module)

@@ -17,7 +17,7 @@ import ipywidgets as widgets
 from ..viz.diagrams import output_length, path_title, sliding_window
 from ._base import Widget
 
-__all__ = ["ConvArithmetic", "formula_text"]
+__all__ = ["ConvArithmetic", "formula_text", "output_title"]
 
 MAX_SIZE = 10
 MAX_PADDING = 3
@@ -41,6 +41,20 @@ def formula_text(size: int, kernel_size: int, padding: int, stride: int, dilatio
             f"the padded input only {n + 2 * p}."
         )
     return text
+
+
+def output_title(size: int, kernel_size: int, padding: int, stride: int, dilation: int) -> str:
+    """The output panel's title: its size and the formula with the numbers put in.
+
+    >>> output_title(7, 3, 1, 2, 1)
+    'Output 4×4 = (7 + 2·1 − 1·(3 − 1) − 1) // 2 + 1'
+    """
+    n, k, p, s, d = size, kernel_size, padding, stride, dilation
+    h_out = output_length(n, k, stride=s, padding=p, dilation=d)
+    numbers = f"({n} + 2·{p} − {d}·({k} − 1) − 1) // {s} + 1"
+    if h_out < 1:
+        return f"No output: {numbers} = {h_out}"
+    return f"Output {h_out}×{h_out} = {numbers}"
 
 
 def position_text(
@@ -148,9 +162,7 @@ class ConvArithmetic(Widget):
         position = position_control.value
         self.diagram.update(n, k, stride=s, padding=p, dilation=d, position=position)
         self.input_title.set_text(f"Input {n}×{n}, padding {p} (grey: zeros)")
-        if h_out >= 1:
-            self.output_title.set_text(f"Output {h_out}×{h_out}")
-        else:
-            self.output_title.set_text("No output")
+        # The size with its formula, in the figure too: a static page shows no readout.
+        self.output_title.set_text(output_title(n, k, p, s, d))
         formula = formula_text(n, k, p, s, d)
         self.readout.value = f"<code>{formula}</code><br>{position_text(n, k, p, s, d, position)}"

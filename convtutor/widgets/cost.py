@@ -13,10 +13,17 @@ import functools
 import ipywidgets as widgets
 
 from ..cost import KINDS, conv_cost
-from ..viz.diagrams import cost_bars
+from ..viz.diagrams import cost_bars, path_text
 from ._base import Widget
 
-__all__ = ["CostCalculator", "torch_parameter_counts", "CHANNEL_CHOICES", "SIZE_CHOICES"]
+__all__ = [
+    "CostCalculator",
+    "torch_parameter_counts",
+    "ratio_text",
+    "ratio_line",
+    "CHANNEL_CHOICES",
+    "SIZE_CHOICES",
+]
 
 #: Channel counts on the sliders: 3 (RGB), the article's 10 and 20, and powers of two.
 CHANNEL_CHOICES = (1, 2, 3, 4, 8, 10, 16, 20, 32, 64, 128, 256, 512)
@@ -86,6 +93,18 @@ def ratio_text(in_channels, out_channels, kernel_size, depth_multiplier, params_
     )
 
 
+def ratio_line(in_channels, out_channels, kernel_size, depth_multiplier, params_ratio) -> str:
+    """:func:`ratio_text` short enough for one line of the figure.
+
+    >>> ratio_line(10, 20, 7, 1, 690 / 9800)
+    'separable ÷ standard = 0.07041 = 1/C_out + 1/k² = 1/20 + 1/7²'
+    """
+    o, k, m = out_channels, kernel_size, depth_multiplier
+    if m == 1:
+        return f"separable ÷ standard = {params_ratio:.4g} = 1/C_out + 1/k² = 1/{o} + 1/{k}²"
+    return f"separable ÷ standard = {params_ratio:.4g} = M·(1/C_out + 1/k²) = {m}·(1/{o} + 1/{k}²)"
+
+
 class CostCalculator(Widget):
     """Parameters and MACs of standard, depth-wise, point-wise and separable layers.
 
@@ -102,6 +121,8 @@ class CostCalculator(Widget):
         Kind -> parameter count of the matching PyTorch layers.
     readout : ipywidgets.HTML
         A table of the numbers, the ratio and its formula, and the PyTorch check.
+    ratio_label : convtutor.viz.diagrams.PathLabels
+        The ratio and its formula above the bars (what a static page shows).
     """
 
     caption = (
@@ -147,6 +168,8 @@ class CostCalculator(Widget):
         self.params_bars = cost_bars(ax_params, ylabel="parameters")
         # Same bars in the same order and colours: name them once, on the left.
         self.macs_bars = cost_bars(ax_macs, ylabel="MACs per image", kind_labels=False)
+        # The ratio in the figure too (a static page shows no readout).
+        self.ratio_label = path_text(ax_params, 0, 1.0, "", ha="left", fontsize=10)
         self.costs: dict = {}
         self.torch_counts: dict = {}
         self._finish()
@@ -170,6 +193,8 @@ class CostCalculator(Widget):
         self.params_bars.ylabel.set_text("parameters" + scale)
         self.macs_bars.ylabel.set_text("MACs per image" + scale)
         self.readout.value = self.readout_html()
+        ratio = costs["separable"].params / costs["standard"].params
+        self.ratio_label.set_text(ratio_line(c, o, k, m, ratio))
 
     def readout_html(self) -> str:
         """The table, the ratio with its formula, and the PyTorch check, as HTML."""

@@ -113,6 +113,8 @@ class SobelSeparability(Widget):
         The grey photo, the 2-D result, the two-pass result (all in ``ax_pictures``).
     readout : ipywidgets.HTML
         Separable or not, the difference, and multiplies per pixel.
+    summary : convtutor.viz.diagrams.PathLabels
+        The same in one line at the top of the figure (what a static page shows).
     """
 
     caption = (
@@ -176,6 +178,8 @@ class SobelSeparability(Widget):
             ax_maps, MAX_SIZE, MAX_SIZE, max_numbers=9, box=(3.75, 0.3, 1.6, 1.6), title="= kernel"
         )
         self.row_title, self.kernel_title = self.row_map.title, self.kernel_map.title
+        # The verdict in the figure too (a static page shows no readout).
+        self.summary = path_text(ax_maps, 0, 1.0, "", ha="left", fontsize=10)
         ax_sv = fig.add_axes((0.70, 0.57, 0.28, 0.34))
         self.sv_bars = singular_value_bars(ax_sv, MAX_SIZE)
 
@@ -249,6 +253,11 @@ class SobelSeparability(Widget):
             "two 1-D passes: 2k multiplies" if separable else "two passes (rank-1 part only)"
         )
         self.readout.value = self.readout_html(kernel, rank, difference, rank1)
+        verdict = "Separable" if separable else f"Not separable (rank {rank})"
+        self.summary.set_text(
+            f"{verdict}: {self.difference_text(difference)};  {k * k} vs {2 * k} multiplies "
+            "per pixel"
+        )
 
     @staticmethod
     def difference_text(difference: float) -> str:
