@@ -480,16 +480,16 @@ def micro() -> list[tuple[str, str, str]]:
     for i in range(20):
         fig.text(0.04 * i, 0.5, "0.72", fontsize=8)
     rows.append(("20 short numbers as 20 `Text`s", f"{_draw_ms(fig) - base:.1f}", "per draw"))
-    from convtutor.viz.diagrams import PathLabels
+    from convtutor.viz._text import OutlineLabels
 
     fig = _figure()
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
     base = _draw_ms(fig)
-    PathLabels(ax, fontsize=8).set(["0.72"] * 20, [(0.04 * i, 0.5) for i in range(20)])
+    OutlineLabels(ax, fontsize=8).set_labels(["0.72"] * 20, [(0.04 * i, 0.5) for i in range(20)])
     rows.append(
         (
-            "20 short numbers as one `PathLabels` collection",
+            "20 short numbers as one `OutlineLabels` collection",
             f"{_draw_ms(fig) - base:.1f}",
             "per draw",
         )
@@ -651,11 +651,24 @@ def run() -> str:
         "`Text` costs about 0.5-3 ms per draw (layout, then every glyph rendered afresh; no "
         "glyph cache): it was the largest single cost (the Sobel figure had 22 texts, about "
         "17 ms of its 26). Numbers in cells, values on bars, names under bars, axis labels "
-        "and titles are now `PathLabels`: each string's `TextPath` (cached per string) in "
-        "one `PathCollection` per group, drawn in one call. Sentences (the output-size "
-        "formula with its numbers, separable or not, the difference, multiplies per pixel, "
-        "the cost table, the ratio and its formula, the PyTorch check) are HTML in an "
-        "`ipywidgets.HTML` readout, which the browser writes for free.",
+        "and titles are `OutlineLabels` (`convtutor/viz/_text.py`, the one implementation "
+        "behind `images.outline_text`/`fast_title` and `diagrams.PathLabels`/`path_text`): "
+        "each string's outline, shaped and kerned as `TextPath` but with every glyph "
+        "extracted once, cached per string, in one `PathCollection` per group, drawn in one "
+        "call. Long sentences (the cost table, the PyTorch check, the rank-1 error) are "
+        "HTML in an `ipywidgets.HTML` readout, which the browser writes for free; the key "
+        "number of each (separable or not and the difference; the ratio with its formula; "
+        "the output size with the formula's numbers) is also one outline line in the "
+        "figure, so a static page (nbconvert, GitHub) shows it.",
+        "- **Computation cached where the states are few**: ChannelFilter filters every "
+        "channel with every kernel once at build and Stacking every kernel set, so a move is "
+        "a look-up; PointwiseMixer and SeparablePipeline compute on every move (a 1×1 mix "
+        "and a 3×3 convolution of a 96×96 photo are cheap). The naive callbacks compute on "
+        "every move, as an `interact` callback would, so part of the ratio for those two "
+        "widgets is this caching.",
+        "- **Colours a student can read**: a map that cannot be negative (the mixer's grey "
+        "or swapped channels) is drawn grey from black 0; signed maps use the diverging "
+        "map centred on white 0; the panel title says which (`blue < 0 < red`).",
         "- **No tick labels where a value is written anyway**: bar charts carry their values "
         "on the bars; grids and pictures have no ticks.",
         "- **Titles at a fixed place** (`set_title(..., y=1.0)`), or titles drawn as outlines: "
