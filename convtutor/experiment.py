@@ -470,12 +470,13 @@ def train(
     return history
 
 
-def _progress(total: int, desc: str, *, enabled: bool):
+def _progress(total: int, desc: str, *, enabled: bool, unit: str = "epoch"):
+    """A tqdm bar (a widget in Jupyter, text on stderr elsewhere), or None if not enabled."""
     if not enabled:
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, unit="epoch")
+    return tqdm(total=total, desc=desc, unit=unit)
 
 
 def run_experiment(
@@ -663,7 +664,7 @@ def time_layers(
         for c in channels
         for k in kernel_sizes
     ]
-    bar = _progress(len(configs), "timing layers", enabled=progress)
+    bar = _progress(len(configs), "timing layers", enabled=progress, unit="setting")
     rows = []
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
