@@ -424,13 +424,14 @@ def test_broken_update_raises_through_set(cls, monkeypatch):
 
 @pytest.mark.parametrize("cls", [ConvArithmetic, SobelSeparability, CostCalculator])
 def test_widget_contract(cls):
-    """No-argument build; a caption; one figure of at most 10 inches; a readout."""
+    """No-argument build; a caption; one figure of at most 10 inches; a readout, shown."""
     before = len(plt.get_fignums())
     w = cls()
     assert w.caption.startswith("Try")
     assert w.figure.get_figwidth() <= 10
     assert isinstance(w.widget, ipywidgets.VBox)
     assert w.readout.value
+    assert w.readout in w.widget.children[0].children  # shown under the sliders
     assert len(plt.get_fignums()) == before
     assert w.png().startswith(b"\x89PNG")
 
@@ -593,7 +594,10 @@ def test_no_text_is_cut_off(key):
             boxes = text_boxes(w.figure)
             assert boxes
             for words, (x0, y0, x1, y1) in boxes:
-                assert x0 >= 0 and y0 >= 0 and x1 <= width and y1 <= height, (
+                margin = 2  # pixels: touching the edge reads as cut off
+                inside = x0 >= margin and y0 >= margin
+                inside = inside and x1 <= width - margin and y1 <= height - margin
+                assert inside, (
                     f"{key}, {name}={value!r}: {words!r} at x {x0:.0f}..{x1:.0f}, "
                     f"y {y0:.0f}..{y1:.0f} leaves the {width:.0f}x{height:.0f} figure"
                 )

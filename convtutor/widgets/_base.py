@@ -107,10 +107,12 @@ class Widget:
         return fig
 
     def _controls_box(self) -> widgets.Widget:
-        """How the controls are laid out; override for a custom arrangement."""
-        return widgets.HBox(
+        """How the controls are laid out (with a ``readout``, if any, under them)."""
+        box = widgets.HBox(
             list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")
         )
+        readout = getattr(self, "readout", None)
+        return box if readout is None else widgets.VBox([box, readout])
 
     def _finish(self) -> None:
         """Connect the controls, draw once, and assemble :attr:`widget`."""

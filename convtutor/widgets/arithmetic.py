@@ -134,12 +134,6 @@ class ConvArithmetic(Widget):
         self.output_title = path_title(ax_out, "Output")
         self._finish()
 
-    def _controls_box(self) -> widgets.Widget:
-        sliders = widgets.HBox(
-            list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")
-        )
-        return widgets.VBox([sliders, self.readout])
-
     def _on_change(self, change=None) -> None:
         if not self._adjusting:  # moving the position's maximum is part of an update
             super()._on_change(change)

@@ -174,12 +174,6 @@ class CostCalculator(Widget):
         self.torch_counts: dict = {}
         self._finish()
 
-    def _controls_box(self) -> widgets.Widget:
-        sliders = widgets.HBox(
-            list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")
-        )
-        return widgets.VBox([sliders, self.readout])
-
     def _update(self) -> None:
         st = self.state
         c, o, k = st["in_channels"], st["out_channels"], st["kernel_size"]

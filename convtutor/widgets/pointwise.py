@@ -57,7 +57,7 @@ MIXER_INPUTS = {
 }
 
 #: The input panel's title for each input (short enough for the panel's width).
-INPUT_TITLES = {"photo": "input: red, green, blue", "edges": "input: x, y and Laplacian edges"}
+INPUT_TITLES = {"photo": "input: red, green, blue", "edges": "input: edges x, y, Laplacian"}
 
 #: Point-wise matrices ``P`` (C_out x 3) offered by :class:`SeparablePipeline`.
 POINTWISE_PRESETS = {

@@ -208,12 +208,6 @@ class SobelSeparability(Widget):
         self.kernel = None
         self._finish()
 
-    def _controls_box(self) -> widgets.Widget:
-        sliders = widgets.HBox(
-            list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")
-        )
-        return widgets.VBox([sliders, self.readout])
-
     def _update(self) -> None:
         st = self.state
         gaussian = st["kernel"] == "Gaussian"
