@@ -19,7 +19,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Feedback", "right", "wrong", "is_number", "same_array"]
+__all__ = [
+    "Feedback",
+    "right",
+    "wrong",
+    "is_number",
+    "same_array",
+    "REPLACE_NONE",
+    "not_a_whole_number",
+    "first_match",
+]
+
+#: What a check says to an exercise cell that still holds its ``None`` placeholder.
+REPLACE_NONE = "Replace None with your answer, then run the cell again."
 
 
 @dataclass(frozen=True)
@@ -70,3 +82,22 @@ def same_array(answer, expected, *, atol: float = 1e-9) -> bool:
         return False
     b = np.asarray(expected, dtype=np.float64)
     return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=0))
+
+
+def not_a_whole_number(answer) -> Feedback | None:
+    """A hint when ``answer`` is not a whole number (text, a list, 2.5...); None when it is."""
+    if isinstance(answer, str):
+        return wrong(f"Give a whole number without quotes (text is not a number); got {answer!r}.")
+    if not is_number(answer):
+        return wrong(f"Give a single whole number (an int); got {answer!r}.")
+    if float(answer) != int(answer):
+        return wrong(f"A count of numbers is a whole number; got {answer!r}.")
+    return None
+
+
+def first_match(answer, mistakes) -> Feedback | None:
+    """The hint of the first ``(value, hint)`` in ``mistakes`` whose value equals ``answer``."""
+    for value, hint in mistakes:
+        if int(answer) == value:
+            return wrong(hint)
+    return None

@@ -17,7 +17,15 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from . import Feedback, is_number, right, same_array, wrong
+from . import (
+    REPLACE_NONE,
+    Feedback,
+    first_match,
+    not_a_whole_number,
+    right,
+    same_array,
+    wrong,
+)
 
 __all__ = [
     "DEPTHWISE_LAYER",
@@ -30,7 +38,6 @@ __all__ = [
     "torch_weight_shape",
 ]
 
-REPLACE_NONE = "Replace None with your answer, then run the cell again."
 
 #: Exercise 1: a depth-wise layer on 32 channels with 3x3 kernels (M = 1), no bias.
 DEPTHWISE_LAYER = {"channels": 32, "kernel_size": 3}
@@ -46,35 +53,18 @@ DEPTHWISE_WEIGHT.setflags(write=False)
 TORCH_LAYER = {"in_channels": 8, "out_channels": 16, "kernel_size": 3, "groups": 8}
 
 
-def _whole_number(answer) -> Feedback | None:
-    if isinstance(answer, str):
-        return wrong(f"Give a whole number without quotes (text is not a number); got {answer!r}.")
-    if not is_number(answer):
-        return wrong(f"Give a single whole number (an int); got {answer!r}.")
-    if float(answer) != int(answer):
-        return wrong(f"A count of numbers is a whole number; got {answer!r}.")
-    return None
-
-
-def _first_match(answer, mistakes) -> Feedback | None:
-    for value, hint in mistakes:
-        if int(answer) == value:
-            return wrong(hint)
-    return None
-
-
 def depthwise_parameters(answer) -> Feedback:
     r"""Exercise 1: weights of a depth-wise layer, 32 channels, 3x3, no bias: :math:`C k^2`."""
     if answer is None:
         return wrong(REPLACE_NONE)
     c, k = DEPTHWISE_LAYER["channels"], DEPTHWISE_LAYER["kernel_size"]
     expected = c * k * k
-    problem = _whole_number(answer)
+    problem = not_a_whole_number(answer)
     if problem is not None:
         return problem
     if int(answer) == expected:
         return right(f"{c} channels x {k} x {k} = {expected}: one {k} x {k} kernel per channel.")
-    found = _first_match(
+    found = first_match(
         answer,
         [
             (
@@ -109,7 +99,7 @@ def multiplier_parameters(answer) -> Feedback:
     m = MULTIPLIER_LAYER["depth_multiplier"]
     k = MULTIPLIER_LAYER["kernel_size"]
     expected = c * m * k * k
-    problem = _whole_number(answer)
+    problem = not_a_whole_number(answer)
     if problem is not None:
         return problem
     if int(answer) == expected:
@@ -117,7 +107,7 @@ def multiplier_parameters(answer) -> Feedback:
             f"{c} channels x {m} kernels each x {k} x {k} = {expected}; the layer gives "
             f"{c * m} output channels."
         )
-    found = _first_match(
+    found = first_match(
         answer,
         [
             (

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Feedback, is_number, right, same_array, wrong
+from . import REPLACE_NONE, Feedback, is_number, right, same_array, wrong
 
 __all__ = ["params", "macs", "output_shape", "channel_cycle"]
 
 
-_MISSING = "Replace None with your answer, then run the cell again."
 _PARAMS_LAYER = (64, 128)  # the layer of exercise 1 (the defaults of params)
 
 
@@ -28,7 +27,7 @@ def params(
     """How many weights has a 1x1 convolution from ``in_channels`` to ``out_channels``
     (no bias)? Right: ``C_in * C_out``."""
     if answer is None:
-        return wrong(_MISSING)
+        return wrong(REPLACE_NONE)
     c_in, c_out = in_channels, out_channels
     expected = c_in * c_out
     if not is_number(answer):
@@ -75,7 +74,7 @@ def macs(answer, *, in_channels: int = 32, out_channels: int = 64, size: int = 5
     """Multiply-accumulates of a 1x1 convolution on a ``size x size`` input.
     Right: ``C_in * C_out * H * W``."""
     if answer is None:
-        return wrong(_MISSING)
+        return wrong(REPLACE_NONE)
     c_in, c_out, hw = in_channels, out_channels, size * size
     expected = c_in * c_out * hw
     if not is_number(answer):
@@ -119,7 +118,7 @@ def output_shape(
     """Shape of ``pointwise_conv2d(x, W)`` for ``x`` of shape ``(C_in, size, size)`` and
     ``W`` of shape ``(C_out, C_in)``. Right: ``(C_out, size, size)``."""
     if answer is None:
-        return wrong(_MISSING)
+        return wrong(REPLACE_NONE)
     expected = (out_channels, size, size)
     try:
         shape = tuple(int(n) for n in answer)
@@ -157,7 +156,7 @@ def channel_cycle(answer) -> Feedback:
     """The 3x3 point-wise weight that turns (R, G, B) into (G, B, R):
     ``W[o, c] = 1`` when output ``o`` reads input ``c``."""
     if answer is None:
-        return wrong(_MISSING)
+        return wrong(REPLACE_NONE)
     try:
         w = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):

@@ -17,12 +17,9 @@ import math
 import numpy as np
 
 from ..conv import separable_to_standard
-from . import Feedback, is_number, right, same_array, wrong
+from . import REPLACE_NONE, Feedback, is_number, right, same_array, wrong
 
 __all__ = ["params", "cost_ratio", "mobilenet_macs", "equivalent_kernel"]
-
-
-_MISSING = "Replace None with your answer, then run the cell again."
 
 
 def params(
@@ -31,7 +28,7 @@ def params(
     """Weights of a depth-wise separable layer (no bias, M = 1):
     ``C_in k^2 + C_in C_out``."""
     if answer is None:
-        return wrong(_MISSING)
+        return wrong(REPLACE_NONE)
     c, n, k2 = in_channels, out_channels, kernel_size**2
     depthwise, pointwise = c * k2, c * n
     expected = depthwise + pointwise
@@ -88,7 +85,7 @@ def params(
 def cost_ratio(answer, *, out_channels: int = 64, kernel_size: int = 3) -> Feedback:
     """Separable cost / standard cost: ``1/N + 1/k^2`` (N = C_out), as a number."""
     if answer is None:
-        return wrong(_MISSING)
+        return wrong(REPLACE_NONE)
     n, k = out_channels, kernel_size
     expected = 1 / n + 1 / k**2
     if not is_number(answer):
@@ -146,7 +143,7 @@ def mobilenet_macs(
     """Mult-adds of MobileNet's separable layer (Table 3): 3x3, 512 -> 512 channels on a
     14x14 map with padding 1. Right: ``(C k^2 + C N) H W``."""
     if answer is None:
-        return wrong(_MISSING)
+        return wrong(REPLACE_NONE)
     c, k2, hw = channels, kernel_size**2, size * size
     expected = (c * k2 + c * c) * hw
     if not is_number(answer):
@@ -193,7 +190,7 @@ def equivalent_kernel(answer, depthwise_weight, pointwise_weight) -> Feedback:
     """The standard kernel equal to a separable layer (M = 1):
     ``W[o, c] = P[o, c] * D[c]``, shape ``(C_out, C, kH, kW)``."""
     if answer is None:
-        return wrong(_MISSING)
+        return wrong(REPLACE_NONE)
     expected, _ = separable_to_standard(depthwise_weight, pointwise_weight)
     try:
         a = np.asarray(answer, dtype=float)

@@ -16,12 +16,9 @@ import numpy as np
 
 from ..kernels import LAPLACIAN, PREWITT_X, SOBEL_X
 from ..separable import kernel_rank
-from . import Feedback, is_number, right, same_array, wrong
+from . import REPLACE_NONE, Feedback, is_number, right, same_array, wrong
 
 __all__ = ["sobel_factors", "multiplies", "rank", "box_factors"]
-
-
-_MISSING = "Replace None with your answer, then run the cell again."
 
 
 def _vector(value, name, count=3):
@@ -31,7 +28,7 @@ def _vector(value, name, count=3):
     numbers: ``np.outer`` flattens its arguments anyway.
     """
     if value is None:
-        return None, wrong(f"{name[0].upper()}{name[1:]} is still None. {_MISSING}")
+        return None, wrong(f"{name[0].upper()}{name[1:]} is still None. {REPLACE_NONE}")
     try:
         vec = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -46,7 +43,7 @@ def _vector(value, name, count=3):
 def sobel_factors(column, row) -> Feedback:
     """A column and a row whose outer product ``np.outer(column, row)`` is Sobel's Gx."""
     if column is None:
-        return wrong(_MISSING)
+        return wrong(REPLACE_NONE)
     col, bad = _vector(column, "the column")
     if bad is not None:
         return bad
@@ -90,7 +87,7 @@ def multiplies(direct, separable, *, kernel_size: int = 7) -> Feedback:
     """Multiplies per output pixel of a ``k x k`` separable filter: done directly (``k^2``)
     and as two 1-D passes (``2k``)."""
     if direct is None or separable is None:
-        return wrong(_MISSING)
+        return wrong(REPLACE_NONE)
     k = kernel_size
     if not (is_number(direct) and is_number(separable)):
         return wrong(f"Give two whole numbers; got {direct!r} and {separable!r}.")
@@ -125,7 +122,7 @@ def multiplies(direct, separable, *, kernel_size: int = 7) -> Feedback:
 def rank(answer, *, kernel="laplacian") -> Feedback:
     """The rank of a named kernel (``"laplacian"`` or ``"sobel_x"``)."""
     if answer is None:
-        return wrong(_MISSING)
+        return wrong(REPLACE_NONE)
     kernels = {"laplacian": LAPLACIAN, "sobel_x": SOBEL_X}
     if kernel not in kernels:
         raise ValueError(f"kernel must be one of {', '.join(map(repr, kernels))}; got {kernel!r}")
@@ -158,7 +155,7 @@ def rank(answer, *, kernel="laplacian") -> Feedback:
 def box_factors(column, row, *, size: int = 5) -> Feedback:
     """A column and a row whose outer product is the ``size x size`` box blur (all ``1/size^2``)."""
     if column is None:
-        return wrong(_MISSING)
+        return wrong(REPLACE_NONE)
     col, bad = _vector(column, "the column", size)
     if bad is not None:
         return bad

@@ -18,7 +18,16 @@ import math
 
 import numpy as np
 
-from . import Feedback, is_number, right, same_array, wrong
+from . import (
+    REPLACE_NONE,
+    Feedback,
+    first_match,
+    is_number,
+    not_a_whole_number,
+    right,
+    same_array,
+    wrong,
+)
 
 __all__ = [
     "PARAMETER_LAYER",
@@ -32,7 +41,6 @@ __all__ = [
     "article_layer_with_bias",
 ]
 
-REPLACE_NONE = "Replace None with your answer, then run the cell again."
 
 #: Exercise 1: a layer from 16 to 32 channels with 5x5 filters, no bias.
 PARAMETER_LAYER = {"in_channels": 16, "out_channels": 32, "kernel_size": 5}
@@ -48,25 +56,6 @@ CROSS_CORRELATION_KERNEL = np.array([[1, 0], [2, -1]])
 ARTICLE_LAYER = {"in_channels": 10, "out_channels": 20, "kernel_size": 7}
 
 
-def _whole_number(answer) -> Feedback | None:
-    """A hint when ``answer`` is not a whole number; None when it is one."""
-    if isinstance(answer, str):
-        return wrong(f"Give a whole number without quotes (text is not a number); got {answer!r}.")
-    if not is_number(answer):
-        return wrong(f"Give a single whole number (an int); got {answer!r}.")
-    if float(answer) != int(answer):
-        return wrong(f"A count of numbers is a whole number; got {answer!r}.")
-    return None
-
-
-def _first_match(answer, mistakes) -> Feedback | None:
-    """The hint of the first ``(value, hint)`` whose value equals ``answer``."""
-    for value, hint in mistakes:
-        if int(answer) == value:
-            return wrong(hint)
-    return None
-
-
 def parameter_count(answer) -> Feedback:
     r"""Exercise 1: the weights of a 16 -> 32 channel layer with 5x5 filters, no bias.
 
@@ -76,7 +65,7 @@ def parameter_count(answer) -> Feedback:
         return wrong(REPLACE_NONE)
     c_in, c_out, k = (PARAMETER_LAYER[n] for n in ("in_channels", "out_channels", "kernel_size"))
     expected = c_in * c_out * k * k
-    problem = _whole_number(answer)
+    problem = not_a_whole_number(answer)
     if problem is not None:
         return problem
     if int(answer) == expected:
@@ -84,7 +73,7 @@ def parameter_count(answer) -> Feedback:
             f"{c_in} x {c_out} x {k} x {k} = {expected:,}: each of the {c_out} filters has "
             f"{c_in} slices of {k} x {k}."
         )
-    found = _first_match(
+    found = first_match(
         answer,
         [
             (
@@ -172,7 +161,7 @@ def output_size(answer) -> Feedback:
         answer = answer[0]
     if is_number(answer) and float(answer) != int(answer):
         return wrong(f"The formula rounds down: use // (floor division), not /. Got {answer!r}.")
-    problem = _whole_number(answer)
+    problem = not_a_whole_number(answer)
     if problem is not None:
         return problem
     if int(answer) == expected:
@@ -180,7 +169,7 @@ def output_size(answer) -> Feedback:
             f"({n} + 2*{p} - ({k} - 1) - 1) // {s} + 1 = {n + 2 * p - k} // {s} + 1 = "
             f"{expected}: the output is {expected} x {expected}."
         )
-    found = _first_match(answer, mistakes)
+    found = first_match(answer, mistakes)
     if found is not None:
         return found
     if abs(int(answer) - expected) == 1:
@@ -254,7 +243,7 @@ def article_layer_with_bias(answer) -> Feedback:
     c_in, c_out, k = (ARTICLE_LAYER[n] for n in ("in_channels", "out_channels", "kernel_size"))
     weights = c_in * c_out * k * k
     expected = weights + c_out
-    problem = _whole_number(answer)
+    problem = not_a_whole_number(answer)
     if problem is not None:
         return problem
     if int(answer) == expected:
@@ -263,7 +252,7 @@ def article_layer_with_bias(answer) -> Feedback:
             f"(one per output channel) = {expected:,}."
         )
     article = c_in * c_out * (k + k)
-    found = _first_match(
+    found = first_match(
         answer,
         [
             (

@@ -10,11 +10,10 @@ True
 
 from __future__ import annotations
 
-from . import Feedback, is_number, right, wrong
+from . import REPLACE_NONE, Feedback, is_number, right, wrong
 
 __all__ = ["IMAGE_SIZE", "channels", "image_shape", "number_count"]
 
-REPLACE_NONE = "Replace None with your answer, then run the cell again."
 
 #: The side of the photo used in the warm-up: ``ct.data.sample_image(IMAGE_SIZE)``.
 IMAGE_SIZE = 64
