@@ -674,8 +674,8 @@ def run() -> str:
         "channel with every kernel once at build and Stacking every kernel set, so a move is "
         "a look-up; PointwiseMixer and SeparablePipeline compute on every move (a 1×1 mix "
         "and a 3×3 convolution of a 96×96 photo are cheap). The naive callbacks compute on "
-        "every move, as an `interact` callback would, so part of the ratio for those two "
-        "widgets is this caching.",
+        "every move, as an `interact` callback would, so for ChannelFilter and "
+        "Stacking part of the ratio is this caching.",
         "- **Colours a student can read**: a map that cannot be negative (the mixer's grey "
         "or swapped channels) is drawn grey from black 0; signed maps use the diverging "
         "map centred on white 0; the panel title says which (`blue < 0 < red`).",
