@@ -503,3 +503,15 @@ def test_kernel_nan_cells_are_blank():
     artists = show_kernel(ax, kernel)
     assert artists.texts == ["1", "", "-1"]
     assert len(artists.numbers.get_paths()) == 2
+
+
+@pytest.mark.parametrize("cls", [ChannelFilter, Stacking, SeparablePipeline])
+def test_signed_maps_come_with_a_colour_key(cls):
+    """A figure with blue-white-red maps says in words what the colours mean."""
+    from convtutor.viz.images import SIGNED_KEY
+
+    w = build(cls)
+    texts = [
+        a.get_text() for a in w.figure.findobj(lambda a: hasattr(a, "get_text")) if a.get_visible()
+    ]
+    assert SIGNED_KEY in texts and "blue < 0 < red" in SIGNED_KEY

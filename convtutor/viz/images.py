@@ -65,6 +65,8 @@ __all__ = [
     "OutlineText",
     "outline_text",
     "outline_title",
+    "colour_key",
+    "SIGNED_KEY",
     "fast_title",
     "show_image",
     "show_channels",
@@ -281,6 +283,25 @@ def outline_text(ax, x, y, text="", *, pad: float = 0.0, **kwargs) -> OutlineLab
     ``.set_text``; read it with ``.get_text()``.
     """
     return label(ax, x, y, text, gap=pad, **kwargs)
+
+
+#: The words of :func:`colour_key`.
+SIGNED_KEY = "signed maps: blue < 0 < red"
+
+
+def colour_key(
+    ax, x: float = 0.99, y: float = 0.99, *, ha="right", va="top", fontsize: float = 9.0
+):
+    """A one-line key for the diverging colours at ``(x, y)`` (figure fractions).
+
+    Drawn as glyph outlines (one cheap artist), so a static picture of the figure
+    still says what blue and red mean. ``ha`` and ``va`` say which side is at ``(x, y)``.
+    """
+    key = label(
+        ax, x, y, SIGNED_KEY, transform=ax.get_figure(root=True).transFigure, ha=ha,
+        va=va, fontsize=fontsize, color="0.25",
+    )  # fmt: skip
+    return key
 
 
 def outline_title(ax, title: str = "", *, fontsize: float = 11.0, pad: float = 5.0):

@@ -22,6 +22,7 @@ from ..viz.images import (
     CHANNEL_CMAPS,
     CHANNEL_COLORS,
     CHANNEL_NAMES,
+    colour_key,
     fast_title,
     outline_text,
     outline_title,
@@ -177,6 +178,7 @@ class ChannelFilter(Widget):
         ax_out.set_ylim(h - 0.5, -0.5)
         self._output_title = fast_title(ax_out, fontsize=10)
         fast_title(ax_top)
+        colour_key(ax_top)  # what blue and red mean in the kernel and the output
         #: The artists a test (or a curious student) can read back, by name.
         self.artists = {
             "strip": ax_top.images[0],
@@ -314,6 +316,7 @@ class Stacking(Widget):
                 fontsize=8, color=CHANNEL_COLORS[c], transform=ax_grid.transData,
             )  # fmt: skip
         fast_title(ax_photo)
+        colour_key(ax_photo, x=0.01, ha="left")
         #: The artists a test (or a curious student) can read back, by name.
         self.artists = {
             "stack": self._stack,

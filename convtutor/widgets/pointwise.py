@@ -20,6 +20,7 @@ from ..viz.images import (
     CHANNEL_COLORS,
     CHANNEL_NAMES,
     DIVERGING,
+    colour_key,
     fast_title,
     format_number,
     outline_text,
@@ -378,6 +379,7 @@ class SeparablePipeline(Widget):
         ax_check = fig.add_subplot(grid[1, 3])
         picture_axes(ax_check, "check")
         self._check = outline_text(ax_check, 0.5, 0.5, "", ha="center", va="center", fontsize=11)
+        colour_key(ax_check, y=0.01, va="bottom")
         for ax in fig.axes:
             if ax.get_title():
                 fast_title(ax)
