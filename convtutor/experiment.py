@@ -647,7 +647,7 @@ def time_layers(
     Returns
     -------
     list of dict
-        One row per ``(C, k)``: ``channels``, ``kernel_size``, the median seconds
+        One row per ``(C, k)``: ``channels``, ``kernel_size``, the per-call seconds (fastest run)
         ``t_standard``, ``t_depthwise``, ``t_separable``, the MACs of each from
         :func:`convtutor.conv_cost` (``macs_standard`` ...), the predicted MAC ratio
         ``mac_ratio = macs_standard / macs_separable``, the measured
