@@ -609,9 +609,15 @@ class Browser:
                 for s in self.server.api("GET", "/api/sessions") or []
                 if s.get("kernel")
             ]
+            canvas = area.locator(CANVAS).first.evaluate(
+                "c => [c.width, c.height, c.__ctDraws || 0, c.isConnected]"
+            )
+            text = " ".join(area.inner_text().split())[:400]
             raise TimeoutError(
                 f"no repaint {timeout:.0f} s after {key} on a slider (value {shown} -> "
-                f"{handle.get_attribute('aria-valuenow')}; kernel {states}): {exc}"
+                f"{handle.get_attribute('aria-valuenow')}; kernel {states}; canvas "
+                f"[width, height, paints, connected] {canvas}; the widget reads: {text!r}; "
+                f"server and kernel log:\n{self.server.log_tail(25)})"
             ) from exc
         return area.locator(CANVAS).first.evaluate("c => c.__ctFirstDraw - window.__ctKeyDown")
 

@@ -33,8 +33,10 @@ def widgets_page(lab, browser, screenshots):
     cells = write_widgets_notebook(lab, WIDGET_NAMES)
     browser.open("widgets_check.ipynb")
     browser.run_all()
+    yield cells
+    # Last: growing the window for the full-page shot makes ipympl resize its figures,
+    # which must not overlap the moves measured above.
     browser.screenshot(screenshots / "widgets_check.png")
-    return cells
 
 
 def _png(area) -> str:
