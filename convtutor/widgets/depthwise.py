@@ -37,7 +37,32 @@ from ..viz.images import (
 )
 from ._base import Widget
 
-__all__ = ["ChannelFilter", "Stacking", "KERNEL_SETS"]
+__all__ = ["ChannelFilter", "Stacking", "KERNEL_SETS", "STYLE", "control_rows"]
+
+#: Control style: the whole description shows ("green kernel", not "green ker...").
+STYLE = {"description_width": "initial"}
+
+#: The widest a figure may be, in inches at dpi 100: JupyterLab's output area at a
+#: projector's 1280 x 800 with the file browser open is about 848 px wide.
+MAX_WIDTH = 8.4
+
+
+def control_rows(widget, rows) -> widgets.VBox:
+    """The controls of ``widget`` laid out in ``rows`` (lists of names), readout under them.
+
+    Every control appears in exactly one row; each row is chosen to fit 840 px.
+    """
+    names = [name for row in rows for name in row]
+    if sorted(names) != sorted(widget.controls):
+        raise ValueError(
+            f"rows must name every control once: {sorted(widget.controls)}; got {names}"
+        )
+    boxes = [widgets.HBox([widget.controls[name] for name in row]) for row in rows]
+    readout = getattr(widget, "readout", None)
+    if readout is not None:
+        boxes.append(readout)
+    return widgets.VBox(boxes)
+
 
 #: Kernel choices for :class:`Stacking`: kernel ``m`` of a set is the ``m``-th kernel
 #: given to every channel (all of one size, so the outputs stack into one tensor).
@@ -132,19 +157,21 @@ class ChannelFilter(Widget):
         self.controls["channel"] = widgets.SelectionSlider(
             options=[(n, c) for c, n in enumerate(CHANNEL_NAMES)],
             value=0,
-            description="channel",
+            description="channel followed",
+            style=STYLE,
         )
         for c, name in enumerate(CHANNEL_NAMES):
             self.controls[f"kernel_{c}"] = widgets.Dropdown(
                 options=names,
                 value=kernels[c],
                 description=f"{name} kernel",
-                layout=widgets.Layout(width="230px"),
+                style=STYLE,
+                layout=widgets.Layout(width="270px"),
             )
 
-        fig = self._make_figure(figsize=(8.8, 4.8))
-        grid = fig.add_gridspec(2, 3, height_ratios=[1, 1.7], hspace=0.22, wspace=0.12)
-        fig.subplots_adjust(left=0.01, right=0.99, top=0.94, bottom=0.01)
+        fig = self._make_figure(figsize=(MAX_WIDTH, 4.4))
+        grid = fig.add_gridspec(2, 3, height_ratios=[1, 1.7], hspace=0.24, wspace=0.12)
+        fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.01)
         # The photo and its three channels as ONE picture: one image to draw, not four.
         ax_top = fig.add_subplot(grid[0, :])
         h, w = self.image.shape[1:]
@@ -190,6 +217,9 @@ class ChannelFilter(Widget):
         }
         self._finish()
 
+    def _controls_box(self):
+        return control_rows(self, [["channel"], ["kernel_0", "kernel_1", "kernel_2"]])
+
     def kernel_name(self, channel: int) -> str:
         """The name of the kernel channel ``channel`` is filtered with now."""
         return self.controls[f"kernel_{channel}"].value
@@ -216,7 +246,7 @@ class ChannelFilter(Widget):
         self._result.set_extent(_aligned_extent(kernel.shape, out.shape))
         limit = self._limits[name]
         self._result.set_clim(-limit, limit)
-        self._output_title.set_text(f"=  output {c}: {out.shape[0]}×{out.shape[1]} (no padding)")
+        self._output_title.set_text(f"=  output {c} ({out.shape[0]}×{out.shape[1]})")
 
 
 class Stacking(Widget):
@@ -261,18 +291,19 @@ class Stacking(Widget):
             self._limits[set_name] = symmetric_limit(full)
 
         self.controls["depth_multiplier"] = widgets.IntSlider(
-            value=1, min=1, max=self.MAX_M, description="depth mult. M"
+            value=1, min=1, max=self.MAX_M, description="depth multiplier M", style=STYLE
         )
         self.controls["kernels"] = widgets.Dropdown(
             options=list(KERNEL_SETS),
             value=next(iter(KERNEL_SETS)),
             description="kernels",
-            layout=widgets.Layout(width="330px"),
+            style=STYLE,
+            layout=widgets.Layout(width="380px"),
         )
 
-        fig = self._make_figure(figsize=(9.6, 3.6))
-        grid = fig.add_gridspec(1, 3, width_ratios=[1, 1.2, 1.1], wspace=0.1)
-        fig.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.02)
+        fig = self._make_figure(figsize=(MAX_WIDTH, 3.5))
+        grid = fig.add_gridspec(1, 3, width_ratios=[1, 1.2, 1.2], wspace=0.12)
+        fig.subplots_adjust(left=0.01, right=0.99, top=0.86, bottom=0.02)
         ax_photo, ax_stack, ax_grid = (fig.add_subplot(grid[0, i]) for i in range(3))
         show_image(ax_photo, self.image, title=f"input: {self.channels} channels")
         first = self.outputs()
@@ -305,7 +336,7 @@ class Stacking(Widget):
                 "",
                 ha="center",
                 va="bottom",
-                fontsize=8,
+                fontsize=10,
                 transform=ax_grid.transData,
             )  # fmt: skip
             for m in range(self.MAX_M)
@@ -313,7 +344,7 @@ class Stacking(Widget):
         for c, name in enumerate(CHANNEL_NAMES[: self.channels]):
             outline_text(
                 ax_grid, -3, c * (ho + self.GAP) + ho / 2, name, ha="right", va="center",
-                fontsize=8, color=CHANNEL_COLORS[c], transform=ax_grid.transData,
+                fontsize=10, color=CHANNEL_COLORS[c], transform=ax_grid.transData,
             )  # fmt: skip
         fast_title(ax_photo)
         colour_key(ax_photo, x=0.01, ha="left")
@@ -367,7 +398,9 @@ class Stacking(Widget):
         self._picture.set_extent((-0.5, picture.shape[1] - 0.5, picture.shape[0] - 0.5, -0.5))
         self._picture.set_clim(-limit, limit)
         ax = self._picture.axes
-        ax.set_xlim(-0.5, self.MAX_M * (w + self.GAP) - self.GAP - 0.5)
+        # Limits on the maps shown: the axes (equal aspect) shrinks to them and stays
+        # centred in its slot, so the title stays centred over the picture.
+        ax.set_xlim(-0.5, picture.shape[1] - 0.5)
         ax.set_ylim(picture.shape[0] - 0.5, -0.5)
         names = KERNEL_SETS[set_name]
         for j, label in enumerate(self._column_labels):
