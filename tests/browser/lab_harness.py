@@ -255,6 +255,7 @@ class CellView:
     unrendered: int
     figures: int
     sliders: int
+    blank: int = 0  # ipympl canvases never painted (size 0 or no image)
     clipped: list = field(default_factory=list)  # [canvas px, output px, px cut off]
 
 
@@ -439,7 +440,7 @@ class Browser:
             polling=50,
         )
         seconds = time.monotonic() - start
-        with contextlib.suppress(Exception):  # a widget still loading is reported later
+        with contextlib.suppress(Exception):  # a blank or loading widget is reported later
             self.settle(timeout=15.0)
         return seconds
 
@@ -452,6 +453,9 @@ class Browser:
               const loading = [...root.querySelectorAll('.jp-OutputArea-output')]
                 .some(e => (e.textContent || '').includes('Loading widget'));
               if (loading) return false;
+              const figures = [...root.querySelectorAll(
+                '.jupyter-matplotlib-canvas-div canvas:first-child')];
+              if (figures.some(c => !(c.__ctDraws > 0))) return false;
               const last = Math.max(0, ...[...root.querySelectorAll('canvas')]
                 .map(c => c.__ctLastDraw || 0));
               return performance.now() - last > quiet;
@@ -484,6 +488,9 @@ class Browser:
                     e => !e.querySelector('.jupyter-widgets, .jupyter-matplotlib')).length,
                   figures: q('.jupyter-matplotlib-figure').length,
                   sliders: q('.widget-slider').length,
+                  // ipympl canvases never painted (ipympl skips a canvas of size 0)
+                  blank: q('.jupyter-matplotlib-canvas-div canvas:first-child').filter(
+                    c => c.width === 0 || c.height === 0 || !(c.__ctDraws > 0)).length,
                   // figures whose canvas reaches past the right edge of the output area
                   clipped: q('.jupyter-matplotlib-canvas-div canvas:first-child').map(c => {
                     const area = c.closest('.jp-OutputArea-output') || c;

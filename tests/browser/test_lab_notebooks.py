@@ -83,6 +83,8 @@ def test_notebook_runs_and_renders_in_lab(path, lab, browser, screenshots, run_t
             problems.append(f"cell {i}: {cell.errorWidgets} widget(s) failed to display")
         if cell.loading:
             problems.append(f"cell {i}: a widget is still 'Loading widget...'")
+        if cell.blank:
+            problems.append(f"cell {i}: {cell.blank} ipympl figure(s) never painted (blank)")
         if cell.unrendered:
             problems.append(f"cell {i}: {cell.unrendered} widget output(s) rendered empty")
     console = [m for m in report.console_errors if not any(b in m for b in BENIGN_CONSOLE)]

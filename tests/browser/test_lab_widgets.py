@@ -133,6 +133,10 @@ def test_widget_controls_change_and_restore_figure(name, widgets_page, browser):
     assert not page_report.stderr, f"{name} failed to build:\n{page_report.stderr[0]}"
     assert page_report.errorWidgets == 0, f"{name}: widget failed to display"
     assert page_report.figures == 1, f"{name}: expected one ipympl figure"
+    assert page_report.blank == 0, (
+        f"{name}: its ipympl figure was never painted (canvas of size 0): the student sees "
+        "no figure, while the sliders and text still work"
+    )
 
     # Menus first: a preset menu restores exactly only from a preset, and moving a
     # slider may switch it to "custom" (whatever the sliders say).
