@@ -327,6 +327,33 @@ def test_mixer_luminance_preset_is_to_gray():
     assert np.allclose(w.artists["outputs"][0].get_array(), grey)
 
 
+def test_mixer_presets_survive_the_browser_round_trip():
+    """Weights echoed back at the sliders' step (0.001) keep the preset and W exact."""
+    w = build(PointwiseMixer)
+    for preset, (_, rows) in MIXER_PRESETS.items():
+        w.set(preset=preset)
+        for name in ("w_R", "w_G", "w_B"):
+            control = w.controls[name]
+            assert control.step == 0.001 and control.readout_format == ".3f"
+            echoed = round(control.value / control.step) * control.step
+            w.set(**{name: echoed + 1e-12})  # as a browser might send it back
+        assert w.state["preset"] == preset
+        assert np.array_equal(w.weights, np.asarray(rows, dtype=float))
+    w.set(preset="luminance grey")
+    assert [w.state[n] for n in ("w_R", "w_G", "w_B")] == [0.299, 0.587, 0.114]
+
+
+def test_mixer_new_input_keeps_the_preset():
+    """Changing the input keeps the weights, so the preset is not turned into 'custom'."""
+    w = build(PointwiseMixer)
+    w.set(preset="luminance grey")
+    w.set(input="edges")
+    assert w.state["preset"] == "luminance grey"
+    assert np.allclose(w.weights, [[0.299, 0.587, 0.114]])
+    w.set(w_G=0.5)
+    assert w.state["preset"] == "custom"
+
+
 # ---- SeparablePipeline ----------------------------------------
 def check_pipeline(w):
     names = [w.state[f"kernel_{i}"] for i in range(3)]

@@ -35,7 +35,7 @@ from ..viz.images import (
     update_stack,
 )
 from ._base import Widget
-from .depthwise import _photo
+from .depthwise import MAX_WIDTH, STYLE, _photo, control_rows
 
 __all__ = ["PointwiseMixer", "SeparablePipeline", "MIXER_PRESETS", "POINTWISE_PRESETS"]
 
@@ -58,7 +58,7 @@ MIXER_INPUTS = {
 }
 
 #: The input panel's title for each input (short enough for the panel's width).
-INPUT_TITLES = {"photo": "input: red, green, blue", "edges": "input: edges x, y, Laplacian"}
+INPUT_TITLES = {"photo": "input: red, green, blue", "edges": "input: 3 edge maps"}
 
 #: Point-wise matrices ``P`` (C_out x 3) offered by :class:`SeparablePipeline`.
 POINTWISE_PRESETS = {
@@ -122,25 +122,37 @@ class PointwiseMixer(Widget):
 
         first = "identity"
         self.controls["preset"] = widgets.Dropdown(
-            options=[*MIXER_PRESETS, "custom"], value=first, description="preset"
+            options=[*MIXER_PRESETS, "custom"],
+            value=first,
+            description="preset",
+            style=STYLE,
+            layout=widgets.Layout(width="330px"),
         )
         self.controls["input"] = widgets.Dropdown(
-            options=list(MIXER_INPUTS), value="photo", description="input"
+            options=list(MIXER_INPUTS),
+            value="photo",
+            description="input",
+            style=STYLE,
+            layout=widgets.Layout(width="170px"),
         )
         self.controls["out_channels"] = widgets.IntSlider(
-            value=1, min=1, max=self.MAX_OUT, description="out channels"
+            value=1, min=1, max=self.MAX_OUT, description="out channels", style=STYLE
         )
-        self.controls["row"] = widgets.IntSlider(value=0, min=0, max=0, description="edit row")
+        self.controls["row"] = widgets.IntSlider(
+            value=0, min=0, max=0, description="edit row", style=STYLE
+        )
+        # Steps of 0.001 (readout to 3 places): a preset's weights, such as the
+        # luminance grey 0.299, 0.587, 0.114, survive the round trip to the browser.
         for name in ("w_R", "w_G", "w_B"):
             self.controls[name] = widgets.FloatSlider(
-                value=0.0, min=-2.0, max=2.0, step=0.01, description=name,
-                readout_format=".2f", style={"description_width": "initial"},
+                value=0.0, min=-2.0, max=2.0, step=0.001, description=name,
+                readout_format=".3f", style=STYLE, layout=widgets.Layout(width="275px"),
             )  # fmt: skip
         self._names = {id(control): name for name, control in self.controls.items()}
         self._apply_preset(first)
 
-        fig = self._make_figure(figsize=(9.6, 5.0))
-        grid = fig.add_gridspec(2, 4, height_ratios=[1.15, 1], hspace=0.3, wspace=0.08)
+        fig = self._make_figure(figsize=(MAX_WIDTH, 4.6))
+        grid = fig.add_gridspec(2, 4, height_ratios=[1.1, 1], hspace=0.42, wspace=0.1)
         fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.01)
         x = self.input_array()
         ax_in = fig.add_subplot(grid[0, 0])
@@ -178,6 +190,11 @@ class PointwiseMixer(Widget):
             "output_titles": self._output_titles,
         }
         self._finish()
+
+    def _controls_box(self):
+        return control_rows(
+            self, [["preset", "input"], ["out_channels", "row"], ["w_R", "w_G", "w_B"]]
+        )
 
     # ---- state ----------------------------------------------------------------------
     @property
@@ -239,10 +256,14 @@ class PointwiseMixer(Widget):
             self._apply_preset(controls["preset"].value)
         elif changed in ("w_R", "w_G", "w_B"):
             column = ("w_R", "w_G", "w_B").index(changed)
-            self._weights[controls["row"].value, column] = controls[changed].value
-            self._sync("preset", "custom")
-        elif changed == "input":
-            self._sync("preset", "custom")
+            row = controls["row"].value
+            value = controls[changed].value
+            # Less than half a step away is the browser echoing the value back
+            # (rounded to the step): keep the exact weight and the preset.
+            if abs(value - self._weights[row, column]) >= controls[changed].step / 2:
+                self._weights[row, column] = value
+                self._sync("preset", "custom")
+        # A new input keeps the weights, so the preset (a name for them) stays.
         n = controls["out_channels"].value
         self._syncing = True
         try:
@@ -274,7 +295,7 @@ class PointwiseMixer(Widget):
             image.set_cmap("gray")
             image.set_clim(0.0, limit)
             key = f"black 0 → white {format_number(limit)}"
-        self._output_titles[o].set_text(f"output {o}: {key}")
+        self._output_titles[o].set_text(f"output {o}\n{key}")
 
     def _update(self) -> None:
         self._apply_change()
@@ -338,23 +359,25 @@ class SeparablePipeline(Widget):
                 options=KERNELS_3x3,
                 value=defaults[i],
                 description=f"{name} kernel",
-                layout=widgets.Layout(width="230px"),
+                style=STYLE,
+                layout=widgets.Layout(width="270px"),
             )
         self.controls["pointwise"] = widgets.Dropdown(
             options=list(POINTWISE_PRESETS),
             value="luminance: 1 output",
             description="point-wise P",
-            layout=widgets.Layout(width="300px"),
+            style=STYLE,
+            layout=widgets.Layout(width="320px"),
         )
         max_out = max(p.shape[0] for p in POINTWISE_PRESETS.values())
         self.controls["out_channel"] = widgets.IntSlider(
-            value=0, min=0, max=0, description="output o"
+            value=0, min=0, max=0, description="output o", style=STYLE
         )
         self._max_out = max_out
         self._syncing = False
 
-        fig = self._make_figure(figsize=(9.6, 5.0))
-        grid = fig.add_gridspec(2, 4, height_ratios=[1, 1], hspace=0.32, wspace=0.08)
+        fig = self._make_figure(figsize=(MAX_WIDTH, 4.6))
+        grid = fig.add_gridspec(2, 4, height_ratios=[1, 1], hspace=0.32, wspace=0.1)
         fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.01)
         h, w = self.image.shape[1:]
         show_image(fig.add_subplot(grid[0, 0]), self.image, title="the photo")
@@ -377,8 +400,8 @@ class SeparablePipeline(Widget):
         self._kernel = show_kernel(ax_w, np.full((3, 11), np.nan), title="W[o]", fontsize=9)
         self._kernel_title = fast_title(ax_w)
         ax_check = fig.add_subplot(grid[1, 3])
-        picture_axes(ax_check, "check")
-        self._check = outline_text(ax_check, 0.5, 0.5, "", ha="center", va="center", fontsize=11)
+        picture_axes(ax_check, "check: the two outputs")
+        self._check = outline_text(ax_check, 0.5, 0.5, "", ha="center", va="center", fontsize=10)
         colour_key(ax_check, y=0.01, va="bottom")
         for ax in fig.axes:
             if ax.get_title():
@@ -392,6 +415,11 @@ class SeparablePipeline(Widget):
             "check": self._check,
         }
         self._finish()
+
+    def _controls_box(self):
+        return control_rows(
+            self, [["kernel_0", "kernel_1", "kernel_2"], ["pointwise", "out_channel"]]
+        )
 
     # ---- state ----------------------------------------------------------------------
     def depthwise_weight(self) -> np.ndarray:
@@ -447,6 +475,6 @@ class SeparablePipeline(Widget):
         self._kernel_title.set_text(f"W[{o}, i] = P[{o}, i] · D[i]:  {terms}")
         verdict = "the same output" if difference < 1e-9 else "NOT the same!"
         self._check.set_text(
-            f"max |separable − standard|\n= {difference:.1e}\n\n{verdict}\n"
+            f"largest difference\n= {difference:.1e}\n\n{verdict}\n"
             f"({p.shape[0]} output{'s' if p.shape[0] > 1 else ''}, all checked)"
         )
