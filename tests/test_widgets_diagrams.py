@@ -283,6 +283,16 @@ def test_sobel_x_factors_are_the_textbook_ones():
     assert "max |2-D − two passes| = 0" in w.readout.value
 
 
+def test_sobel_panels_say_column_times_row_is_the_kernel():
+    """The factor panels are titled column and row; the kernel panel 'column × row ='."""
+    w = SobelSeparability()
+    assert (w.column_title.get_text(), w.row_title.get_text()) == ("column", "row")
+    assert w.kernel_title.get_text() == "column × row = kernel"
+    w.set(kernel="Laplacian")
+    assert (w.column_title.get_text(), w.row_title.get_text()) == ("best column", "best row")
+    assert w.kernel_title.get_text() == "column × row ≈ kernel (rank 2)"
+
+
 def test_sobel_perturb_grows_the_second_singular_value():
     """Noise makes s2 grow from 0 and the kernel not separable; the rank-1 error grows too."""
     w = SobelSeparability(image=IMAGE)
@@ -581,6 +591,29 @@ def text_boxes(fig):
                 lo, hi = v.min(axis=0), v.max(axis=0)
                 boxes.append((artist.get_text(), (lo[0], lo[1], hi[0], hi[1])))
     return boxes
+
+
+@pytest.mark.parametrize("key", list(ALL))
+def test_figure_fits_the_projector_output_area(key):
+    """Each figure is at most 840 px wide at dpi 100: JupyterLab's output area at 1280x800."""
+    w = ALL[key]()
+    width, height = w.figure.get_size_inches() * w.figure.dpi
+    assert w.figure.dpi == 100
+    assert width <= 840, f"{key}: figure {width:.0f} px wide; the output area is ~848 px"
+    assert height <= 520, f"{key}: figure {height:.0f} px tall; controls need room in ~700 px"
+    size = round(width).to_bytes(4, "big") + round(height).to_bytes(4, "big")
+    assert w.png()[16:24] == size  # the PNG (what a static page shows) has that size too
+
+
+@pytest.mark.parametrize("key", list(ALL))
+def test_control_labels_show_in_full(key):
+    """Every control with a description shows all of it (description_width 'initial')."""
+    import ipywidgets as widgets
+
+    w = ALL[key]()
+    for name, control in w.controls.items():
+        if control.description and not isinstance(control, widgets.Checkbox):
+            assert control.style.description_width == "initial", (key, name)
 
 
 @pytest.mark.parametrize("key", list(ALL))

@@ -230,6 +230,16 @@ class SlidingWindow:
         in_mesh[start : start + full, start : start + full] = kinds
         self.input_cells.set_array(in_mesh)
         self.cell_kinds = kinds
+        # Each panel shows exactly its current grid (padded input; output), so a small
+        # grid fills its panel instead of sitting in the corner of the largest one.
+        # A sliver of margin keeps the outer grid lines whole.
+        margin = 0.02 * full
+        self.ax_input.set_xlim(lo - margin, hi + margin)
+        self.ax_input.set_ylim(hi + margin, lo - margin)
+        shown = max(h_out, 1)
+        margin = 0.02 * shown
+        self.ax_output.set_xlim(-0.5 - margin, shown - 0.5 + margin)
+        self.ax_output.set_ylim(shown - 0.5 + margin, -0.5 - margin)
         return h_out
 
 
@@ -237,8 +247,9 @@ def sliding_window(ax_input, ax_output, *, max_size: int = 10, max_padding: int 
     """Draw a sliding-window diagram on two axes; returns a :class:`SlidingWindow`.
 
     Call ``.update(size, kernel_size, stride=, padding=, dilation=, position=)`` to
-    move it. Both axes keep fixed limits large enough for ``max_size`` and
-    ``max_padding``, so one cell has the same size on screen whatever the settings.
+    move it. Each update sets the axes' limits to the current padded input and output
+    grids, so each grid fills its panel (the cells are made once for ``max_size`` and
+    ``max_padding``).
     """
     return SlidingWindow(ax_input, ax_output, max_size=max_size, max_padding=max_padding)
 
@@ -456,7 +467,7 @@ class SingularValueBars:
             width=0.7,
         )
         self.bars = list(container.patches)
-        self.labels = PathLabels(ax, fontsize=8, va="bottom")
+        self.labels = PathLabels(ax, fontsize=9, va="bottom")
         # Each bar carries its value, so the axes need no tick labels.
         self.xlabel = path_text(ax, 0.5, 0, "singular values, largest first", va="top")
         ax.set_xticks([])

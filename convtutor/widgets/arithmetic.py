@@ -16,6 +16,7 @@ import ipywidgets as widgets
 
 from ..viz.diagrams import output_length, path_title, sliding_window
 from ._base import Widget
+from .depthwise import control_rows
 
 __all__ = ["ConvArithmetic", "formula_text", "output_title"]
 
@@ -114,6 +115,7 @@ class ConvArithmetic(Widget):
                 description=name,
                 continuous_update=True,
                 style=style,
+                layout=widgets.Layout(width="360px"),
             )
 
         self.controls = {
@@ -125,14 +127,20 @@ class ConvArithmetic(Widget):
             "position": slider("output position", 0, 0, 0),
         }
         self.readout = widgets.HTML()
-        fig = self._make_figure(figsize=(8.0, 4.0))
-        ax_in = fig.add_axes((0.04, 0.08, 0.44, 0.84))
-        ax_out = fig.add_axes((0.54, 0.08, 0.44, 0.84))
+        fig = self._make_figure(figsize=(8.4, 4.0))
+        ax_in = fig.add_axes((0.05, 0.08, 0.42, 0.84))
+        ax_out = fig.add_axes((0.55, 0.08, 0.42, 0.84))
         self.diagram = sliding_window(ax_in, ax_out, max_size=MAX_SIZE, max_padding=MAX_PADDING)
         self.ax_input, self.ax_output = ax_in, ax_out
         self.input_title = path_title(ax_in, "Input")
         self.output_title = path_title(ax_out, "Output")
         self._finish()
+
+    def _controls_box(self):
+        return control_rows(
+            self,
+            [["input_size", "kernel_size"], ["padding", "stride"], ["dilation", "position"]],
+        )
 
     def _on_change(self, change=None) -> None:
         if not self._adjusting:  # moving the position's maximum is part of an update

@@ -15,6 +15,7 @@ import ipywidgets as widgets
 from ..cost import KINDS, conv_cost
 from ..viz.diagrams import cost_bars, path_text
 from ._base import Widget
+from .depthwise import control_rows
 
 __all__ = [
     "CostCalculator",
@@ -83,13 +84,24 @@ def layer_costs(in_channels, out_channels, kernel_size, input_size, depth_multip
 
 
 def ratio_text(in_channels, out_channels, kernel_size, depth_multiplier, params_ratio) -> str:
-    """The separable / standard ratio beside its formula, with the numbers put in."""
+    """The separable / standard ratio beside its formula, with the numbers put in.
+
+    The depth multiplier ``M`` is named where it multiplies, and left out when it is 1:
+
+    >>> ratio_text(10, 20, 7, 1, 690 / 9800).split("; ")[1]
+    'formula 1/C_out + 1/k² = 1/20 + 1/7² = 0.07041'
+    >>> ratio_text(10, 20, 7, 2, 1380 / 9800).split("; ")[1]
+    'formula M·(1/C_out + 1/k²) with depth multiplier M = 2: 2·(1/20 + 1/7²) = 0.1408'
+    """
     o, k, m = out_channels, kernel_size, depth_multiplier
     formula = m * (1 / o + 1 / k**2)
-    general = "M·(1/C_out + 1/k²)" if m != 1 else "1/C_out + 1/k²"
+    if m == 1:
+        numbers = f"1/C_out + 1/k² = 1/{o} + 1/{k}²"
+    else:
+        numbers = f"M·(1/C_out + 1/k²) with depth multiplier M = {m}: {m}·(1/{o} + 1/{k}²)"
     return (
         f"separable ÷ standard = {params_ratio:.4g} (parameters and MACs alike); "
-        f"formula {general} = {m}·(1/{o} + 1/{k}²) = {formula:.4g}"
+        f"formula {numbers} = {formula:.4g}"
     )
 
 
@@ -141,28 +153,39 @@ class CostCalculator(Widget):
     ):
         super().__init__()
         style = {"description_width": "initial"}
+        layout = widgets.Layout(width="360px")
 
         def choices(name, options, value):
             return widgets.SelectionSlider(
-                options=options, value=value, description=name, style=style
+                options=options, value=value, description=name, style=style, layout=layout
             )
 
         self.controls = {
             "in_channels": choices("in channels C_in", CHANNEL_CHOICES, in_channels),
             "out_channels": choices("out channels C_out", CHANNEL_CHOICES, out_channels),
             "kernel_size": widgets.IntSlider(
-                value=kernel_size, min=1, max=7, description="kernel size k", style=style
+                value=kernel_size,
+                min=1,
+                max=7,
+                description="kernel size k",
+                style=style,
+                layout=layout,
             ),
             "input_size": choices("input size H = W", SIZE_CHOICES, input_size),
             "depth_multiplier": widgets.IntSlider(
-                value=depth_multiplier, min=1, max=4, description="depth multiplier M", style=style
+                value=depth_multiplier,
+                min=1,
+                max=4,
+                description="depth multiplier M",
+                style=style,
+                layout=layout,
             ),
             "log_scale": widgets.Checkbox(value=True, description="log scale"),
         }
         self.readout = widgets.HTML()
-        fig = self._make_figure(figsize=(9.0, 3.2))
-        ax_params = fig.add_axes((0.07, 0.12, 0.4, 0.8))
-        ax_macs = fig.add_axes((0.57, 0.12, 0.4, 0.8))
+        fig = self._make_figure(figsize=(8.4, 3.1))
+        ax_params = fig.add_axes((0.07, 0.12, 0.41, 0.76))
+        ax_macs = fig.add_axes((0.57, 0.12, 0.41, 0.76))
         # Values are written on the bars, so the value axes carry no ticks: each
         # text drawn costs about a millisecond per move.
         self.params_bars = cost_bars(ax_params, ylabel="parameters")
@@ -173,6 +196,16 @@ class CostCalculator(Widget):
         self.costs: dict = {}
         self.torch_counts: dict = {}
         self._finish()
+
+    def _controls_box(self):
+        return control_rows(
+            self,
+            [
+                ["in_channels", "out_channels"],
+                ["kernel_size", "input_size"],
+                ["depth_multiplier", "log_scale"],
+            ],
+        )
 
     def _update(self) -> None:
         st = self.state

@@ -25,6 +25,7 @@ from ..separable import (
 )
 from ..viz.diagrams import kernel_map, path_text, singular_value_bars
 from ._base import Widget
+from .depthwise import control_rows
 
 __all__ = ["SobelSeparability", "KERNEL_CHOICES", "chosen_kernel", "factors", "noise_direction"]
 
@@ -44,6 +45,8 @@ KERNEL_CHOICES = (
 )
 MAX_SIZE = 7
 IMAGE_SIZE = 96
+#: The figure's size in inches: 840 x 460 px at dpi 100 (JupyterLab at 1280x800).
+FIGSIZE = (8.4, 4.6)
 
 
 def noise_direction(size: int) -> np.ndarray:
@@ -133,7 +136,9 @@ class SobelSeparability(Widget):
         self.image = image
         style = {"description_width": "initial"}
         self.controls = {
-            "kernel": widgets.Dropdown(options=KERNEL_CHOICES, value=kernel, description="kernel"),
+            "kernel": widgets.Dropdown(
+                options=KERNEL_CHOICES, value=kernel, description="kernel", style=style
+            ),
             "size": widgets.IntSlider(
                 value=5, min=3, max=MAX_SIZE, step=2, description="Gaussian size", style=style
             ),
@@ -155,58 +160,61 @@ class SobelSeparability(Widget):
         # Each axes costs about a millisecond per draw whatever it holds, so the factors
         # and the kernel share one axes (each heat-map scaled into a box), and the three
         # pictures share another. Titles and numbers are glyph outlines (PathLabels).
-        fig = self._make_figure(figsize=(9.6, 4.8))
-        ax_maps = fig.add_axes((0.02, 0.52, 0.62, 0.42))
-        width = 0.62 * 9.6  # data units are inches here: boxes keep their shape
-        ax_maps.set_xlim(0, width)
-        ax_maps.set_ylim(0.42 * 4.8, 0)
+        fig_w, fig_h = FIGSIZE
+        fig = self._make_figure(figsize=FIGSIZE)
+        maps_w, maps_h = 0.62 * fig_w, 0.4 * fig_h  # inches
+        ax_maps = fig.add_axes((0.02, 0.5, 0.62, 0.4))
+        ax_maps.set_xlim(0, maps_w)  # data units are inches here: boxes keep their shape
+        ax_maps.set_ylim(maps_h, 0)
         ax_maps.set_axis_off()
         self.ax_kernels = ax_maps
         self.column_map = kernel_map(
-            ax_maps, MAX_SIZE, 1, max_numbers=MAX_SIZE, fontsize=7, box=(0.1, 0.3, 0.5, 1.6)
-        )
+            ax_maps, MAX_SIZE, 1, max_numbers=MAX_SIZE, fontsize=9, box=(0.15, 0.32, 0.45, 1.45),
+            title="column",
+        )  # fmt: skip
         self.row_map = kernel_map(
-            ax_maps,
-            1,
-            MAX_SIZE,
-            max_numbers=MAX_SIZE,
-            fontsize=7,
-            box=(0.9, 0.95, 2.5, 0.36),
-            title="column × row",
-        )
+            ax_maps, 1, MAX_SIZE, max_numbers=MAX_SIZE, fontsize=9, box=(0.85, 0.9, 2.45, 0.32),
+            title="row",
+        )  # fmt: skip
         self.kernel_map = kernel_map(
-            ax_maps, MAX_SIZE, MAX_SIZE, max_numbers=9, box=(3.75, 0.3, 1.6, 1.6), title="= kernel"
-        )
+            ax_maps, MAX_SIZE, MAX_SIZE, max_numbers=9, fontsize=10, box=(3.62, 0.32, 1.45, 1.45),
+            title="column × row = kernel",
+        )  # fmt: skip
+        self.column_title = self.column_map.title
         self.row_title, self.kernel_title = self.row_map.title, self.kernel_map.title
         # The verdict in the figure too (a static page shows no readout).
         self.summary = path_text(ax_maps, 0, 1.0, "", ha="left", fontsize=10)
-        ax_sv = fig.add_axes((0.70, 0.57, 0.28, 0.34))
+        ax_sv = fig.add_axes((0.71, 0.57, 0.27, 0.3))
         self.sv_bars = singular_value_bars(ax_sv, MAX_SIZE)
 
-        # The pictures: 0.4 x 4.8 in = 192 px at dpi 100 for 96 rows, so each photo pixel
+        # The pictures: 1.92 in = 192 px at dpi 100 for 96 rows, so each photo pixel
         # is exactly 2x2 screen pixels (crisp squares, few pixels to resample).
-        ax_pictures = fig.add_axes((0.02, 0.03, 0.96, 0.4))
+        h, w = image.shape
+        pictures_h = 1.92 * h / IMAGE_SIZE  # inches
+        ax_pictures = fig.add_axes((0.02, 0.02, 0.96, pictures_h / fig_h))
         ax_pictures.set_axis_off()
         self.ax_pictures = ax_pictures
-        h, w = image.shape
-        scale = 0.4 * 4.8 / h  # inches per image pixel, the same across and down
+        scale = pictures_h / h  # inches per image pixel, the same across and down
         pictures = {"interpolation": "nearest", "interpolation_stage": "data"}
         panels = []
         for i, title in enumerate(
             ("the photo, in grey", "2-D filter: k² multiplies", "two 1-D passes: 2k multiplies")
         ):
-            left = (0.33 * i * 9.6 + 0.2) / scale  # in image pixels
+            left = (0.33 * i * fig_w + 0.15) / scale  # in image pixels
             extent = (left, left + w, h, 0)
             picture = ax_pictures.imshow(image, cmap="gray", extent=extent, **pictures)
             label = path_text(ax_pictures, left + w / 2, 0, title, coords="data")
             panels.append((picture, label))
-        ax_pictures.set_xlim(0, 0.96 * 9.6 / scale)
+        ax_pictures.set_xlim(0, 0.96 * fig_w / scale)
         ax_pictures.set_ylim(h, 0)
         ax_pictures.set_aspect("auto")
         (self.photo_image, _), (self.result_2d, _), (self.result_passes, self.passes_title) = panels
         self.photo_image.set_clim(0, 1)
         self.kernel = None
         self._finish()
+
+    def _controls_box(self):
+        return control_rows(self, [["kernel", "perturb"], ["size", "sigma"]])
 
     def _update(self) -> None:
         st = self.state
@@ -241,8 +249,11 @@ class SobelSeparability(Widget):
             artist.set_clim(lo, hi)
 
         separable = rank == 1
-        self.kernel_title.set_text("= kernel" if separable else f"≈ kernel (rank {rank})")
-        self.row_title.set_text("column × row" if separable else "best column × row")
+        self.kernel_title.set_text(
+            "column × row = kernel" if separable else f"column × row ≈ kernel (rank {rank})"
+        )
+        self.column_title.set_text("column" if separable else "best column")
+        self.row_title.set_text("row" if separable else "best row")
         self.passes_title.set_text(
             "two 1-D passes: 2k multiplies" if separable else "two passes (rank-1 part only)"
         )
