@@ -182,6 +182,20 @@ def test_sliding_window_taps_match_conv2d_at_every_position():
             assert np.isclose(padded[kinds >= 3].sum(), out[divmod(position, h_out)])
 
 
+@pytest.mark.parametrize(
+    ("n", "k", "p", "s", "d"), [(3, 1, 0, 1, 1), (10, 5, 3, 1, 3), (4, 5, 0, 1, 1)]
+)
+def test_arithmetic_panels_fit_their_grids(n, k, p, s, d):
+    """Each panel's limits are its current grid (padded input; output), plus a sliver."""
+    w = ConvArithmetic()
+    w.set(input_size=n, kernel_size=k, padding=p, stride=s, dilation=d)
+    h_out = max(arithmetic.output_length(n, k, stride=s, padding=p, dilation=d), 1)
+    for ax, lo, hi in ((w.ax_input, -p - 0.5, n + p - 0.5), (w.ax_output, -0.5, h_out - 0.5)):
+        margin = 0.02 * (hi - lo)
+        assert ax.get_xlim() == pytest.approx((lo - margin, hi + margin))
+        assert ax.get_ylim() == pytest.approx((hi + margin, lo - margin))
+
+
 def test_arithmetic_position_follows_a_shrinking_output():
     """When the output shrinks, the position is clipped to the last cell, with no error."""
     w = ConvArithmetic()
