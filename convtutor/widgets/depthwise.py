@@ -302,7 +302,7 @@ class Stacking(Widget):
         )
 
         fig = self._make_figure(figsize=(MAX_WIDTH, 3.5))
-        grid = fig.add_gridspec(1, 3, width_ratios=[1, 1.2, 1.2], wspace=0.12)
+        grid = fig.add_gridspec(1, 3, width_ratios=[1, 1.1, 1.3], wspace=0.16)
         fig.subplots_adjust(left=0.01, right=0.99, top=0.86, bottom=0.02)
         ax_photo, ax_stack, ax_grid = (fig.add_subplot(grid[0, i]) for i in range(3))
         show_image(ax_photo, self.image, title=f"input: {self.channels} channels")
