@@ -37,6 +37,7 @@ TARGET_P95_MS = 30.0
 TARGET_SPEEDUP = 5.0
 NAIVE_STATES = 24  # naive moves per widget (evenly spread over the sweep)
 PNG_STATES = 12
+MAX_FLOAT_VALUES = 41
 MIN_MOVES = 36  # a widget with fewer moves per sweep is swept again (Stacking: 6 a sweep)
 
 
@@ -48,7 +49,10 @@ def control_values(control) -> list:
         return list(control._options_values)  # the values, also for (label, value) options
     if isinstance(control, ipywidgets.FloatSlider):
         count = int(round((control.max - control.min) / control.step))
-        return [round(control.min + i * control.step, 10) for i in range(count + 1)]
+        # A fine slider (the mixer's weights: 4,001 steps of 0.001) is swept over its
+        # whole range in at most MAX_FLOAT_VALUES evenly spaced steps.
+        indices = np.unique(np.linspace(0, count, min(count + 1, MAX_FLOAT_VALUES)).round())
+        return [round(control.min + int(i) * control.step, 10) for i in indices]
     if isinstance(control, ipywidgets.IntSlider):
         return list(range(control.min, control.max + 1, control.step))
     raise TypeError(f"no sweep for {type(control).__name__}")
@@ -190,7 +194,7 @@ def plain_channel_filter(state, w):
     name = state[f"kernel_{c}"]
     kernel = np.asarray(ct.kernels.NAMED[name])
     out = ct.depthwise_conv2d(image[c : c + 1], kernel[None, None])[0]
-    fig = _plain_figure((8.8, 4.8))
+    fig = _plain_figure((8.4, 4.4))
     top = [fig.add_subplot(2, 4, i + 1) for i in range(4)]
     top[0].imshow(np.moveaxis(image, 0, -1))
     top[0].set_title("photo")
@@ -220,7 +224,7 @@ def plain_stacking(state, w):
     outputs = ct.depthwise_conv2d(image, np.tile(kernels, (3, 1, 1, 1)))
     cm, h, wd = outputs.shape
     limit = symmetric_limit(outputs)
-    fig = _plain_figure((9.6, 3.6))
+    fig = _plain_figure((8.4, 3.5))
     ax_photo, ax_stack, ax_grid = fig.subplots(1, 3)
     ax_photo.imshow(np.moveaxis(image, 0, -1))
     ax_photo.set_title("input: 3 channels")
@@ -242,10 +246,10 @@ def plain_stacking(state, w):
         ]
     ax_grid.imshow(picture, cmap="RdBu_r", vmin=-limit, vmax=limit)
     for j, name in enumerate(names):
-        ax_grid.text(j * (wd + gap) + wd / 2, -3, name, ha="center", va="bottom", fontsize=8)
+        ax_grid.text(j * (wd + gap) + wd / 2, -3, name, ha="center", va="bottom", fontsize=10)
     for c in range(3):
         ax_grid.text(-3, c * (h + gap) + h / 2, CHANNEL_NAMES[c], ha="right", va="center",
-                     fontsize=8, color=CHANNEL_COLORS[c])  # fmt: skip
+                     fontsize=10, color=CHANNEL_COLORS[c])  # fmt: skip
     ax_grid.set_title(f"as one picture: {cm} maps", pad=16)
     _plain_done(fig)
 
@@ -259,7 +263,7 @@ def plain_pointwise_mixer(state, w, weights):
     limit = w._limits[source]
     n, row = weights.shape[0], state["row"]
     out = ct.pointwise_conv2d(x, weights)
-    fig = _plain_figure((9.6, 5.0))
+    fig = _plain_figure((8.4, 4.6))
     axes = fig.subplots(2, 4)
     axes[0, 0].imshow(np.clip(np.moveaxis(x / limit, 0, -1), 0, 1))
     axes[0, 0].set_title("input: " + ", ".join(MIXER_INPUTS[source]))
@@ -298,7 +302,7 @@ def plain_separable_pipeline(state, w):
     weight = ct.separable_to_standard(d, p)[0]
     standard = ct.conv2d(image, weight)
     difference = float(np.max(np.abs(separable - standard)))
-    fig = _plain_figure((9.6, 5.0))
+    fig = _plain_figure((8.4, 4.6))
     axes = fig.subplots(2, 4)
     axes[0, 0].imshow(np.moveaxis(image, 0, -1))
     axes[0, 0].set_title("the photo")
@@ -330,7 +334,7 @@ def plain_separable_pipeline(state, w):
     axes[1, 3].axis("off")
     verdict = "the same output" if difference < 1e-9 else "NOT the same!"
     axes[1, 3].text(0.5, 0.5, f"max |separable − standard|\n= {difference:.1e}\n\n{verdict}",
-                    ha="center", va="center", fontsize=11)  # fmt: skip
+                    ha="center", va="center", fontsize=10)  # fmt: skip
     _plain_done(fig)
 
 
@@ -346,7 +350,7 @@ def plain_sobel(state, w):
     direct = ct.filter2d(image, kernel, padding=k // 2)
     passes = ct.separable_filter2d(image, column, row, padding=k // 2)
     s = ct.singular_values(kernel)
-    fig = _plain_figure((9.6, 4.8))
+    fig = _plain_figure((8.4, 4.6))
     axes = fig.subplots(2, 4)
     for ax, values, title in (
         (axes[0, 0], column[:, None], "column"),
@@ -356,10 +360,10 @@ def plain_sobel(state, w):
         ax.imshow(values, cmap="RdBu_r")
         ax.set_title(title)
         for (i, j), v in np.ndenumerate(values):
-            ax.text(j, i, format_tap(v), ha="center", va="center", fontsize=7)
+            ax.text(j, i, format_tap(v), ha="center", va="center", fontsize=9)
     axes[0, 3].bar(np.arange(1, k + 1), s)
     for i, v in enumerate(s):
-        axes[0, 3].text(i + 1, v, f"{v:.3g}", ha="center", va="bottom", fontsize=7)
+        axes[0, 3].text(i + 1, v, f"{v:.3g}", ha="center", va="bottom", fontsize=9)
     axes[0, 3].set_title("singular values")
     axes[0, 3].set_xlabel("largest first")
     for ax, picture, title in (
@@ -384,7 +388,7 @@ def plain_cost(state, w):
     h, m = state["input_size"], state["depth_multiplier"]
     costs = layer_costs(c, o, k, h, m)
     counts = torch_parameter_counts(c, o, k, m)
-    fig = _plain_figure((9.0, 3.2))
+    fig = _plain_figure((8.4, 3.1))
     axes = fig.subplots(1, 2)
     for ax, field, label in ((axes[0], "params", "parameters"), (axes[1], "macs", "MACs")):
         values = [getattr(costs[kind], field) for kind in ct.KINDS]
@@ -411,7 +415,7 @@ def plain_arithmetic(state, w):
     n, k, p = state["input_size"], state["kernel_size"], state["padding"]
     s, d = state["stride"], state["dilation"]
     h_out = output_length(n, k, stride=s, padding=p, dilation=d)
-    fig = _plain_figure((8.0, 4.6))
+    fig = _plain_figure((8.4, 4.6))
     ax_in, ax_out = fig.subplots(1, 2)
     full = n + 2 * p
     kinds = np.ones((full, full))
