@@ -146,7 +146,7 @@ class PointwiseMixer(Widget):
         for name in ("w_R", "w_G", "w_B"):
             self.controls[name] = widgets.FloatSlider(
                 value=0.0, min=-2.0, max=2.0, step=0.001, description=name,
-                readout_format=".3f", style=STYLE, layout=widgets.Layout(width="275px"),
+                readout_format=".3f", style=STYLE, layout=widgets.Layout(width="270px"),
             )  # fmt: skip
         self._names = {id(control): name for name, control in self.controls.items()}
         self._apply_preset(first)
