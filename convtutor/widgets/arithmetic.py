@@ -16,7 +16,7 @@ import ipywidgets as widgets
 
 from ..viz.diagrams import output_length, path_title, sliding_window
 from ._base import Widget
-from .depthwise import control_rows
+from .depthwise import compact_html, control_rows
 
 __all__ = ["ConvArithmetic", "formula_text", "output_title"]
 
@@ -167,4 +167,6 @@ class ConvArithmetic(Widget):
         # The size with its formula, in the figure too: a static page shows no readout.
         self.output_title.set_text(output_title(n, k, p, s, d))
         formula = formula_text(n, k, p, s, d)
-        self.readout.value = f"<code>{formula}</code><br>{position_text(n, k, p, s, d, position)}"
+        self.readout.value = compact_html(
+            f"<code>{formula}</code><br>{position_text(n, k, p, s, d, position)}"
+        )

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from ..cost import KINDS, conv_cost
 from ..viz.diagrams import cost_bars, path_text
 from ._base import Widget
-from .depthwise import control_rows
+from .depthwise import compact_html, control_rows
 
 __all__ = [
     "CostCalculator",
@@ -219,7 +219,7 @@ class CostCalculator(Widget):
         scale = " (log scale)" if log else ""
         self.params_bars.ylabel.set_text("parameters" + scale)
         self.macs_bars.ylabel.set_text("MACs per image" + scale)
-        self.readout.value = self.readout_html()
+        self.readout.value = compact_html(self.readout_html())
         ratio = costs["separable"].params / costs["standard"].params
         self.ratio_label.set_text(ratio_line(c, o, k, m, ratio))
 

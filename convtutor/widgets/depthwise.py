@@ -37,7 +37,7 @@ from ..viz.images import (
 )
 from ._base import Widget
 
-__all__ = ["ChannelFilter", "Stacking", "KERNEL_SETS", "STYLE", "control_rows"]
+__all__ = ["ChannelFilter", "Stacking", "KERNEL_SETS", "STYLE", "control_rows", "compact_html"]
 
 #: Control style: the whole description shows ("green kernel", not "green ker...").
 STYLE = {"description_width": "initial"}
@@ -45,6 +45,11 @@ STYLE = {"description_width": "initial"}
 #: The widest a figure may be, in inches at dpi 100: JupyterLab's output area at a
 #: projector's 1280 x 800 with the file browser open is about 848 px wide.
 MAX_WIDTH = 8.4
+
+
+def compact_html(html: str) -> str:
+    """``html`` at a text's line height: an ``ipywidgets.HTML`` spaces lines 28 px apart."""
+    return f'<div style="line-height: 1.4">{html}</div>'
 
 
 def control_rows(widget, rows) -> widgets.VBox:

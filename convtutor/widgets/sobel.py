@@ -25,7 +25,7 @@ from ..separable import (
 )
 from ..viz.diagrams import kernel_map, path_text, singular_value_bars
 from ._base import Widget
-from .depthwise import control_rows
+from .depthwise import compact_html, control_rows
 
 __all__ = ["SobelSeparability", "KERNEL_CHOICES", "chosen_kernel", "factors", "noise_direction"]
 
@@ -257,7 +257,7 @@ class SobelSeparability(Widget):
         self.passes_title.set_text(
             "two 1-D passes: 2k multiplies" if separable else "two passes (rank-1 part only)"
         )
-        self.readout.value = self.readout_html(kernel, rank, difference, rank1)
+        self.readout.value = compact_html(self.readout_html(kernel, rank, difference, rank1))
         verdict = "Separable" if separable else f"Not separable (rank {rank})"
         self.summary.set_text(
             f"{verdict}: {self.difference_text(difference)};  {k * k} vs {2 * k} multiplies "
