@@ -1,8 +1,10 @@
 """Slider widgets, one per idea of the suite. Each is built with no arguments.
 
->>> from convtutor.widgets import ALL          # doctest: +SKIP
->>> w = ALL["channel_filter"]()                # doctest: +SKIP
->>> w.set(channel=1); w.state                  # doctest: +SKIP
+>>> from convtutor.widgets import ALL
+>>> w = ALL["channel_filter"]()
+>>> w.set(channel=1)
+>>> w.state["channel"]
+1
 
 Every widget has ``.widget`` (display it), ``.figure``, ``.controls`` (name ->
 ipywidgets control), ``.state`` (name -> value) and ``.set(**values)``. The figure
