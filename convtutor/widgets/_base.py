@@ -2,8 +2,9 @@
 
 A widget owns one matplotlib figure, built once. Its controls are ipywidgets; when a
 control changes, :meth:`Widget._update` changes the existing artists in place
-(``set_data``, ``set_text``, ``set_height`` ...) and the canvas is redrawn with
-``draw_idle``. No figure, axes or image is ever created after ``__init__``.
+(``set_data``, ``set_text``, ``set_height`` ...) and the canvas is redrawn (under
+ipympl the new frame is pushed to the page at once, see :mod:`._ipympl`). No figure,
+axes or image is ever created after ``__init__``.
 
 Where the figure lives:
 
@@ -88,10 +89,9 @@ class Widget:
     def _make_figure(self, figsize=(9.0, 4.0), **kwargs) -> Figure:
         """Create the one figure this widget will ever have."""
         if using_ipympl():
-            import matplotlib.pyplot as plt
+            from ._ipympl import live_figure
 
-            with plt.ioff():
-                fig = plt.figure(figsize=figsize, **kwargs)
+            fig = live_figure(figsize, **kwargs)
             canvas = fig.canvas
             canvas.header_visible = False
             canvas.footer_visible = False
@@ -176,8 +176,9 @@ class Widget:
     def _redraw(self) -> None:
         if self._image is not None:
             self._image.value = self.png()
-        else:
-            self.figure.canvas.draw_idle()
+        elif hasattr(self.figure.canvas, "push"):
+            self.figure.canvas.push()  # ipympl: the frame goes to the page at once
+        # else: the first update, before the PNG view exists; _finish makes its PNG.
 
     def png(self, dpi: int | None = None) -> bytes:
         """The figure as PNG bytes, as it stands now."""

@@ -674,6 +674,9 @@ with plt.ioff():
     baseline_fig, baseline_ax = plt.subplots(figsize=(3, 3))
 for attr in ("header_visible", "footer_visible", "toolbar_visible", "resizable"):
     setattr(baseline_fig.canvas, attr, False)
+# Sized before it is shown, as ipympl does for a bare canvas (in a box it would not be,
+# and the page could size it 0 x 0; see convtutor/widgets/_ipympl.py).
+baseline_fig.canvas._size = tuple(baseline_fig.bbox.size)
 baseline_im = baseline_ax.imshow(np.zeros((64, 64)), vmin=0, vmax=1)
 baseline_slider = ipywidgets.IntSlider(0, 0, 20, description="seed")
 def baseline_move(change):
