@@ -744,3 +744,26 @@ def controls(area) -> list[dict]:
 def readout(area, index: int) -> str:
     """The text readout of the ``index``-th slider in ``area``."""
     return area.locator(".widget-slider").nth(index).locator(".widget-readout").inner_text().strip()
+
+
+def _movable(area, control) -> bool:
+    if control["kind"] != "slider" or control["disabled"]:
+        return False
+    handle = area.locator(f"{SLIDER} .noUi-handle").nth(control["index"])
+    low, high = handle.get_attribute("aria-valuemin"), handle.get_attribute("aria-valuemax")
+    return low != high
+
+
+def movable_sliders(browser: Browser, area) -> list[dict]:
+    """The enabled sliders of ``area`` with more than one value. If there are none,
+    pick menu options (first menu first) until some appear, as a student would."""
+    found = [c for c in controls(area) if _movable(area, c)]
+    menus = [c for c in controls(area) if c["kind"] == "dropdown" and not c["disabled"]]
+    for menu in menus:
+        for option in menu["options"]:
+            if found:
+                return found
+            browser.select(area, menu["index"], option)
+            browser.settle_canvas(area)
+            found = [c for c in controls(area) if _movable(area, c)]
+    return found

@@ -11,7 +11,7 @@ function of their state.
 from __future__ import annotations
 
 import pytest
-from lab_harness import CANVAS, controls, readout, write_widgets_notebook
+from lab_harness import CANVAS, controls, movable_sliders, readout, write_widgets_notebook
 
 try:
     from convtutor.widgets import ALL
@@ -209,3 +209,40 @@ def _check_control(browser, area, control: Control, found: list[Control]) -> lis
             undo()
         browser.settle_canvas(area)
     return problems
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_key_burst_ends_on_the_right_picture(name, widgets_page, browser):
+    """A burst of key presses, faster than the kernel can draw (a student holding an
+    arrow key), ends on the picture of the slider's final value, pixel for pixel.
+
+    The frames of such a burst cross on the way (the page sends the next value while
+    the kernel still draws the last one) and arrive as diffs against each other; any
+    frame lost or applied out of order would leave a wrong picture behind.
+    """
+    area = browser.output_area(widgets_page[name])
+    sliders = movable_sliders(browser, area)
+    assert sliders, f"{name}: no movable slider, whatever its menus say"
+    handle = area.locator(".widget-slider .noUi-handle").nth(sliders[0]["index"])
+    low = handle.get_attribute("aria-valuemin")
+
+    handle.press("Home")
+    browser.settle_canvas(area, quiet_ms=400)
+    assert handle.get_attribute("aria-valuenow") == low, f"{name}: Home did not reach {low}"
+    before, shown = _png(area), readout(area, sliders[0]["index"])
+
+    burst = ["ArrowRight"] * 4 + ["End"] + ["ArrowLeft"] * 3 + ["Home"] + ["ArrowRight"] * 2
+    burst += ["Home"]
+    painted = browser.draws(area)
+    for key in burst:  # no waiting in between
+        handle.press(key)
+    browser.settle_canvas(area, quiet_ms=600)
+    browser._wait_idle(30)
+    browser.settle_canvas(area, quiet_ms=400)
+    painted = browser.draws(area) - painted
+    assert painted >= 2, f"{name}: {painted} repaint(s) for a burst of {len(burst)} key presses"
+    assert readout(area, sliders[0]["index"]) == shown
+    assert _png(area) == before, (
+        f"{name}: after a burst of {len(burst)} key presses on {sliders[0]['label']!r} "
+        "ending where it started, the figure differs from the one drawn before"
+    )
