@@ -674,3 +674,31 @@ def test_text_outlines_are_one_implementation():
         xs = lab.get_paths()[0].vertices[:, 0]
         edge = xs.min() if ha == "left" else xs.max()
         assert edge == pytest.approx(sign * 3.0)
+
+
+@pytest.mark.parametrize(
+    "text", ["the stack: 3·2 = 6 slices of 94×94", "input: 3 channels", "Sobel y, ×0.5"]
+)
+def test_text_outlines_do_not_depend_on_other_text_drawn_before(text):
+    """Glyph outlines are matplotlib's TextPath, even after other text was drawn.
+
+    matplotlib shares one font object between everything that draws text; drawing a
+    normal ``Text`` (here: a pyplot-style figure at another size and dpi, as a
+    notebook cell does between two widget moves) resizes it. Outlines laid out after
+    that must not come out squashed (glyphs crowded onto each other).
+    """
+    import io
+
+    from matplotlib.textpath import TextPath, text_to_path
+
+    from convtutor.viz import _text
+
+    other = Figure(figsize=(2, 1), dpi=200)
+    other.text(0.1, 0.5, "Some other figure's text", fontsize=7)
+    _text._GLYPHS.clear()
+    _text._text_path.cache_clear()
+    other.savefig(io.BytesIO(), format="png")  # Agg resizes the shared font
+    verts, _ = _text._line_outline(text)
+    expected = TextPath((0, 0), text, size=text_to_path.FONT_SCALE).vertices
+    assert verts.shape == expected.shape
+    np.testing.assert_allclose(verts, expected, atol=1e-6)

@@ -33,9 +33,19 @@ _GLYPHS: dict = {}  # glyph outlines already extracted, shared by every string
 
 
 @functools.lru_cache(maxsize=1)
+def _font_object():
+    """matplotlib's font for text outlines (found once per session)."""
+    return text_to_path._get_font(FontProperties())
+
+
 def _font():
-    """matplotlib's font for text outlines, at its outline scale (found once per session)."""
-    font = text_to_path._get_font(FontProperties())
+    """That font, set to the outline scale.
+
+    matplotlib shares one font object between everything that draws text, and Agg
+    resizes it for each text it draws; so the size is set again before every use, or
+    strings laid out after some other text was drawn come out squashed.
+    """
+    font = _font_object()
     font.set_size(text_to_path.FONT_SCALE, text_to_path.DPI)
     return font
 
