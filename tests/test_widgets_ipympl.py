@@ -1,9 +1,8 @@
 """The ipympl canvas of the widgets (convtutor/widgets/_ipympl.py).
 
-What a page receives is checked by decoding the frames the canvas sends: they must
-carry exactly the figure's pixels (full frames) or exactly the changed ones (diff
-frames), as matplotlib's own encoder would. The browser tests check the same in
-JupyterLab; these run without one.
+What a page receives is checked by decoding the frames the canvas sends: each must
+carry exactly the figure's pixels, as matplotlib's own encoder would. The browser
+tests check the same in JupyterLab; these run without one.
 """
 
 from __future__ import annotations
@@ -106,40 +105,47 @@ def test_push_waits_for_a_page_then_sends_frames_at_once(live, sent):
     assert len(sent) == 2
 
 
-def test_frames_carry_the_figure_full_then_only_the_changes(live, sent):
+def test_every_frame_is_the_whole_figure(live, sent):
+    """Frames are full frames: whatever frame the page dropped, the last one it paints
+    is the figure as it stands (a diff would be laid over a frame it may never have
+    painted)."""
     w = ALL["channel_filter"]()
     canvas = w.figure.canvas
     attach_page(canvas)
-    canvas._force_full = True  # what a page's "refresh" asks for
-    w.set(channel=1)
-    first = decode(sent[-1][1])
-    assert canvas._current_image_mode == "full"
-    assert np.array_equal(first, np.asarray(canvas.get_renderer().buffer_rgba()))
-
-    w.set(channel=2)
-    assert canvas._current_image_mode == "diff"
-    diff = decode(sent[-1][1])
-    now = np.asarray(canvas.get_renderer().buffer_rgba())
-    changed = (now != first).any(axis=2)
-    assert changed.any() and not changed.all()
-    assert np.array_equal(diff[changed], now[changed])
-    assert not diff[~changed].any()  # unchanged pixels: transparent zeros
-    # Laying the diff over the last frame, as the page does, gives the new figure.
-    assert np.array_equal(np.where(diff[..., 3:] > 0, diff, first), now)
+    for channel in (1, 2, 0):
+        w.set(channel=channel)
+        assert canvas._current_image_mode == "full"
+        frame = decode(sent[-1][1])
+        assert np.array_equal(frame, np.asarray(canvas.get_renderer().buffer_rgba()))
+    # ...and each is the figure of its own state: the frames differ.
+    assert not np.array_equal(decode(sent[-1][1]), decode(sent[-2][1]))
 
 
-def test_frames_match_matplotlibs_own_encoder(live, sent):
-    """Same frame, decoded, as FigureCanvasWebAggCore.get_diff_image would send."""
+def test_a_preset_ends_on_a_frame_of_the_final_figure(live, sent):
+    """A preset moves several sliders at once; the frame that follows is the final
+    figure all by itself, whatever the page did with frames before it."""
+    w = ALL["pointwise_mixer"]()
+    canvas = w.figure.canvas
+    attach_page(canvas)
+    before = len(sent)
+    w.set(preset="colour + grey (4 outputs)")
+    assert len(sent) > before
+    last = decode(sent[-1][1])
+    canvas.draw()  # the figure as it stands, drawn afresh
+    assert np.array_equal(last, np.asarray(canvas.get_renderer().buffer_rgba()))
+
+
+def test_frames_match_matplotlibs_own_full_frames(live, sent):
+    """Same pixels as FigureCanvasWebAggCore.get_diff_image sends for a full frame."""
     from matplotlib.backends.backend_webagg_core import FigureCanvasWebAggCore
 
     w = ALL["sobel_separability"]()
     canvas = w.figure.canvas
     attach_page(canvas)
     w.set(size=3)
-    state = (canvas._last_buff.copy(), canvas._force_full)
     w.set(size=7)
     ours = decode(sent[-1][1])
-    canvas._last_buff, canvas._force_full = state
+    canvas._force_full = True
     canvas._png_is_old = True
     theirs = decode(FigureCanvasWebAggCore.get_diff_image(canvas))
     assert np.array_equal(ours, theirs)

@@ -1,6 +1,6 @@
 """The canvas the widgets use under ``%matplotlib widget`` (ipympl).
 
-It is ipympl's own :class:`~ipympl.backend_nbagg.Canvas` with three changes, each for
+It is ipympl's own :class:`~ipympl.backend_nbagg.Canvas` with four changes, each for
 a measured reason (``benchmarks/results/browser.md``):
 
 1. **A frame is pushed, not requested.** ipympl's ``draw_idle()`` only tells the page
@@ -18,6 +18,9 @@ a measured reason (``benchmarks/results/browser.md``):
    (as here) it comes in a later message, which can arrive after the page has sized
    the canvas: the figure then stays 0 x 0 px, blank for good (about one page load in
    eight in our measurements). Setting ``_size`` at creation closes that race.
+4. **Every frame is a full frame**, never a diff: see :meth:`LiveCanvas.get_diff_image`.
+   With diffs, a frame the page dropped left a wrong picture (the browser tests caught
+   one about once in five runs, after a preset change).
 
 Figures made here are not registered with pyplot: a class that re-runs a cell 20 times
 gets no "More than 20 figures have been opened" warning, and ``plt.show()`` never shows a
@@ -94,29 +97,23 @@ class LiveCanvas(Canvas):
             self.draw()
 
     def get_diff_image(self):
-        # matplotlib's FigureCanvasWebAggCore.get_diff_image (3.11), unchanged except
-        # for the PNG encoder. A full frame is sent when asked for (a new page),
-        # when the size changed, or when any pixel is transparent; otherwise only the
-        # changed pixels (the rest transparent), which the page lays over its last frame.
+        # Unlike matplotlib's FigureCanvasWebAggCore.get_diff_image, every frame is a
+        # full frame. A diff frame (the changed pixels only) is laid over the page's
+        # last frame, so it is right only if the page painted every frame before it.
+        # ipympl's page loads each frame into one <img>; a frame that arrives while the
+        # one before is still loading replaces it, and that one is never painted. With
+        # pushed frames, which can follow each other closely, that happens, and diffs
+        # then leave a wrong picture behind; a full frame is right whatever was
+        # dropped before it.
         if not self._png_is_old:
             return None
-        renderer = self.get_renderer()
-        pixels = np.asarray(renderer.buffer_rgba())
-        buff = pixels.view(np.uint32).squeeze(2)
-        if (
-            self._force_full
-            or buff.shape != self._last_buff.shape
-            or (pixels[:, :, 3] != 255).any()
-        ):
-            self.set_image_mode("full")
-            output = buff
-        else:
-            self.set_image_mode("diff")
-            output = np.where(buff != self._last_buff, buff, 0)
-        self._last_buff = buff.copy()
+        pixels = np.asarray(self.get_renderer().buffer_rgba())
+        self.set_image_mode("full")
+        # ipympl reads the last frame from here for its static copy (``_data_url``).
+        self._last_buff = pixels.view(np.uint32).squeeze(2).copy()
         self._force_full = False
         self._png_is_old = False
-        return encode_png(output.view(dtype=np.uint8).reshape((*output.shape, 4)))
+        return encode_png(pixels)
 
 
 def live_figure(figsize, **kwargs) -> Figure:

@@ -234,21 +234,24 @@ class CostCalculator(Widget):
             "pointwise": "point-wise",
             "separable": "separable (depth-wise + point-wise)",
         }
+        # Room between the columns, so that a projector does not run them together.
+        cell = "style='padding: 1px 0.9em; text-align: {}'"
+        left, right = cell.format("left"), cell.format("right")
         rows = []
         for kind in KINDS:
             cost = self.costs[kind]
             mark = "✓" if self.torch_counts[kind] == cost.params else "✗"
             rows.append(
-                f"<tr><td>{names[kind]}</td><td align='right'>{cost.params:,}</td>"
-                f"<td align='right'>{self.torch_counts[kind]:,} {mark}</td>"
-                f"<td align='right'>{cost.macs:,}</td></tr>"
+                f"<tr><td {left}>{names[kind]}</td><td {right}>{cost.params:,}</td>"
+                f"<td {right}>{self.torch_counts[kind]:,}&nbsp;{mark}</td>"
+                f"<td {right}>{cost.macs:,}</td></tr>"
             )
         agree = all(self.torch_counts[kind] == self.costs[kind].params for kind in KINDS)
         ratio = self.costs["separable"].params / self.costs["standard"].params
         check = "all four agree ✓" if agree else "<b>they disagree ✗</b> (please report this)"
         return (
-            "<table><tr><th>layer (no bias)</th><th>parameters</th>"
-            "<th>PyTorch count</th><th>MACs</th></tr>" + "".join(rows) + "</table>"
+            f"<table><tr><th {left}>layer (no bias)</th><th {right}>parameters</th>"
+            f"<th {right}>PyTorch count</th><th {right}>MACs</th></tr>" + "".join(rows) + "</table>"
             f"{ratio_text(c, o, k, m, ratio)}<br>"
             f"Stride 1 and 'same' padding: each output is {h}×{h}. "
             "Checked against PyTorch, <code>sum(p.numel() for p in layer.parameters())</code> "

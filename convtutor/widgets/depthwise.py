@@ -349,7 +349,7 @@ class Stacking(Widget):
         for c, name in enumerate(CHANNEL_NAMES[: self.channels]):
             outline_text(
                 ax_grid, -3, c * (ho + self.GAP) + ho / 2, name, ha="right", va="center",
-                fontsize=10, color=CHANNEL_COLORS[c], transform=ax_grid.transData,
+                fontsize=10, color=CHANNEL_COLORS[c], transform=ax_grid.transData, pad=4,
             )  # fmt: skip
         fast_title(ax_photo)
         colour_key(ax_photo, x=0.01, ha="left")
