@@ -248,8 +248,12 @@ def label(ax, x, y, text="", *, color="black", **kwargs) -> OutlineLabels:
 
 
 def title(ax, text: str = "", *, fontsize: float = 11.0, pad: float = 5.0) -> OutlineLabels:
-    """A plain-word title centred over ``ax``, ``pad`` points above it (not ``set_title``)."""
-    return label(ax, 0.5, 1.0, text, fontsize=fontsize, va="bottom", gap=pad)
+    """A plain-word title centred over ``ax``, ``pad`` points above it (not ``set_title``).
+
+    Its baseline sits ``pad`` points above the axes, as matplotlib's titles do, so titles
+    side by side line up whether or not they have descenders (p, y, brackets).
+    """
+    return label(ax, 0.5, 1.0, text, fontsize=fontsize, va="baseline", gap=pad)
 
 
 def fast_title(ax, *, fontsize: float = 11.0, pad: float = 5.0) -> OutlineLabels:

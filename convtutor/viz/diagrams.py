@@ -301,7 +301,7 @@ def path_text(
 
 def path_title(ax, text: str, *, fontsize=10) -> PathLabels:
     """A title above the axes, drawn as outlines; returns it (``.set_text`` to change)."""
-    return path_text(ax, 0.5, 1.0, text, fontsize=fontsize)
+    return path_text(ax, 0.5, 1.0, text, fontsize=fontsize, va="baseline")
 
 
 #: Bar colours of the four layer kinds, in ``convtutor.KINDS`` order.

@@ -240,7 +240,9 @@ def test_key_burst_ends_on_the_right_picture(name, widgets_page, browser):
     browser._wait_idle(30)
     browser.settle_canvas(area, quiet_ms=400)
     painted = browser.draws(area) - painted
-    assert painted >= 2, f"{name}: {painted} repaint(s) for a burst of {len(burst)} key presses"
+    # At least one frame came (else the check below would pass on the old picture).
+    # Usually several do; frames that arrive back to back may be painted only once.
+    assert painted >= 1, f"{name}: no repaint for a burst of {len(burst)} key presses"
     assert readout(area, sliders[0]["index"]) == shown
     assert _png(area) == before, (
         f"{name}: after a burst of {len(burst)} key presses on {sliders[0]['label']!r} "
