@@ -11,8 +11,8 @@ a measured reason (``benchmarks/results/browser.md``):
    notebook run by nbclient), it falls back to ``draw_idle()``.
 2. **Frames are encoded by :func:`encode_png`**: no per-row filter search and zlib
    level 1, where Pillow (ipympl's encoder) tries every filter on every row and uses
-   level 6. A frame takes a third to a half of the time (measured per widget in the
-   report); it may come out larger, which costs little over a local connection.
+   level 6. A frame is encoded 2-4 times faster (measured per widget in the report);
+   it may come out larger, which costs little over a local connection.
 3. **The canvas knows its size before it is shown.** The page sizes a figure from the
    canvas's ``_size``. ipympl sets it before display only for a bare canvas; in a box
    (as here) it comes in a later message, which can arrive after the page has sized
