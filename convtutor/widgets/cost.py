@@ -160,26 +160,17 @@ class CostCalculator(Widget):
                 options=options, value=value, description=name, style=style, layout=layout
             )
 
+        def whole(name, low, high, value):
+            return widgets.IntSlider(
+                value=value, min=low, max=high, description=name, style=style, layout=layout
+            )
+
         self.controls = {
             "in_channels": choices("in channels C_in", CHANNEL_CHOICES, in_channels),
             "out_channels": choices("out channels C_out", CHANNEL_CHOICES, out_channels),
-            "kernel_size": widgets.IntSlider(
-                value=kernel_size,
-                min=1,
-                max=7,
-                description="kernel size k",
-                style=style,
-                layout=layout,
-            ),
+            "kernel_size": whole("kernel size k", 1, 7, kernel_size),
             "input_size": choices("input size H = W", SIZE_CHOICES, input_size),
-            "depth_multiplier": widgets.IntSlider(
-                value=depth_multiplier,
-                min=1,
-                max=4,
-                description="depth multiplier M",
-                style=style,
-                layout=layout,
-            ),
+            "depth_multiplier": whole("depth multiplier M", 1, 4, depth_multiplier),
             "log_scale": widgets.Checkbox(value=True, description="log scale"),
         }
         self.readout = widgets.HTML()
