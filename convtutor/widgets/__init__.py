@@ -13,7 +13,8 @@ fastest redraws; any other backend falls back to a PNG image that still follows
 the sliders.
 """
 
-from ._base import Widget, using_ipympl
+from ._base import Widget
+from ._legacy import using_ipympl
 from .arithmetic import ConvArithmetic
 from .cost import CostCalculator
 from .depthwise import ChannelFilter, Stacking

@@ -1,192 +1,358 @@
-"""The base every slider widget stands on.
+"""The base every slider widget stands on: Python computes, the browser blends and paints.
 
-A widget owns one matplotlib figure, built once. Its controls are ipywidgets; when a
-control changes, :meth:`Widget._update` changes the existing artists in place
-(``set_data``, ``set_text``, ``set_height`` ...) and the canvas is redrawn (under
-ipympl the new frame is pushed to the page at once, see :mod:`._ipympl`). No figure,
-axes or image is ever created after ``__init__``.
+A widget is an `anywidget <https://anywidget.dev>`_ class: its state is one synced
+dict (``values``), the arrays it needs are shipped **once** as float32 bytes
+(``_arrays``), and one plain ES module in ``convtutor/widgets/static/`` draws it.
+A slider move is handled in the page -- look-ups, linear combinations of the shipped
+arrays, a colour map, a paint -- so it needs no kernel: it is as fast with the kernel
+far away, or shut down, or in the static HTML edition with no Python at all. The
+page writes the new state back to Python (``w.state``) when a kernel is there.
 
-Where the figure lives:
+Each module exports a pure function ``view(data, state)`` that returns what to show:
+panels (an RGBA picture or a table of numbers, with a title) and texts. Every widget
+class mirrors it in :meth:`Widget.view`, with the same arithmetic in the same order
+(float64 operations on the shipped float32 values), so the canvas and Python's
+picture agree byte for byte. Separately, the tests hold ``view``'s numbers equal to
+``convtutor``'s own (float64) results, and Node tests hold the module equal to Python.
 
-* under ``%matplotlib widget`` (ipympl) the figure's canvas *is* a widget and sits
-  under the controls;
-* under any other backend (inline, Agg in tests, nbconvert) the figure is drawn to
-  PNG into an ``ipywidgets.Image`` after each change, so the sliders still work.
-
-Either way, :attr:`Widget.widget` also carries a PNG of the figure and a one-line
-note, which is what a page without a widget front end (GitHub, a static HTML
-export) shows.
+Where no JavaScript runs (GitHub's viewer, a PDF), the displayed object falls back to
+a PNG that matplotlib draws from the same :meth:`Widget.view`.
 """
 
 from __future__ import annotations
 
 import io
-import traceback
+import json
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
-import ipywidgets as widgets
-import matplotlib
-from matplotlib.figure import Figure
+import anywidget
+import numpy as np
+import traitlets
+
+__all__ = [
+    "Widget",
+    "STATIC_NOTE",
+    "module_source",
+    "lut",
+    "lut_index",
+    "map_values",
+    "rgb_planes",
+    "to_byte",
+    "symmetric_limit",
+    "format_number",
+    "format_count",
+    "table_cells",
+]
+
+STATIC = Path(__file__).with_name("static")
 
 STATIC_NOTE = (
-    "(This figure is interactive when the notebook runs in Jupyter: the sliders above "
-    "change it live.)"
+    "(This figure is interactive where JavaScript runs: in Jupyter, and in the suite's "
+    "static HTML edition, the sliders change it live.)"
 )
 
 
-def using_ipympl() -> bool:
-    """True when the active matplotlib backend is ipympl (``%matplotlib widget``)."""
-    backend = matplotlib.get_backend().lower()
-    return "ipympl" in backend or backend.endswith("widget")
+def module_source(name: str) -> str:
+    """One ES module: ``common.js`` then ``<name>.js``, the import between them removed."""
+    common = (STATIC / "common.js").read_text(encoding="utf-8")
+    common = re.sub(r"^export (function|const|class) ", r"\1 ", common, flags=re.M)
+    body = (STATIC / f"{name}.js").read_text(encoding="utf-8")
+    body, found = re.subn(
+        r"^import \{[^}]*\} from \"\./common\.js\";\n", "", body, count=1, flags=re.M | re.S
+    )
+    return common + "\n// ---- " + name + ".js ----\n" + body
 
 
-class _Panel(widgets.VBox):
-    """The displayed box: a live widget, plus a PNG and a note for static pages."""
+def _css() -> str:
+    return (STATIC / "common.css").read_text(encoding="utf-8")
 
-    def __init__(self, owner: Widget, children):
-        super().__init__(children)
-        self._owner = owner
+
+# ---- the arithmetic the modules do, mirrored ----------------------------------------
+def lut(name: str) -> np.ndarray:
+    """A matplotlib colour map as a ``(256, 3)`` uint8 table (entry ``i`` is ``cmap(i)``)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import LinearSegmentedColormap
+
+    if name.startswith("black_to_"):
+        cmap = LinearSegmentedColormap.from_list(name, ["black", name[len("black_to_") :]])
+    else:
+        cmap = colormaps[name]
+    cmap = cmap.resampled(256)
+    table = cmap(np.arange(256))[:, :3]
+    return np.floor(table * 255 + 0.5).astype(np.uint8)
+
+
+def lut_index(values, lo: float, hi: float) -> np.ndarray:
+    """``floor((v - lo) / (hi - lo) * 256)`` clipped to 0..255, as the modules' lutIndex."""
+    v = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        i = np.floor(((v - lo) / (hi - lo)) * 256)
+    return np.clip(np.nan_to_num(i, nan=0), 0, 255).astype(np.intp)
+
+
+def to_byte(values) -> np.ndarray:
+    """Values in [0, 1] as bytes, ``floor(clip(v) * 255 + 0.5)``, as the modules' toByte."""
+    v = np.clip(np.asarray(values, dtype=np.float64), 0.0, 1.0)
+    return np.floor(v * 255 + 0.5).astype(np.uint8)
+
+
+def map_values(values, lo: float, hi: float, table: np.ndarray) -> np.ndarray:
+    """``(H, W)`` values -> ``(H, W, 4)`` RGBA through ``table``; NaN is white."""
+    v = np.asarray(values, dtype=np.float64)
+    out = np.empty((*v.shape, 4), dtype=np.uint8)
+    out[..., :3] = table[lut_index(v, lo, hi)]
+    out[np.isnan(v), :3] = 255
+    out[..., 3] = 255
+    return out
+
+
+def rgb_planes(planes, scale: float = 1.0) -> np.ndarray:
+    """``(3, H, W)`` values in [0, 1] (each divided by ``scale``) -> ``(H, W, 4)`` RGBA."""
+    p = np.asarray(planes, dtype=np.float64)
+    out = np.empty((*p.shape[1:], 4), dtype=np.uint8)
+    for c in range(3):
+        out[..., c] = to_byte(p[c] / scale)
+    out[..., 3] = 255
+    return out
+
+
+def symmetric_limit(values) -> float:
+    """The largest finite ``|value|``, or 1 when there is none (the modules' symmetricLimit)."""
+    a = np.abs(np.asarray(values, dtype=np.float64))
+    a = a[np.isfinite(a)]
+    m = float(a.max()) if a.size else 0.0
+    return m if m > 0 else 1.0
+
+
+def format_number(value: float, digits: int = 3) -> str:
+    """A number with up to ``digits`` places, no trailing zeros (the modules' formatNumber)."""
+    value = float(value)
+    if abs(value) < 0.5 * 10.0**-digits:
+        return "0"
+    # JavaScript's toFixed rounds the exact binary value half up (0.0625 -> "0.063");
+    # Python's format would round that tie to even. Decimal(value) is the exact value.
+    text = str(Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def format_count(n) -> str:
+    """An integer with thousands separators: 9800 -> '9,800'."""
+    return f"{round(n):,}"
+
+
+def _hex(rgb) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(int(x) for x in rgb))
+
+
+def table_cells(values, lo: float, hi: float, table: np.ndarray, digits: int = 3) -> list:
+    """A 2-D array as table cells ``{text, bg, fg}``: colour-mapped, dark text on light."""
+    v = np.asarray(values, dtype=np.float64)
+    idx = lut_index(v, lo, hi)
+    rows = []
+    for r in range(v.shape[0]):
+        row = []
+        for c in range(v.shape[1]):
+            rgb = table[idx[r, c]]
+            light = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 140
+            row.append(
+                {
+                    "text": format_number(v[r, c], digits),
+                    "bg": _hex(rgb),
+                    "fg": "#000000" if light else "#ffffff",
+                }
+            )
+        rows.append(row)
+    return rows
+
+
+# ---- the widget ---------------------------------------------------------------------
+class Widget(anywidget.AnyWidget):
+    """A slider widget drawn in the browser from arrays Python computed once.
+
+    Subclasses set ``MODULE`` (the ES module's file name, without ``.js``), call
+    ``super().__init__()`` with their controls, arrays and first state, and implement
+    :meth:`view` (the mirror of the module's ``view``) and, where controls depend on
+    each other, :meth:`normalise` (the mirror of the module's ``normalise``).
+
+    Public surface: construct with no arguments; display the object (or ``.widget``);
+    ``.state`` (name -> value); ``.set(**values)`` moves controls from code.
+    """
+
+    MODULE = ""
+    #: One line under the figure: what to try.
+    CAPTION = ""
+
+    values = traitlets.Dict().tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+    caption = traitlets.Unicode("").tag(sync=True)
+    _controls = traitlets.List().tag(sync=True)
+    _arrays = traitlets.Dict().tag(sync=True)
+    _meta = traitlets.Dict().tag(sync=True)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Only where MODULE is declared: ipywidgets' add_traits makes subclasses too.
+        if "MODULE" in cls.__dict__ and cls.MODULE:
+            cls._esm = module_source(cls.MODULE)
+            cls._css = _css()
+
+    def __init__(self, *, controls: list, arrays: dict, state: dict, meta: dict | None = None):
+        self._specs = {spec["name"]: dict(spec) for spec in controls}
+        self.data = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
+        payload, shapes, dtypes = {}, {}, {}
+        for name, a in self.data.items():
+            if a.dtype != np.uint8:
+                a = a.astype(np.float32)
+                self.data[name] = a
+            payload[name] = a.tobytes()
+            shapes[name] = list(a.shape)
+            dtypes[name] = "uint8" if a.dtype == np.uint8 else "float32"
+        meta = {"name": self.MODULE, **(meta or {}), "shapes": shapes, "dtypes": dtypes}
+        self.meta = meta
+        first = self.normalise(dict(state), None)
+        super().__init__(
+            values=first,
+            caption=self.CAPTION,
+            _controls=list(controls),
+            _arrays=payload,
+            _meta=json.loads(json.dumps(meta)),
+        )
+
+    # ---- state ------------------------------------------------------------------
+    @property
+    def widget(self):
+        """What a notebook displays: the widget itself (kept for the older API)."""
+        return self
+
+    @property
+    def state(self) -> dict:
+        """The current value of every control (and any state it implies), by name."""
+        return dict(self.values)
+
+    @property
+    def controls(self) -> dict:
+        """Name -> the control's description (kind, label, range or options)."""
+        return {name: dict(spec) for name, spec in self._specs.items()}
+
+    def check_value(self, name: str, value, state: dict | None = None):
+        """``value`` for control ``name`` in ``state`` (default: now), checked.
+
+        A wrong kind of value raises ``TypeError``, a value out of range or not among
+        the options ``ValueError``; either names the control, what it takes and the value.
+        """
+        spec = self._specs[name]
+        if spec["kind"] == "select":
+            if value not in spec["options"]:
+                raise ValueError(
+                    f"{name} must be one of {', '.join(map(repr, spec['options']))}; "
+                    f"got {value!r}"
+                )
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name} must be a number; got {type(value).__name__} {value!r}")
+        low, high = self.limits(self.values if state is None else state, name)
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be between {low} and {high}; got {value!r}")
+        steps = (value - spec["min"]) / spec["step"]
+        if abs(steps - round(steps)) > 1e-6:
+            raise ValueError(
+                f"{name} must be a multiple of {spec['step']} from {spec['min']}; got {value!r}"
+            )
+        if isinstance(spec["step"], int) and isinstance(spec["min"], int):
+            return int(round(value))
+        return float(round(value, 6))
+
+    def limits(self, state: dict, name: str) -> tuple:
+        """The range control ``name`` allows in ``state`` (subclasses narrow it)."""
+        spec = self._specs[name]
+        return spec["min"], spec["max"]
+
+    def set(self, **values) -> None:
+        """Move controls from code, e.g. ``w.set(channel=2)``; the page follows.
+
+        Controls are applied in the order given, each as if moved by hand.
+        """
+        unknown = sorted(set(values) - set(self._specs))
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} has no control named {', '.join(map(repr, unknown))}; "
+                f"its controls are {', '.join(map(repr, self._specs))}"
+            )
+        state = dict(self.values)
+        for name, value in values.items():
+            state[name] = self.check_value(name, value, state)
+            state = self.normalise(state, name)
+        self.values = state
+
+    def normalise(self, state: dict, changed: str | None) -> dict:
+        """The state after control ``changed`` moved (None: the first state)."""
+        return state
+
+    @traitlets.validate("values")
+    def _valid_values(self, proposal):
+        state = dict(proposal["value"])
+        missing = [n for n in self._specs if n not in state]
+        if missing:
+            raise traitlets.TraitError(f"values lacks {', '.join(missing)}")
+        return state
+
+    # ---- what is shown -------------------------------------------------------------
+    def view(self, state: dict | None = None) -> dict:  # pragma: no cover - overridden
+        """What the page shows for ``state`` (default: now): ``{"panels", "texts"}``."""
+        raise NotImplementedError
+
+    def frames(self, state: dict | None = None) -> dict:
+        """Panel name -> the ``(H, W, 4)`` uint8 picture its canvas shows."""
+        return {p["name"]: p["rgba"] for p in self.view(state)["panels"] if "rgba" in p}
+
+    def figure(self, state: dict | None = None):
+        """A matplotlib figure of what the page shows (the PNG fallback)."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        v = self.view(state)
+        panels = [p for p in v["panels"] if not p.get("hidden")]
+        n = len(panels)
+        cols = min(n, 4)
+        rows = -(-n // cols)
+        texts = [t for t in v["texts"].values() if t]
+        fig = Figure(figsize=(8.4, 2.4 * rows + 0.25 * len(texts) + 0.3))
+        FigureCanvasAgg(fig)
+        for i, p in enumerate(panels):
+            ax = fig.add_subplot(rows, cols, i + 1)
+            ax.set_axis_off()
+            ax.set_title(p["title"], fontsize=9)
+            if "rgba" in p:
+                ax.imshow(p["rgba"], interpolation="nearest")
+            else:
+                cells = p["cells"]
+                table = ax.table(
+                    cellText=[[c["text"] for c in row] for row in cells],
+                    cellColours=[[c["bg"] for c in row] for row in cells],
+                    loc="center",
+                    cellLoc="center",
+                )
+                table.scale(1, 1.3)
+        bottom = (0.25 * len(texts) + 0.2) / fig.get_figheight()
+        fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=bottom, hspace=0.5)
+        for i, t in enumerate(texts):
+            fig.text(0.02, bottom - (i + 1) * 0.22 / fig.get_figheight(), t, fontsize=9)
+        return fig
+
+    def png(self, state: dict | None = None) -> bytes:
+        """The PNG fallback as bytes."""
+        buf = io.BytesIO()
+        self.figure(state).savefig(buf, format="png", dpi=100)
+        return buf.getvalue()
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data = dict(data)
-        data["image/png"] = self._owner.png()
-        data["text/plain"] = f"{type(self._owner).__name__} widget. {STATIC_NOTE}"
+        data = dict(data or {})
+        data["image/png"] = self.png()
+        data["text/plain"] = f"{type(self).__name__} widget. {STATIC_NOTE}"
         return data
-
-
-class Widget:
-    """A slider widget over one figure that is updated in place.
-
-    Subclasses set up their controls and artists in ``__init__`` and then call
-    :meth:`_finish`; they implement :meth:`_update`, which reads :attr:`state` and
-    changes artists in place.
-
-    Attributes
-    ----------
-    widget : ipywidgets.VBox
-        What a notebook displays: controls, the figure, a caption.
-    figure : matplotlib.figure.Figure
-        Built once; never replaced.
-    controls : dict[str, ipywidgets.Widget]
-        Name -> control. Move them with :meth:`set`.
-    errors : list[BaseException]
-        Exceptions raised by callbacks moved from the front end. Also shown under
-        the figure, so a student sees them instead of a silently stale figure.
-    """
-
-    #: One line under the figure: what to try.
-    caption: str = ""
-
-    def __init__(self):
-        self.controls: dict[str, widgets.Widget] = {}
-        self.errors: list[BaseException] = []
-        self._raise_errors = False
-        self._image: widgets.Image | None = None
-        self._output = widgets.Output()
-
-    # ---- building -----------------------------------------------------------------
-    def _make_figure(self, figsize=(9.0, 4.0), **kwargs) -> Figure:
-        """Create the one figure this widget will ever have."""
-        if using_ipympl():
-            from ._ipympl import live_figure
-
-            fig = live_figure(figsize, **kwargs)
-            canvas = fig.canvas
-            canvas.header_visible = False
-            canvas.footer_visible = False
-            canvas.toolbar_visible = False
-            canvas.resizable = False
-            canvas.capture_scroll = False
-        else:
-            fig = Figure(figsize=figsize, **kwargs)
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-            FigureCanvasAgg(fig)
-        self.figure = fig
-        return fig
-
-    def _controls_box(self) -> widgets.Widget:
-        """How the controls are laid out (with a ``readout``, if any, under them)."""
-        box = widgets.HBox(
-            list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")
-        )
-        readout = getattr(self, "readout", None)
-        return box if readout is None else widgets.VBox([box, readout])
-
-    def _finish(self) -> None:
-        """Connect the controls, draw once, and assemble :attr:`widget`."""
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        self._run_update()
-        if using_ipympl():
-            view = self.figure.canvas
-        else:
-            self._image = widgets.Image(format="png", value=self.png())
-            view = self._image
-        children = [self._controls_box(), view]
-        if self.caption:
-            children.append(widgets.HTML(f"<i>{self.caption}</i>"))
-        children.append(self._output)
-        self.widget = _Panel(self, children)
-
-    # ---- state ----------------------------------------------------------------------
-    @property
-    def state(self) -> dict:
-        """The current value of every control, by name."""
-        return {name: control.value for name, control in self.controls.items()}
-
-    def set(self, **values) -> None:
-        """Move controls from code, e.g. ``w.set(channel=2)``; the figure follows.
-
-        An error in the update is raised here (not only logged), so tests see it.
-        """
-        unknown = sorted(set(values) - set(self.controls))
-        if unknown:
-            raise ValueError(
-                f"{type(self).__name__} has no control named {', '.join(map(repr, unknown))}; "
-                f"its controls are {', '.join(map(repr, self.controls))}"
-            )
-        self._raise_errors = True
-        try:
-            for name, value in values.items():
-                self.controls[name].value = value
-        finally:
-            self._raise_errors = False
-
-    # ---- updating -------------------------------------------------------------------
-    def _update(self) -> None:  # pragma: no cover - every subclass overrides it
-        raise NotImplementedError
-
-    def _on_change(self, change=None) -> None:
-        self._run_update()
-
-    def _run_update(self) -> None:
-        try:
-            self._update()
-        except Exception as exc:
-            if self._raise_errors:
-                raise
-            self.errors.append(exc)
-            with self._output:
-                traceback.print_exc()
-            return
-        self._redraw()
-
-    def _redraw(self) -> None:
-        if self._image is not None:
-            self._image.value = self.png()
-        elif hasattr(self.figure.canvas, "push"):
-            self.figure.canvas.push()  # ipympl: the frame goes to the page at once
-        # else: the first update, before the PNG view exists; _finish makes its PNG.
-
-    def png(self, dpi: int | None = None) -> bytes:
-        """The figure as PNG bytes, as it stands now."""
-        buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=dpi or self.figure.dpi)
-        return buf.getvalue()
-
-    def _ipython_display_(self):  # displaying the object displays its panel
-        from IPython.display import display
-
-        display(self.widget)

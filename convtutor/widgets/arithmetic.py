@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..viz.diagrams import output_length, path_title, sliding_window
-from ._base import Widget
+from ._legacy import Widget
 from .depthwise import compact_html, control_rows
 
 __all__ = ["ConvArithmetic", "formula_text", "output_title"]

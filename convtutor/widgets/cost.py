@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from ..cost import KINDS, conv_cost
 from ..viz.diagrams import cost_bars, path_text
-from ._base import Widget
+from ._legacy import Widget
 from .depthwise import compact_html, control_rows
 
 __all__ = [

@@ -35,7 +35,7 @@ from ..viz.images import (
     update_kernel,
     update_stack,
 )
-from ._base import Widget
+from ._legacy import Widget
 
 __all__ = ["ChannelFilter", "Stacking", "KERNEL_SETS", "STYLE", "control_rows", "compact_html"]
 

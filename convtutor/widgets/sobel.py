@@ -24,7 +24,7 @@ from ..separable import (
     singular_values,
 )
 from ..viz.diagrams import kernel_map, path_text, singular_value_bars
-from ._base import Widget
+from ._legacy import Widget
 from .depthwise import compact_html, control_rows
 
 __all__ = ["SobelSeparability", "KERNEL_CHOICES", "chosen_kernel", "factors", "noise_direction"]

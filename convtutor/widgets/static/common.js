@@ -1,0 +1,393 @@
+// Shared by every convtutor widget: arrays, colour maps, accessible controls, the paint.
+//
+// A widget's module imports what it needs from here ("./common.js"). Python ships
+// each widget as ONE module: this file, then the widget's own file, with the import
+// line and these `export`s removed (convtutor/widgets/_base.py, module_source).
+//
+// The contract between Python and a module:
+//   model "values"   the state, {name: value}; the page writes it back after a move
+//   model "_arrays"  {name: DataView}: float32 (or uint8) bytes, shipped once
+//   model "_meta"    {shapes: {name: [...]}, dtypes: {name: "float32"|"uint8"}, ...}
+//   model "_controls" [{name, label, kind: "range"|"select", ...}]: the controls
+//   model "error"    a message shown under the controls (role="alert")
+// and a module exports a pure `view(data, state)` -> {panels: [...], texts: {...}}
+// that Python mirrors line by line (Widget.view), so both paint the same pixels.
+
+/** Typed arrays (with a .shape) from the shipped buffers. */
+export function unpack(arrays, meta) {
+  const out = {};
+  const shapes = (meta && meta.shapes) || {};
+  const dtypes = (meta && meta.dtypes) || {};
+  for (const [name, view] of Object.entries(arrays || {})) {
+    const buffer = view.buffer;
+    const offset = view.byteOffset || 0;
+    const length = view.byteLength;
+    const arr =
+      dtypes[name] === "uint8"
+        ? new Uint8Array(buffer, offset, length)
+        : new Float32Array(buffer.slice(offset, offset + length));
+    arr.shape = shapes[name] || [arr.length];
+    out[name] = arr;
+  }
+  return out;
+}
+
+/** Colour-map index of v in [lo, hi] (256 entries), as Python's lut_index. */
+export function lutIndex(v, lo, hi) {
+  const i = Math.floor(((v - lo) / (hi - lo)) * 256);
+  return i < 0 ? 0 : i > 255 ? 255 : i;
+}
+
+/** A value in [0, 1] as a byte, as Python's to_byte (round half up). */
+export function toByte(v) {
+  const c = v < 0 ? 0 : v > 1 ? 1 : v;
+  return Math.floor(c * 255 + 0.5);
+}
+
+/** RGBA bytes of `n` values through a 256-entry LUT (uint8, 256 x 3); NaN paints white. */
+export function mapValues(values, lo, hi, lut, n = values.length) {
+  const rgba = new Uint8ClampedArray(n * 4);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    const j = i * 4;
+    if (Number.isNaN(v)) {
+      rgba[j] = rgba[j + 1] = rgba[j + 2] = 255;
+    } else {
+      const k = lutIndex(v, lo, hi) * 3;
+      rgba[j] = lut[k];
+      rgba[j + 1] = lut[k + 1];
+      rgba[j + 2] = lut[k + 2];
+    }
+    rgba[j + 3] = 255;
+  }
+  return rgba;
+}
+
+/** RGBA bytes of an RGB picture given as 3 planes of n values in [0, 1] (each / scale). */
+export function rgbPlanes(r, g, b, n, scale = 1) {
+  const rgba = new Uint8ClampedArray(n * 4);
+  for (let i = 0; i < n; i++) {
+    rgba[i * 4] = toByte(r[i] / scale);
+    rgba[i * 4 + 1] = toByte(g[i] / scale);
+    rgba[i * 4 + 2] = toByte(b[i] / scale);
+    rgba[i * 4 + 3] = 255;
+  }
+  return rgba;
+}
+
+/** The largest finite |value| (1 when there is none), as Python's symmetric_limit. */
+export function symmetricLimit(values) {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) {
+    const a = Math.abs(values[i]);
+    if (a > m && Number.isFinite(a)) m = a;
+  }
+  return m > 0 ? m : 1;
+}
+
+/** Plane `i` of a (C, H, W) array, as a view. */
+export function plane(arr, i) {
+  const n = arr.shape[1] * arr.shape[2];
+  return arr.subarray(i * n, (i + 1) * n);
+}
+
+/** A number as the widgets print it: up to `digits` places, no trailing zeros. */
+export function formatNumber(v, digits = 3) {
+  if (Object.is(v, -0) || Math.abs(v) < 0.5 * 10 ** -digits) return "0";
+  const s = v.toFixed(digits);
+  return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+}
+
+/** An integer with thousands separators: 9800 -> "9,800". */
+export function formatCount(n) {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** Rows of numbers as table cells {text, bg, fg}, as Python's table_cells. */
+export function tableCells(rows, lo, hi, lut, digits = 3) {
+  return rows.map((row) =>
+    row.map((v) => {
+      const k = lutIndex(v, lo, hi) * 3;
+      const rgb = [lut[k], lut[k + 1], lut[k + 2]];
+      const light = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 140;
+      const bg = "#" + rgb.map((b) => b.toString(16).padStart(2, "0")).join("");
+      return { text: formatNumber(v, digits), bg, fg: light ? "#000000" : "#ffffff" };
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------
+// The page: controls, panels, texts. Nothing below is needed by the Node tests.
+
+function valueText(spec, value) {
+  if (spec.labels) return String(spec.labels[Math.round((value - spec.min) / spec.step)]);
+  const text = formatNumber(value, spec.digits ?? 3);
+  return spec.unit ? `${text} ${spec.unit}` : text;
+}
+
+function keyStep(spec, key) {
+  const page = Math.max(spec.step, spec.page ?? spec.step * Math.ceil((spec.max - spec.min) / spec.step / 10));
+  switch (key) {
+    case "ArrowRight":
+    case "ArrowUp":
+      return spec.step;
+    case "ArrowLeft":
+    case "ArrowDown":
+      return -spec.step;
+    case "PageUp":
+      return page;
+    case "PageDown":
+      return -page;
+    default:
+      return null;
+  }
+}
+
+function snap(spec, value) {
+  const steps = Math.round((value - spec.min) / spec.step);
+  const v = spec.min + steps * spec.step;
+  const clipped = Math.min(spec.max, Math.max(spec.min, v));
+  const digits = spec.digits ?? 6;
+  return Number(clipped.toFixed(digits));
+}
+
+function makeControl(spec, onValue) {
+  const row = document.createElement("div");
+  row.className = "ct-control";
+  const id = `ct-${spec.name}-${Math.random().toString(36).slice(2, 9)}`;
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.textContent = spec.label;
+  row.append(label);
+  let input;
+  let readout = null;
+  if (spec.kind === "select") {
+    input = document.createElement("select");
+    for (const option of spec.options) {
+      const o = document.createElement("option");
+      o.value = option;
+      o.textContent = option;
+      input.append(o);
+    }
+    input.addEventListener("change", () => onValue(spec.name, input.value));
+  } else {
+    input = document.createElement("input");
+    input.type = "range";
+    input.min = spec.min;
+    input.max = spec.max;
+    input.step = spec.step;
+    readout = document.createElement("output");
+    readout.htmlFor = id;
+    input.addEventListener("input", () => onValue(spec.name, snap(spec, Number(input.value))));
+  }
+  input.id = id;
+  input.dataset.name = spec.name;
+  // JupyterLab's shortcuts take keys before a control sees them: keep ours here.
+  input.addEventListener("keydown", (event) => {
+    event.stopPropagation();
+    if (spec.kind === "select" || input.disabled) return;
+    let value = null;
+    if (event.key === "Home") value = spec.min;
+    else if (event.key === "End") value = spec.max;
+    else {
+      const step = keyStep(spec, event.key);
+      if (step !== null) value = snap(spec, Number(input.value) + step);
+    }
+    if (value === null) return;
+    event.preventDefault();
+    input.value = value;
+    onValue(spec.name, value);
+  });
+  input.addEventListener("keyup", (event) => event.stopPropagation());
+  input.addEventListener("keypress", (event) => event.stopPropagation());
+  row.append(input);
+  if (readout) row.append(readout);
+  return {
+    row,
+    input,
+    set(value, limits) {
+      if (limits) {
+        if (limits.max !== undefined) {
+          spec.max = limits.max;
+          input.max = limits.max;
+        }
+        if (limits.min !== undefined) {
+          spec.min = limits.min;
+          input.min = limits.min;
+        }
+        if (limits.label !== undefined) label.textContent = limits.label;
+        input.disabled = Boolean(limits.disabled);
+      }
+      if (spec.kind === "select") {
+        if (input.value !== value) input.value = value;
+        return;
+      }
+      if (Number(input.value) !== value) input.value = value;
+      const text = valueText(spec, value);
+      readout.textContent = text;
+      input.setAttribute("aria-valuetext", text);
+    },
+  };
+}
+
+function makePanel(spec) {
+  const figure = document.createElement("figure");
+  figure.className = "ct-panel";
+  figure.dataset.name = spec.name;
+  const caption = document.createElement("figcaption");
+  figure.append(caption);
+  let body;
+  if (spec.kind === "table") {
+    body = document.createElement("table");
+    body.className = "ct-table";
+  } else {
+    body = document.createElement("canvas");
+    body.dataset.name = spec.name;
+    body.setAttribute("role", "img");
+  }
+  figure.append(body);
+  return { figure, caption, body };
+}
+
+function paintPanel(panel, spec) {
+  panel.figure.hidden = Boolean(spec.hidden);
+  if (spec.hidden) return;
+  if (panel.caption.textContent !== spec.title) panel.caption.textContent = spec.title;
+  panel.figure.style.outline = spec.mark ? `3px solid ${spec.mark}` : "";
+  if (spec.kind === "table") {
+    const rows = spec.cells
+      .map(
+        (row) =>
+          "<tr>" +
+          row
+            .map(
+              (c) =>
+                `<td${c.em ? ' class="ct-em"' : ""} style="background:${c.bg};color:${c.fg}">` +
+                `${c.text}</td>`,
+            )
+            .join("") +
+          "</tr>",
+      )
+      .join("");
+    panel.body.innerHTML = rows;
+    return;
+  }
+  const canvas = panel.body;
+  if (canvas.width !== spec.width) canvas.width = spec.width;
+  if (canvas.height !== spec.height) canvas.height = spec.height;
+  const scale = spec.scale ?? 2;
+  canvas.style.width = `${spec.width * scale}px`;
+  canvas.style.height = `${spec.height * scale}px`;
+  canvas.setAttribute("aria-label", spec.title);
+  const ctx = canvas.getContext("2d");
+  ctx.putImageData(new ImageData(spec.rgba, spec.width, spec.height), 0, 0);
+}
+
+/**
+ * The anywidget module of a widget whose pure `view(data, state)` (and optional
+ * `normalise(state, data, changed)`, `limits(state, data)`) says what to show.
+ */
+export function widgetModule(view, { normalise, limits } = {}) {
+  return {
+    render({ model, el }) {
+      const data = unpack(model.get("_arrays"), model.get("_meta"));
+      data.meta = model.get("_meta");
+      const specs = model.get("_controls");
+      let state = { ...model.get("values") };
+      const root = document.createElement("div");
+      root.className = `ct-widget ct-${data.meta.name || "widget"}`;
+      const controlsBox = document.createElement("div");
+      controlsBox.className = "ct-controls";
+      const error = document.createElement("div");
+      error.className = "ct-error";
+      error.setAttribute("role", "alert");
+      const panelsBox = document.createElement("div");
+      panelsBox.className = "ct-panels";
+      const textsBox = document.createElement("div");
+      textsBox.className = "ct-texts";
+      textsBox.setAttribute("aria-live", "polite");
+      const caption = document.createElement("p");
+      caption.className = "ct-caption";
+      caption.textContent = model.get("caption") || "";
+      root.append(controlsBox, error, panelsBox, textsBox, caption);
+      el.append(root);
+
+      const controls = {};
+      let syncScheduled = false;
+      const sync = () => {
+        if (syncScheduled) return;
+        syncScheduled = true;
+        setTimeout(() => {
+          syncScheduled = false;
+          model.set("values", { ...state });
+          model.save_changes();
+        }, 0);
+      };
+      const onValue = (name, value) => {
+        state = { ...state, [name]: value };
+        if (normalise) state = normalise(state, data, name);
+        paint();
+        sync();
+      };
+      const rows = {};
+      for (const spec of specs) {
+        const c = makeControl({ ...spec }, onValue);
+        controls[spec.name] = c;
+        const r = spec.row ?? 0;
+        if (!rows[r]) {
+          rows[r] = document.createElement("div");
+          rows[r].className = "ct-row";
+          controlsBox.append(rows[r]);
+        }
+        rows[r].append(c.row);
+      }
+      const panels = {};
+      const panelRows = {};
+      const texts = {};
+      function paint() {
+        const lims = limits ? limits(state, data) : {};
+        for (const [name, c] of Object.entries(controls)) c.set(state[name], lims[name]);
+        const v = view(data, state);
+        for (const spec of v.panels) {
+          if (!panels[spec.name]) {
+            panels[spec.name] = makePanel(spec);
+            const r = spec.row ?? 0;
+            if (!panelRows[r]) {
+              panelRows[r] = document.createElement("div");
+              panelRows[r].className = "ct-row";
+              const after = Object.keys(panelRows).map(Number).filter((k) => k > r);
+              const next = after.length ? panelRows[Math.min(...after)] : null;
+              panelsBox.insertBefore(panelRows[r], next);
+            }
+            panelRows[r].append(panels[spec.name].figure);
+          }
+          paintPanel(panels[spec.name], spec);
+        }
+        for (const [name, text] of Object.entries(v.texts || {})) {
+          if (!texts[name]) {
+            texts[name] = document.createElement("div");
+            texts[name].dataset.text = name;
+            textsBox.append(texts[name]);
+          }
+          if (texts[name].textContent !== text) texts[name].textContent = text;
+        }
+        root.dataset.state = JSON.stringify(state);
+        root.dataset.painted = String(Number(root.dataset.painted || 0) + 1);
+      }
+      const showError = () => {
+        const message = model.get("error") || "";
+        error.textContent = message;
+        error.hidden = !message;
+      };
+      model.on("change:values", () => {
+        const incoming = model.get("values");
+        if (JSON.stringify(incoming) === JSON.stringify(state)) return;
+        state = { ...incoming };
+        paint();
+      });
+      model.on("change:error", showError);
+      showError();
+      paint();
+    },
+  };
+}

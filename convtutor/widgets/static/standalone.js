@@ -1,0 +1,94 @@
+// Renders convtutor widgets from their saved state in a page with no kernel and no
+// server (the static HTML edition, opened from disk). Each saved model carries its
+// own ES module (`_esm`), its CSS and its arrays (base64), as Jupyter saves them.
+//
+//   <script type="application/vnd.jupyter.widget-state+json">{...}</script>
+//   <div data-ct-model="MODEL_ID"></div>
+//
+// A model here keeps its state in the page: `set` and `save_changes` notify the
+// module's own listeners, and nothing is sent anywhere.
+
+function decode(base64) {
+  const bytes = atob(base64);
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes.charCodeAt(i);
+  return new DataView(out.buffer);
+}
+
+function putBuffers(state, buffers) {
+  for (const { path, data } of buffers || []) {
+    let node = state;
+    for (const key of path.slice(0, -1)) node = node[key];
+    node[path[path.length - 1]] = decode(data);
+  }
+  return state;
+}
+
+export function makeModel(state) {
+  const listeners = new Map();
+  const emit = (event) => (listeners.get(event) || []).forEach((f) => f());
+  return {
+    get: (key) => state[key],
+    set(key, value) {
+      state[key] = value;
+      emit(`change:${key}`);
+      emit("change");
+    },
+    on(event, f) {
+      for (const e of event.split(" ")) listeners.set(e, [...(listeners.get(e) || []), f]);
+    },
+    off(event, f) {
+      if (!event) return listeners.clear();
+      for (const e of event.split(" "))
+        listeners.set(e, f ? (listeners.get(e) || []).filter((g) => g !== f) : []);
+    },
+    save_changes() {},
+    send() {},
+  };
+}
+
+const modules = new Map();
+const styled = new Set();
+
+async function load(state) {
+  const id = state._anywidget_id || state._esm;
+  if (state._css && !styled.has(id)) {
+    const style = document.createElement("style");
+    style.textContent = state._css;
+    document.head.append(style);
+    styled.add(id);
+  }
+  if (!modules.has(id)) {
+    const url = URL.createObjectURL(new Blob([state._esm], { type: "text/javascript" }));
+    modules.set(id, import(url));
+  }
+  const mod = await modules.get(id);
+  return mod.default || mod;
+}
+
+/** Render every `[data-ct-model]` element of the page from the saved widget state. */
+export async function renderAll(root = document) {
+  const script = root.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+  if (!script) return;
+  const saved = JSON.parse(script.textContent).state;
+  for (const el of root.querySelectorAll("[data-ct-model]")) {
+    const entry = saved[el.dataset.ctModel];
+    if (!entry || !entry.state._esm) continue;
+    try {
+      const state = putBuffers(structuredClone(entry.state), entry.buffers);
+      const widget = await load(state);
+      const model = makeModel(state);
+      if (widget.initialize) await widget.initialize({ model });
+      el.replaceChildren();
+      await widget.render({ model, el });
+      el.dataset.ctLive = "true";
+    } catch (error) {
+      el.dataset.ctLive = "error";
+      const note = document.createElement("p");
+      note.className = "ct-error";
+      note.textContent = `This widget could not start here: ${error}`;
+      el.append(note);
+      console.error(error);
+    }
+  }
+}

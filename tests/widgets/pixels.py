@@ -1,0 +1,108 @@
+"""Read what a page shows of convtutor widgets, and hold it equal to Python's picture.
+
+Used by the browser tests (JupyterLab, kernel shut down, static edition) and the
+latency benchmark. ``read_widgets(page)`` returns, for every ``.ct-widget`` of the
+page, the state the page shows, every canvas's pixels (``getImageData``: the
+canvas's own pixels, whatever CSS scales it to), every table's cells and every text.
+``mismatches(widget, shown)`` sets the Python widget to the state shown and lists
+every way the page differs from :meth:`Widget.view` for that state.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+READ_JS = """
+(root) => {
+  const roots = root ? [root] : [...document.querySelectorAll('.ct-widget')];
+  return roots.map((w) => {
+    const canvases = {};
+    for (const figure of w.querySelectorAll('.ct-panel')) {
+      const name = figure.dataset.name;
+      const caption = figure.querySelector('figcaption').textContent;
+      const canvas = figure.querySelector('canvas');
+      const table = figure.querySelector('table');
+      const entry = {hidden: figure.hidden, title: caption};
+      if (canvas && !figure.hidden) {
+        const ctx = canvas.getContext('2d');
+        const img = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        let s = '';
+        for (let i = 0; i < img.length; i += 0x8000) {
+          s += String.fromCharCode.apply(null, img.subarray(i, i + 0x8000));
+        }
+        entry.width = canvas.width; entry.height = canvas.height; entry.rgba = btoa(s);
+      }
+      if (table && !figure.hidden) {
+        entry.cells = [...table.rows].map((r) => [...r.cells].map((c) => ({
+          text: c.textContent, bg: c.style.backgroundColor, em: c.classList.contains('ct-em')})));
+      }
+      canvases[name] = entry;
+    }
+    const texts = {};
+    for (const t of w.querySelectorAll('[data-text]')) texts[t.dataset.text] = t.textContent;
+    const error = w.querySelector('.ct-error');
+    return {widget: [...w.classList].find((c) => c.startsWith('ct-') && c !== 'ct-widget'),
+            state: JSON.parse(w.dataset.state), panels: canvases, texts,
+            error: error ? error.textContent : ''};
+  });
+}
+"""
+
+
+def read_widgets(page, root=None) -> list[dict]:
+    """Everything the page shows of its widgets (or of the one under ``root``)."""
+    shown = page.evaluate(READ_JS, root)
+    for w in shown:
+        for p in w["panels"].values():
+            if "rgba" in p:
+                raw = np.frombuffer(base64.b64decode(p["rgba"]), dtype=np.uint8)
+                p["rgba"] = raw.reshape(p["height"], p["width"], 4)
+    return shown
+
+
+def _css_rgb(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def mismatches(widget, shown: dict) -> list[str]:
+    """How the page differs from Python's picture of the state it shows (empty: equal)."""
+    state = shown["state"]
+    expected = widget.view(state)
+    problems = []
+    for p in expected["panels"]:
+        got = shown["panels"].get(p["name"])
+        if got is None:
+            problems.append(f"panel {p['name']!r} missing from the page")
+            continue
+        if bool(p.get("hidden")) != bool(got["hidden"]):
+            problems.append(f"panel {p['name']!r}: hidden {got['hidden']}, Python {p.get('hidden')}")
+            continue
+        if p.get("hidden"):
+            continue
+        if got["title"] != p["title"]:
+            problems.append(f"panel {p['name']!r}: title {got['title']!r} != {p['title']!r}")
+        if "rgba" in p:
+            a, b = got.get("rgba"), p["rgba"]
+            if a is None or a.shape != b.shape:
+                problems.append(
+                    f"panel {p['name']!r}: canvas {None if a is None else a.shape} != {b.shape}"
+                )
+            elif not np.array_equal(a, b):
+                diff = np.abs(a.astype(int) - b.astype(int))
+                problems.append(
+                    f"panel {p['name']!r}: {int((diff.max(axis=-1) > 0).sum())} pixels differ, "
+                    f"by up to {int(diff.max())}"
+                )
+        if "cells" in p:
+            want = [[(c["text"], _css_rgb(c["bg"]), bool(c.get("em"))) for c in row]
+                    for row in p["cells"]]  # fmt: skip
+            have = [[(c["text"], c["bg"], c["em"]) for c in row] for row in got.get("cells", [])]
+            if want != have:
+                problems.append(f"panel {p['name']!r}: table {have} != {want}")
+    for name, text in expected["texts"].items():
+        if shown["texts"].get(name) != text:
+            problems.append(f"text {name!r}: {shown['texts'].get(name)!r} != {text!r}")
+    return problems
