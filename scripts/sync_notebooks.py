@@ -81,7 +81,7 @@ def main(argv=None) -> int:
         print(f"{p.relative_to(ROOT)} has no text source {p.with_suffix('.md').name}")
     if args.check and stale:
         for p in stale:
-            print(f"{p.relative_to(ROOT)} differs from its source; run: python scripts/sync_notebooks.py")
+            print(f"{p.relative_to(ROOT)} differs from its source; run scripts/sync_notebooks.py")
     elif stale:
         for p in stale:
             print(f"wrote {p.relative_to(ROOT)}")

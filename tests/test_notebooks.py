@@ -1,9 +1,8 @@
 """Every notebook in notebooks/: clean in git, runs top to bottom without an error or a
-warning, and follows the lesson skeleton (STYLE.md #7) with working links."""
+warning, and follows the lesson skeleton (CONTRIBUTING.md) with working links."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -27,7 +26,6 @@ SEQUENCE = [
     "07_speed_in_practice",
 ]
 
-CELL_TIMEOUT = 300  # seconds per cell
 LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|href=\"([^\"]+)\"")
 CHECK_IMPORT = re.compile(
     r"^[ \t]*from\s+convtutor\.checks(?:\.(\w+))?\s+import\s+(\([^)]*\)|[^\n#]+)", re.M
@@ -124,34 +122,19 @@ def _problems(nb) -> list[str]:
     return found
 
 
-def _kernel_env() -> dict[str, str]:
-    """The environment of a fresh kernel: quick settings, and no backend forced by the tests."""
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    env["CONVTUTOR_QUICK"] = "1"
-    return env
-
-
 @pytest.mark.notebook
 @pytest.mark.timeout(1800)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_runs_without_error_or_warning(path):
-    """The notebook runs top to bottom in a fresh python3 kernel with no error and no warning."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+def test_runs_without_error_or_warning(path, executed_notebooks):
+    """The notebook ran top to bottom in a fresh python3 kernel with no error and no warning.
 
-    nb = _read(path)
-    client = NotebookClient(
-        nb,
-        kernel_name="python3",
-        timeout=CELL_TIMEOUT,
-        allow_errors=False,
-        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
-    )
-    try:
-        client.execute(env=_kernel_env())
-    except CellExecutionError as exc:
-        pytest.fail(f"{path.name} raised an error:\n{exc}")
-    problems = _problems(nb)
+    The run is shared with the static edition and the browser tests (executed once per
+    test run, quick settings; see scripts/execute_notebooks.py).
+    """
+    record = executed_notebooks[path.stem]
+    if record["error"]:
+        pytest.fail(f"{path.name} raised an error:\n{record['error']}")
+    problems = _problems(_read(Path(record["path"])))
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
 
 
@@ -169,8 +152,8 @@ def test_skeleton(path):
     assert re.search(r"key points", text, re.I), "no 'Key points' cell"
 
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
-    assert code and code[0].lstrip().startswith("%matplotlib widget"), (
-        "the imports cell (the first code cell) starts with %matplotlib widget"
+    assert code and code[0].lstrip().startswith("%matplotlib inline"), (
+        "the imports cell (the first code cell) starts with %matplotlib inline"
     )
 
     solutions = [m for m in markdown if "<details" in m and re.search(r"solution", m, re.I)]
