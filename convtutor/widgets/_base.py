@@ -248,8 +248,7 @@ class Widget(anywidget.AnyWidget):
         if spec["kind"] == "select":
             if value not in spec["options"]:
                 raise ValueError(
-                    f"{name} must be one of {', '.join(map(repr, spec['options']))}; "
-                    f"got {value!r}"
+                    f"{name} must be one of {', '.join(map(repr, spec['options']))}; got {value!r}"
                 )
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):

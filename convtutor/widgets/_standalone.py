@@ -89,7 +89,9 @@ def main(argv=None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in ALL:
-        print(f"usage: python -m convtutor.widgets._standalone NAME [OUT.html]; NAME in {list(ALL)}")
+        print(
+            f"usage: python -m convtutor.widgets._standalone NAME [OUT.html]; NAME in {list(ALL)}"
+        )
         return 2
     w = ALL[args[0]]()
     out = Path(args[1] if len(args) > 1 else f"{args[0]}.html")

@@ -78,7 +78,9 @@ def mismatches(widget, shown: dict) -> list[str]:
             problems.append(f"panel {p['name']!r} missing from the page")
             continue
         if bool(p.get("hidden")) != bool(got["hidden"]):
-            problems.append(f"panel {p['name']!r}: hidden {got['hidden']}, Python {p.get('hidden')}")
+            problems.append(
+                f"panel {p['name']!r}: hidden {got['hidden']}, Python {p.get('hidden')}"
+            )
             continue
         if p.get("hidden"):
             continue
