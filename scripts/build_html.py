@@ -1,16 +1,21 @@
 """Build the static HTML edition of the suite: ``make html``.
 
-Executes every notebook in ``notebooks/`` in reading order (00, 01, ...) in a fresh
-kernel, then writes one HTML page per notebook and an ``index.html`` to
-``build/html/`` (ignored by git). Open ``build/html/index.html`` in any browser; no
-Jupyter, no internet needed for the figures (they are embedded as PNG).
+Takes the notebooks as executed once by ``scripts/execute_notebooks.py`` (in reading
+order, each in a fresh kernel; reused when current) and writes one HTML page per
+notebook and an ``index.html`` to ``build/html/`` (ignored by git). Open
+``build/html/index.html`` in any browser, from disk: no Jupyter, no server and no
+network are needed.
 
-Widgets cannot move in a static page. Each one appears as a picture of its figure
-at its starting position, with a note that it is live when the notebook runs in
-Jupyter (for example on Binder). Technically: nbconvert prefers a widget's
-``application/vnd.jupyter.widget-view+json`` output, which renders as an empty box
-without a kernel, so this script removes that mimetype and shows the PNG the
-widget put beside it.
+**The widgets are live.** Every convtutor widget is saved with its state, its arrays
+and its ES module (as Jupyter saves widget state in a notebook), and a small runtime
+(``convtutor/widgets/static/standalone.js``) renders it in the page: the sliders move
+and the figures recompute in the browser with no kernel. Where JavaScript is off, the
+widget's PNG (its picture at its starting position) shows instead. Formulas are
+typeset by a copy of MathJax inside the build folder (``mathjax/``, from the
+``jupyter-server-mathjax`` package).
+
+Other widgets (a tqdm progress bar, a plain slider) cannot run without a kernel: they
+become their final value, or a one-line note.
 
 Usage::
 
@@ -31,16 +36,19 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import execute_notebooks  # noqa: E402
+
 NOTEBOOKS = ROOT / "notebooks"
 DEFAULT_OUT = ROOT / "build" / "html"
 
@@ -56,8 +64,9 @@ class Page:
     name: str
     title: str
     html: str
-    pictures: int  # figure and widget outputs shown as pictures
-    controls: int  # widgets without a picture (e.g. a bare slider), shown as a note
+    pictures: int  # figure outputs shown as pictures (live widgets not counted)
+    live: int  # convtutor widgets that run in the page
+    controls: int  # other widgets (a progress bar, a bare slider): final value or a note
     error: str | None
     seconds: float
 
@@ -65,18 +74,10 @@ class Page:
 # ---- finding the notebooks ----------------------------------------------------------
 def reading_order(names: list[str] | None = None, folder: Path = NOTEBOOKS) -> list[Path]:
     """The notebooks in reading order (by their number prefix), optionally a subset."""
-    paths = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
-    if not names:
-        return paths
-    chosen = []
-    for name in names:
-        stem = Path(name).stem
-        hits = [p for p in paths if p.stem == stem or p.stem.split("_", 1)[0] == stem]
-        if not hits:
-            known = ", ".join(p.stem for p in paths) or "none"
-            raise SystemExit(f"build_html: no notebook named {name!r}; there are: {known}")
-        chosen.extend(h for h in hits if h not in chosen)
-    return sorted(chosen)
+    try:
+        return execute_notebooks.reading_order(names, folder)
+    except SystemExit as exc:
+        raise SystemExit(f"build_html: {exc}") from None
 
 
 def title_of(nb) -> str:
@@ -119,8 +120,8 @@ def static_note(binder_link: str | None) -> str:
         else "on Binder (see the README)"
     )
     return (
-        "A picture of this interactive figure at its starting position. "
-        f"Its sliders work when the notebook runs in Jupyter, for example {where}."
+        "A picture of this interactive figure at its starting position: this page needs "
+        f"JavaScript to move its sliders. They also work in Jupyter, for example {where}."
     )
 
 
@@ -158,19 +159,24 @@ def _final_state(model_id: str, models: dict, depth: int = 0) -> tuple[str, bool
     return "", False
 
 
-def make_static(nb, binder_link: str | None = None) -> tuple[int, int]:
-    """Rewrite a notebook's widget outputs so a static page shows them (in place).
+def make_live(nb, binder_link: str | None = None) -> dict:
+    """Rewrite a notebook's widget outputs for a page with no kernel (in place).
 
-    * A widget that carries a PNG (every convtutor widget; an ipympl figure) becomes
-      that picture; a convtutor widget also gets the note that it is live in Jupyter.
-    * A widget without a picture (a bare slider) becomes a one-line note.
-    * The saved widget state is dropped, so the page does not try to load the widget
-      JavaScript from the internet to draw empty boxes.
+    * A convtutor widget (an anywidget: its saved state carries its ES module) becomes
+      a placeholder the page's runtime renders live, with the widget's PNG inside it
+      as the fallback (shown until the runtime starts, or where JavaScript is off).
+    * Another widget with a PNG becomes that picture; a progress bar (tqdm) its final
+      value; any other control a one-line note.
+    * The saved widget state is dropped from the metadata (so nbconvert adds no
+      widget scripts from the internet) and returned, reduced to the live widgets.
 
-    Returns (pictures, controls): how many outputs became pictures and notes.
+    Returns ``{"pictures", "live", "controls", "state"}``: counts, and the saved-state
+    document of the live widgets (None when there are none).
     """
     pictures = controls = 0
-    models = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    saved = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {})
+    models = saved.get("state", {})
+    live = {}
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -184,20 +190,28 @@ def make_static(nb, binder_link: str | None = None) -> tuple[int, int]:
                 continue
             text = str(data.get("text/plain", ""))
             kind = text.split("(", 1)[0].split(" ", 1)[0] or "widget"
+            model_id = data[WIDGET_VIEW].get("model_id", "")
             png = data.get("image/png")
             if png:
-                pictures += 1
                 png = png if isinstance(png, str) else base64.b64encode(png).decode()
-                if text.startswith("Canvas("):  # a plain ipympl figure: just the picture
-                    body = f'<div class="static-figure">{_png_html(png, "figure")}</div>'
-                else:
-                    body = (
+            model = models.get(model_id, {})
+            if "_esm" in model.get("state", {}):
+                live[model_id] = model
+                fallback = ""
+                if png:
+                    fallback = (
                         f'<figure class="static-widget">{_png_html(png, kind)}'
                         f"<figcaption><em>{static_note(binder_link)}</em></figcaption></figure>"
                     )
+                body = (
+                    f'<div class="ct-live" data-ct-model="{html.escape(model_id)}">{fallback}</div>'
+                )
+            elif png:
+                pictures += 1
+                body = f'<div class="static-figure">{_png_html(png, kind)}</div>'
             else:
                 controls += 1
-                final, progress = _final_state(data[WIDGET_VIEW].get("model_id", ""), models)
+                final, progress = _final_state(model_id, models)
                 if progress:  # a progress bar (tqdm): show where it ended
                     body = f'<div class="static-progress">{final}</div>'
                 else:
@@ -209,63 +223,98 @@ def make_static(nb, binder_link: str | None = None) -> tuple[int, int]:
                     )
             output["data"] = {"text/html": body, "text/plain": text}
     nb.metadata.pop("widgets", None)
-    return pictures, controls
+    state = None
+    if live:
+        state = {
+            "version_major": saved.get("version_major", 2),
+            "version_minor": saved.get("version_minor", 0),
+            "state": live,
+        }
+    return {"pictures": pictures, "live": len(live), "controls": controls, "state": state}
 
 
 # ---- executing and exporting --------------------------------------------------------
-def execute(nb, cwd: Path, timeout: int) -> str | None:
-    """Run a notebook in a fresh python3 kernel; return the error text, or None."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+MATHJAX_CONFIG = """MathJax.Hub.Config({
+  jax: ["input/TeX", "output/SVG"],
+  extensions: ["tex2jax.js"],
+  TeX: { extensions: ["AMSmath.js", "AMSsymbols.js", "noErrors.js", "noUndefined.js"] },
+  SVG: { font: "STIX-Web" },
+  menuSettings: { zoom: "Click" }
+});
+MathJax.Ajax.loadComplete("[MathJax]/config/local/convtutor.js");
+"""
+#: The parts of MathJax 2.7 the pages use: TeX in, SVG out (no web fonts to load,
+#: which a page opened from disk could not).
+MATHJAX_PARTS = [
+    "MathJax.js",
+    "LICENSE",
+    "jax/input/TeX",
+    "jax/output/SVG",
+    "jax/element",
+    "extensions/tex2jax.js",
+    "extensions/TeX",
+    "extensions/MathEvents.js",
+    "extensions/MathMenu.js",
+    "extensions/MathZoom.js",
+]
+MATHJAX_URL = "mathjax/MathJax.js?config=local/convtutor"
 
-    client = NotebookClient(
-        nb,
-        kernel_name="python3",
-        timeout=timeout,
-        resources={"metadata": {"path": str(cwd)}},
-    )
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        return str(exc)
-    except Exception as exc:  # a dead kernel, a timeout: report it, build the rest
-        return f"{type(exc).__name__}: {exc}"
-    return None
+
+def copy_mathjax(out: Path) -> Path:
+    """A copy of MathJax in ``out/mathjax`` (from jupyter-server-mathjax): typeset offline."""
+    import jupyter_server_mathjax
+
+    source = Path(jupyter_server_mathjax.__file__).parent / "static"
+    target = out / "mathjax"
+    for part in MATHJAX_PARTS:
+        src, dst = source / part, target / part
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        else:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+    config = target / "config" / "local" / "convtutor.js"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(MATHJAX_CONFIG, encoding="utf-8")
+    return target
 
 
-def to_html(nb, title: str) -> str:
-    """The page for one executed notebook, with figures embedded and local links fixed."""
+def to_html(nb, title: str, live_state: dict | None = None) -> str:
+    """The page for one executed notebook: figures embedded, widgets live, links fixed."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab")
+    from convtutor.widgets import _standalone
+
+    exporter = HTMLExporter(template_name="lab", mathjax_url=MATHJAX_URL)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     # Links between notebooks ("next: 02_depthwise.ipynb") go to the HTML pages instead.
-    return re.sub(r'href="(\./)?(\d\d_[\w-]+)\.ipynb(#[^"]*)?"', r'href="\2.html\3"', body)
+    body = re.sub(r'href="(\./)?(\d\d_[\w-]+)\.ipynb(#[^"]*)?"', r'href="\2.html\3"', body)
+    if live_state:
+        scripts = _standalone.state_script(live_state) + "\n" + _standalone.runtime_script()
+        body = body.replace("</body>", scripts + "\n</body>", 1)
+    return body
 
 
-def build_one(path: str, out: str, timeout: int, binder_repo: str | None) -> dict:
-    """Execute one notebook and write its page; runs in a worker process."""
+def write_page(record: dict, out: Path, binder_repo: str | None) -> dict:
+    """The page of one executed notebook (``record`` from execute_notebooks.executed)."""
     start = time.perf_counter()
-    path_, out_ = Path(path), Path(out)
-    nb = nbformat.read(path_, as_version=4)
-    title = title_of(nb) or path_.stem
-    error = execute(nb, path_.parent, timeout)
-    executed = out_ / "executed"
-    executed.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, executed / path_.name)  # kept for tests and for download
-    link = binder_url(binder_repo, path_.name) if binder_repo else None
-    pictures, controls = make_static(nb, link)
-    page = out_ / f"{path_.stem}.html"
-    page.write_text(to_html(nb, title), encoding="utf-8")
+    nb = nbformat.read(record["path"], as_version=4)
+    name = record["name"]
+    title = title_of(nb) or name
+    link = binder_url(binder_repo, f"{name}.ipynb") if binder_repo else None
+    counts = make_live(nb, link)
+    page = out / f"{name}.html"
+    page.write_text(to_html(nb, title, counts["state"]), encoding="utf-8")
     return asdict(
         Page(
-            name=path_.stem,
+            name=name,
             title=title,
             html=page.name,
-            pictures=pictures,
-            controls=controls,
-            error=error,
-            seconds=round(time.perf_counter() - start, 1),
+            pictures=counts["pictures"],
+            live=counts["live"],
+            controls=counts["controls"],
+            error=record["error"],
+            seconds=round(record["seconds"] + time.perf_counter() - start, 1),
         )
     )
 
@@ -286,7 +335,8 @@ li {{ margin: 0.4rem 0; }}
 <body>
 <h1>convtutor: depth-wise separable convolution</h1>
 <p class="note">This is the static edition: every notebook was run once and saved as a
-page. The figures are pictures of each slider widget at its starting position.
+page. Its slider widgets are live: move a slider and the figure recomputes in your
+browser, with no Python and no network. The code cells cannot be changed or run here.
 {live}</p>
 <h2>The notebooks, in reading order</h2>
 <ul>
@@ -310,9 +360,9 @@ def write_index(pages: list[dict], out: Path, binder_repo: str | None) -> Path:
         )
     if binder_repo:
         url = binder_url(binder_repo, "00_start_here.ipynb")
-        live = f'To move the sliders, <a href="{html.escape(url)}">open the suite on Binder</a>.'
+        live = f'To run the code too, <a href="{html.escape(url)}">open the suite on Binder</a>.'
     else:
-        live = "To move the sliders, run the notebooks in Jupyter (see the README)."
+        live = "To run the code too, open the notebooks in Jupyter (see the README)."
     index = out / "index.html"
     index.write_text(
         INDEX_TEMPLATE.format(
@@ -332,28 +382,36 @@ def build(
     timeout: int = 900,
     binder_repo: str | None = None,
     folder: Path = NOTEBOOKS,
+    executed: Path | None = None,
 ) -> list[dict]:
-    """Build the edition; return one record per page (see :class:`Page`)."""
+    """Build the edition; return one record per page (see :class:`Page`).
+
+    Notebooks are executed by ``execute_notebooks.executed`` into ``executed``
+    (default ``build/executed``; reused while current).
+    """
     paths = reading_order(names, folder)
     if not paths:
         raise SystemExit(f"build_html: no notebooks found in {folder}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    args = [(str(p), str(out), timeout, binder_repo) for p in paths]
     previous = os.environ.get("CONVTUTOR_QUICK")
     if quick:
         os.environ["CONVTUTOR_QUICK"] = "1"  # inherited by the workers and their kernels
     try:
-        if jobs > 1 and len(paths) > 1:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
-                pages = list(pool.map(build_one, *zip(*args, strict=True)))
-        else:
-            pages = [build_one(*a) for a in args]
+        records = execute_notebooks.executed(
+            [p.stem for p in paths],
+            out=executed or execute_notebooks.EXECUTED,
+            jobs=jobs,
+            timeout=timeout,
+            folder=folder,
+        )
     finally:
         if previous is None:
             os.environ.pop("CONVTUTOR_QUICK", None)
         else:
             os.environ["CONVTUTOR_QUICK"] = previous
+    copy_mathjax(out)
+    pages = [write_page(records[p.stem], out, binder_repo) for p in paths]
     # Building a few notebooks keeps the pages built earlier in the index.
     record = out / "pages.json"
     earlier = json.loads(record.read_text()) if record.exists() else []
@@ -364,6 +422,11 @@ def build(
     write_index(listed, out, binder_repo)
     record.write_text(json.dumps(listed, indent=2) + "\n")
     return pages
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes in ``folder`` (the edition's size, reported by main)."""
+    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -387,13 +450,15 @@ def main(argv: list[str] | None = None) -> int:
     for page in pages:
         status = "FAILED" if page["error"] else "ok"
         print(
-            f"{status:6} {page['name']:28} {page['pictures']:3} pictures  {page['seconds']:6.1f} s"
+            f"{status:6} {page['name']:28} {page['pictures']:3} pictures {page['live']:2} live "
+            f"widgets {page['seconds']:6.1f} s"
         )
     failed = [p for p in pages if p["error"]]
     for page in failed:
         print(f"\n--- {page['name']} failed ---\n{page['error']}", file=sys.stderr)
     total = time.perf_counter() - start
-    print(f"\nWrote {len(pages)} pages to {args.out}/index.html in {total:.0f} s")
+    size = folder_size(args.out) / 1e6
+    print(f"\nWrote {len(pages)} pages to {args.out}/index.html in {total:.0f} s ({size:.1f} MB)")
     return 1 if failed else 0
 
 

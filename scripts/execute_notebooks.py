@@ -105,14 +105,20 @@ def _run_one(path: str, out: str, key: str, timeout: int) -> dict:
 
 
 def executed(
-    names=None, *, out: Path = EXECUTED, jobs: int = 2, timeout: int = 900, force: bool = False
+    names=None,
+    *,
+    out: Path = EXECUTED,
+    jobs: int = 2,
+    timeout: int = 900,
+    force: bool = False,
+    folder: Path = NOTEBOOKS,
 ) -> dict[str, dict]:
     """Name -> record ``{name, key, error, seconds, path, reused}``; runs what is stale."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     package = _package_digest()
     records, todo = {}, []
-    for path in reading_order(names):
+    for path in reading_order(names, folder):
         key = key_of(path, package)
         record_path = out / f"{path.stem}.json"
         record = json.loads(record_path.read_text()) if record_path.exists() else None
