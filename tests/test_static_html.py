@@ -1,28 +1,26 @@
 """The static HTML edition (``make html``, scripts/build_html.py).
 
-The fast tests check the output rewriting on hand-made notebooks. The slow one
-executes every notebook (with CONVTUTOR_QUICK=1), builds the edition into a
-temporary folder and checks each page: all its figures are there as pictures,
-and no traceback.
+The fast tests check the output rewriting on hand-made notebooks. The slow one builds
+the edition from the notebooks executed once for the whole test run and checks each
+page: every figure there as a picture, every convtutor widget live (its saved state,
+its module and the runtime in the page, its PNG inside as the fallback), nothing
+loaded from the internet, no traceback. tests/browser/test_static_edition.py opens the
+pages in Chromium from disk and moves the sliders.
 """
 
 from __future__ import annotations
 
 import base64
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import load_script
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("build_html", ROOT / "scripts" / "build_html.py")
-build_html = importlib.util.module_from_spec(_spec)
-sys.modules["build_html"] = build_html  # the worker processes find build_one by this name
-_spec.loader.exec_module(build_html)
+build_html = load_script("build_html")
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n not really a png").decode()
 VIEW = {"version_major": 2, "version_minor": 0, "model_id": "abc"}
@@ -31,6 +29,14 @@ VIEW = {"version_major": 2, "version_minor": 0, "model_id": "abc"}
 def _notebook():
     """A notebook with one output of each kind the rewriting has to handle."""
     outputs = {
+        "live": new_output(
+            "display_data",
+            data={
+                build_html.WIDGET_VIEW: {**VIEW, "model_id": "any"},
+                "image/png": PNG,
+                "text/plain": "PointwiseMixer widget. (This figure is interactive ...)",
+            },
+        ),
         "panel": new_output(
             "display_data",
             data={
@@ -66,6 +72,7 @@ def _notebook():
         cells.append(cell)
     nb = new_notebook(cells=cells)
     models = {
+        "any": {"model_name": "AnyModel", "state": {"_esm": "export default {}", "values": {}}},
         "abc": {"model_name": "IntSliderModel", "state": {"value": 5, "description": "k"}},
         "bar": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_t", "IPY_MODEL_p"]}},
         "t": {"model_name": "HTMLModel", "state": {"value": "epochs: 100%"}},
@@ -75,19 +82,21 @@ def _notebook():
     return nb
 
 
-def test_widget_outputs_become_pictures_with_a_note():
-    """Widget views are replaced by their PNG; convtutor widgets get the 'live' note."""
+def test_widget_outputs_become_live_widgets_pictures_or_notes():
+    """An anywidget becomes a live placeholder (PNG inside); others a picture or a note."""
     nb = _notebook()
-    pictures, controls = build_html.make_static(nb, "https://mybinder.org/x")
-    assert (pictures, controls) == (3, 2)
-    panel, canvas, slider, inline, progress = (c.outputs[0]["data"] for c in nb.cells[1:])
-    for data in (panel, canvas, slider, progress):
+    counts = build_html.make_live(nb, "https://mybinder.org/x")
+    assert (counts["pictures"], counts["live"], counts["controls"]) == (3, 1, 2)
+    live, panel, canvas, slider, inline, progress = (c.outputs[0]["data"] for c in nb.cells[1:])
+    for data in (live, panel, canvas, slider, progress):
         assert build_html.WIDGET_VIEW not in data
-    assert f"data:image/png;base64,{PNG}" in panel["text/html"]
-    assert "Its sliders work when the notebook runs in Jupyter" in panel["text/html"]
-    assert 'href="https://mybinder.org/x"' in panel["text/html"]
-    assert "<img" in canvas["text/html"] and "sliders work" not in canvas["text/html"]
-    assert "Figure 1" not in canvas["text/html"]
+    assert 'data-ct-model="any"' in live["text/html"]
+    assert f"data:image/png;base64,{PNG}" in live["text/html"]
+    assert "needs JavaScript to move its sliders" in live["text/html"]
+    assert 'href="https://mybinder.org/x"' in live["text/html"]
+    assert list(counts["state"]["state"]) == ["any"], "only live widgets are kept"
+    assert "<img" in panel["text/html"] and "data-ct-model" not in panel["text/html"]
+    assert "<img" in canvas["text/html"] and "Figure 1" not in canvas["text/html"]
     assert "IntSlider" in slider["text/html"] and "<img" not in slider["text/html"]
     assert "Its last value: k: <code>5</code>" in slider["text/html"]
     assert progress["text/html"] == (
@@ -98,13 +107,15 @@ def test_widget_outputs_become_pictures_with_a_note():
     assert "widgets" not in nb.metadata
 
 
-def test_page_shows_every_picture_and_links_to_pages_not_notebooks():
-    """The exported page has one <img> per picture output and no empty widget placeholder."""
+def test_page_carries_the_state_and_runtime_and_links_to_pages():
+    """The page holds the live widget's state and the runtime; links go to pages."""
     nb = _notebook()
-    pictures, _ = build_html.make_static(nb)
-    page = build_html.to_html(nb, "A title")
-    assert len(re.findall(r"<img\b", page)) == pictures == 3
+    counts = build_html.make_live(nb)
+    page = build_html.to_html(nb, "A title", counts["state"])
+    assert len(re.findall(r"<img\b", page)) == 4  # 3 pictures + the live widget's fallback
     assert build_html.WIDGET_VIEW not in page
+    assert '<script type="application/vnd.jupyter.widget-state+json">' in page
+    assert "renderAll();" in page
     assert "on Binder (see the README)" in page
     assert 'href="02_depthwise.html"' in page and "02_depthwise.ipynb" not in page
 
@@ -131,25 +142,56 @@ def _picture_outputs(nb) -> int:
     )
 
 
+def _live_widget_outputs(nb) -> int:
+    """Outputs of convtutor widgets: the ones the page must render live."""
+    return sum(
+        1
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if build_html.WIDGET_VIEW in out.get("data", {})
+        and "widget. (This figure is interactive" in str(out["data"].get("text/plain", ""))
+    )
+
+
+#: Where a page may point at the internet: links a reader can follow, never a resource.
+EXTERNAL_RESOURCE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*(?:src|href)=["']https?:""")
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory, executed_notebooks):
+    """The edition built from the notebooks executed once for this test run."""
+    out = tmp_path_factory.mktemp("html")
+    pages = build_html.build(out=out, quick=True, jobs=2)
+    return out, pages
+
+
 @pytest.mark.notebook
 @pytest.mark.timeout(1800)
-def test_static_edition_has_every_figure_and_no_traceback(tmp_path):
-    """`make html` (quick mode): each page has all its figures as <img>, and no traceback."""
+def test_static_edition_has_every_figure_live_widgets_and_no_traceback(edition):
+    """Each page: all figures as <img>, every convtutor widget live, no traceback, no CDN."""
+    out, pages = edition
     notebooks = build_html.reading_order()
-    assert notebooks, "no notebooks in notebooks/ to build"
-    pages = build_html.build(out=tmp_path, quick=True, jobs=2)
     assert [p["name"] for p in pages] == [p.stem for p in notebooks]
     failures = {p["name"]: p["error"] for p in pages if p["error"]}
     assert not failures, f"notebooks failed while building the HTML edition: {failures}"
     for page in pages:
-        html = (tmp_path / page["html"]).read_text(encoding="utf-8")
-        executed = nbformat.read(tmp_path / "executed" / f"{page['name']}.ipynb", as_version=4)
+        html = (out / page["html"]).read_text(encoding="utf-8")
+        executed = nbformat.read(build_html.execute_notebooks.EXECUTED / f"{page['name']}.ipynb", 4)
         expected = _picture_outputs(executed)
         images = len(re.findall(r"<img\b", html))
         assert images >= expected, f"{page['name']}: {images} <img> for {expected} figures"
+        live = _live_widget_outputs(executed)
+        assert page["live"] == live, f"{page['name']}: {page['live']} live of {live} widgets"
+        assert html.count("data-ct-model=") == live
+        if live:
+            assert "renderAll();" in html
         assert build_html.TRACEBACK_MARK not in html, f"{page['name']} shows a traceback"
         assert build_html.WIDGET_VIEW not in html, f"{page['name']} has an empty widget box"
-    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+        assert not EXTERNAL_RESOURCE.findall(html), f"{page['name']} loads from the internet"
+        assert "mathjax/MathJax.js" in html
+    assert (out / "mathjax" / "MathJax.js").exists()
+    index = (out / "index.html").read_text(encoding="utf-8")
     positions = [index.index(f'href="{p["html"]}"') for p in pages]
     assert positions == sorted(positions), "index.html lists the notebooks out of order"
 
@@ -162,8 +204,9 @@ def test_building_one_notebook_keeps_the_others_in_the_index(tmp_path):
         nb = new_notebook(cells=[new_markdown_cell(f"# Title {stem}"), new_code_cell("1 + 1")])
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
         nbformat.write(nb, folder / f"{stem}.ipynb")
-    build_html.build(["01"], out, jobs=1, folder=folder)
-    build_html.build(["00"], out, jobs=1, folder=folder)
+    executed = tmp_path / "executed"
+    build_html.build(["01"], out, jobs=1, folder=folder, executed=executed)
+    build_html.build(["00"], out, jobs=1, folder=folder, executed=executed)
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.index('href="00_first.html"') < index.index('href="01_second.html"')
     assert "Title 01_second" in index and "failed" not in index.split("<ul>")[1]
