@@ -1,19 +1,10 @@
-"""Two small experiments a student can run on a laptop CPU.
+"""Notebook 06: does a depth-wise separable network over-fit less than a standard one?
 
-1. **Over-fitting.** Does a network built from depth-wise separable blocks over-fit less
-   than the same network built from standard 3x3 convolutions, as the article claims?
-   :func:`make_dataset` draws a small labelled image set (nothing downloads),
-   :func:`build_model` builds either network, :func:`train` trains one with a seed,
-   :func:`run_experiment` trains both for several seeds, and :func:`compare_gaps`
-   reads the generalisation gaps without over-claiming.
-2. **Speed.** :func:`time_layers` times standard, depth-wise and separable layers with
-   ``torch.utils.benchmark`` next to the multiply-accumulates (MACs) that
-   :func:`convtutor.conv_cost` predicts and the arithmetic intensity (MACs per byte
-   moved) of each layer; :func:`time_filters` times the two-pass separable filter
-   against the direct 2-D filter in numpy.
-
-PyTorch is imported inside the functions that need it, never at module level, so
-``import convtutor.experiment`` stays as light as the numpy-only core.
+:func:`build_model` builds either network, :func:`parameter_table` counts what it must
+hold with :func:`convtutor.conv_cost`, :func:`train` trains one with a seed,
+:func:`run_experiment` trains both for several seeds on the data of
+:func:`convtutor.experiment.make_dataset`, and :func:`final_gaps` and
+:func:`compare_gaps` read the generalisation gaps without over-claiming.
 
 Both networks have the same depth and widths. With ``widths=(16, 32, 32)``::
 
@@ -21,27 +12,35 @@ Both networks have the same depth and widths. With ``widths=(16, 32, 32)``::
     separable  [dw3x3 -> pw1x1 -> ReLU -> maxpool2] [dw3x3 -> pw1x1 -> ReLU -> maxpool2] ...
     then       global average pool -> linear(widths[-1] -> 4 classes)
 
-``dw3x3`` is a depth-wise convolution (``groups=C_in``), ``pw1x1`` a point-wise one;
-every convolution has a bias and there is no batch normalisation, so the parameter
-count is exactly ``sum(conv_cost(kind, ..., bias=True).params)`` plus the linear head
-(see :func:`parameter_table`).
+``dw3x3`` is a depth-wise convolution (``groups=C_in``), ``pw1x1`` a point-wise one.
+Nothing sits between the two steps of a separable block (no batch normalisation, no
+ReLU), as in Xception: so each block computes exactly a standard convolution whose
+weight is ``W[o, c] = P[o, c] * D[c]`` (bias ``P @ b_D + b_P``), and the two networks
+differ only in that constraint on the weights. MobileNet puts batch normalisation and
+ReLU after *both* steps; then the identity no longer holds. Every convolution has a
+bias and there is no batch normalisation, so the parameter count is exactly
+``sum(conv_cost(kind, ..., bias=True).params)`` plus the linear head (see
+:func:`parameter_table`).
+
+PyTorch is imported inside the functions that need it, never at module level.
 """
 
 from __future__ import annotations
 
 import contextlib
-import numbers
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .cost import conv_cost
+from ..cost import conv_cost
+from ._common import progress as _progress
+from ._common import seed_number
+from ._common import whole as _whole
+from .data import make_dataset
 
 __all__ = [
     "MODEL_KINDS",
-    "CLASS_NAMES",
-    "make_dataset",
     "parameter_table",
     "predicted_params",
     "build_model",
@@ -50,103 +49,10 @@ __all__ = [
     "run_experiment",
     "final_gaps",
     "compare_gaps",
-    "arithmetic_intensity",
-    "time_layers",
-    "time_filters",
 ]
 
 #: The two networks compared.
 MODEL_KINDS = ("standard", "separable")
-
-#: Class ``c`` has orientation ``c // 2`` and colour pattern ``c % 2``.
-CLASS_NAMES = (
-    "diagonal /, red+green together",
-    "diagonal /, red against green",
-    "diagonal \\, red+green together",
-    "diagonal \\, red against green",
-)
-
-_BYTES_PER_FLOAT32 = 4
-
-
-# --------------------------------------------------------------------------- data
-
-
-def _whole(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number >= {minimum}; got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}; got {value}")
-    return int(value)
-
-
-def make_dataset(n, *, size=16, seed=0, noise=0.8):
-    """A labelled set of small striped colour images; the class needs space AND colour.
-
-    Every image is a pattern of soft stripes. Four classes:
-
-    * the **orientation** of the stripes: about 45 degrees one way or the other
-      (``label // 2``) -- a spatial pattern, seen by a 3x3 filter;
-    * the **colour pattern** (``label % 2``): the red and green stripes rise and fall
-      together (red = green), or red is bright where green is dark (red = -green).
-      Each channel on its own looks the same in both cases (stripes with a random
-      phase); only *mixing* the channels tells them apart -- the job of a point-wise
-      (1x1) step or of a standard convolution.
-
-    Stripe period, phase, angle (+-12 degrees), contrast and the blue channel vary at
-    random, and Gaussian noise is added, so a small training set can be memorised.
-    Values are centred on 0 (add 0.5 to show them as colours).
-
-    Parameters
-    ----------
-    n : int
-        Number of images (>= 4). Labels are balanced: each class has ``n // 4`` or
-        ``n // 4 + 1`` images.
-    size : int, default 16
-        Side in pixels (>= 8).
-    seed : int, default 0
-        The same seed always gives the same images and labels.
-    noise : float, default 0.8
-        Standard deviation of the added Gaussian noise.
-
-    Returns
-    -------
-    images : ndarray of shape (n, 3, size, size), float32
-    labels : ndarray of shape (n,), int64, values 0..3 (see :data:`CLASS_NAMES`)
-
-    Examples
-    --------
-    >>> x, y = make_dataset(8, size=16, seed=1)
-    >>> x.shape, x.dtype, y.tolist().count(0)
-    ((8, 3, 16, 16), dtype('float32'), 2)
-    """
-    n = _whole(n, "n", 4)
-    size = _whole(size, "size", 8)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be a whole number; got {seed!r}")
-    if not (isinstance(noise, numbers.Real) and not isinstance(noise, bool) and noise >= 0):
-        raise ValueError(f"noise must be a number >= 0; got {noise!r}")
-    rng = np.random.default_rng(seed)
-    labels = rng.permutation(np.arange(n) % 4).astype(np.int64)
-    orientation = labels // 2
-    against = labels % 2 == 1
-
-    yy, xx = np.mgrid[0:size, 0:size].astype(np.float64)
-    angle = np.deg2rad(np.where(orientation == 0, 45.0, 135.0) + rng.uniform(-12, 12, n))
-    period = rng.uniform(3.0, 6.0, n)
-    phase = rng.uniform(0, 2 * np.pi, n)
-    contrast = rng.uniform(0.3, 0.5, n)
-    t = (xx[None] * np.cos(angle)[:, None, None] + yy[None] * np.sin(angle)[:, None, None]) * (
-        2 * np.pi / period
-    )[:, None, None]
-    wave = np.sin(t + phase[:, None, None])
-    sign = np.where(against, -1.0, 1.0)[:, None, None]
-    red = contrast[:, None, None] * wave
-    green = sign * contrast[:, None, None] * wave
-    blue = rng.uniform(-0.3, 0.3, n)[:, None, None] * np.ones_like(wave)
-    images = np.stack([red, green, blue], axis=1)
-    images += noise * rng.standard_normal(images.shape)
-    return images.astype(np.float32), labels
 
 
 # --------------------------------------------------------------------------- models
@@ -428,8 +334,7 @@ def train(
     epochs = _whole(epochs, "epochs", 1)
     batch_size = _whole(batch_size, "batch_size", 1)
     threads = _whole(threads, "threads", 1)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be a whole number; got {seed!r}")
+    seed = seed_number(seed)
     x_train, y_train = (torch.as_tensor(a) for a in train_data)
     x_val, y_val = (torch.as_tensor(a) for a in val_data)
     if x_train.ndim != 4 or len(x_train) != len(y_train):
@@ -439,13 +344,13 @@ def train(
         )
     n = len(x_train)
     start = time.perf_counter()
-    with _reproducible(int(seed), threads):
+    with _reproducible(seed, threads):
         model = build_model(
             kind, widths, in_channels=x_train.shape[1], standard_first=standard_first
         )
-        history = History(kind, int(seed), n, sum(p.numel() for p in model.parameters()))
+        history = History(kind, seed, n, sum(p.numel() for p in model.parameters()))
         optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-        order = torch.Generator().manual_seed(int(seed))
+        order = torch.Generator().manual_seed(seed)
         bar = _progress(epochs, desc or f"{kind} seed {seed}", enabled=progress)
         for _ in range(epochs):
             for batch in torch.randperm(n, generator=order).split(batch_size):
@@ -468,15 +373,6 @@ def train(
     history.model = model
     history.seconds = time.perf_counter() - start
     return history
-
-
-def _progress(total: int, desc: str, *, enabled: bool, unit: str = "epoch"):
-    """A tqdm bar (a widget in Jupyter, text on stderr elsewhere), or None if not enabled."""
-    if not enabled:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, unit=unit)
 
 
 def run_experiment(
@@ -581,182 +477,3 @@ def compare_gaps(gaps_standard, gaps_separable):
         "range_separable": (float(b.min()), float(b.max())),
         "difference": float(a.mean() - b.mean()),
     }
-
-
-# --------------------------------------------------------------------------- speed
-
-
-def arithmetic_intensity(kind, channels, kernel_size, size, *, bytes_per_value=4):
-    """MACs per byte moved for one ``same``-padded layer on a ``(channels, size, size)`` input.
-
-    The bytes are the least any implementation must move: read the input and the
-    weights once, write the output once (``bytes_per_value`` each; 4 for float32). A
-    separable layer also writes and reads its ``C x H x W`` middle tensor.
-
-    A depth-wise layer does ``k^2`` MACs per output value but must still read and
-    write each value, so its intensity is about ``k^2 / 8`` for float32: it is
-    *memory-bound*. A standard layer does ``C k^2`` MACs per value.
-
-    Returns
-    -------
-    (macs, bytes_moved, intensity) : (int, int, float)
-
-    Examples
-    --------
-    >>> macs, moved, ai = arithmetic_intensity("depthwise", 64, 3, 32)
-    >>> macs, moved, round(ai, 3)
-    (589824, 526592, 1.12)
-    """
-    c = _whole(channels, "channels", 1)
-    k = _whole(kernel_size, "kernel_size", 1)
-    s = _whole(size, "size", 1)
-    if kind not in ("standard", "depthwise", "pointwise", "separable"):
-        raise ValueError(
-            f"kind must be 'standard', 'depthwise', 'pointwise' or 'separable'; got {kind!r}"
-        )
-    cost = conv_cost(kind, c, c, k, s, padding=k // 2 if kind != "pointwise" else 0)
-    values = c * s * s
-    weights = cost.params
-    moved = values + values + weights  # read input, write output, read weights
-    if kind == "separable":
-        moved += 2 * values  # the depth-wise result is written, then read by the 1x1 step
-    moved *= bytes_per_value
-    return cost.macs, moved, cost.macs / moved
-
-
-def time_layers(
-    channels=(16, 64, 128),
-    kernel_sizes=(3, 5, 7),
-    *,
-    size=32,
-    batch=1,
-    min_run_time=0.2,
-    threads=1,
-    progress=True,
-):
-    """Time standard, depth-wise and separable layers with ``torch.utils.benchmark``.
-
-    Each layer maps ``C`` to ``C`` channels with a ``k x k`` kernel (``same``
-    padding, no bias) on a ``(batch, C, size, size)`` float32 input, forward only,
-    under ``torch.no_grad()``, with ``torch.utils.benchmark.Timer``: after a warm-up,
-    about ``min_run_time`` seconds of short ``Timer.timeit`` runs (about 5 ms each);
-    each time reported is the per-call time of the fastest run, the one least disturbed
-    by other programs (as :mod:`timeit` advises). On a busy machine this is far steadier
-    than a median over long blocks.
-
-    Returns
-    -------
-    list of dict
-        One row per ``(C, k)``: ``channels``, ``kernel_size``, the per-call seconds (fastest run)
-        ``t_standard``, ``t_depthwise``, ``t_separable``, the MACs of each from
-        :func:`convtutor.conv_cost` (``macs_standard`` ...), the predicted MAC ratio
-        ``mac_ratio = macs_standard / macs_separable``, the measured
-        ``speedup = t_standard / t_separable`` and the arithmetic intensities
-        ``ai_standard``, ``ai_depthwise``, ``ai_separable`` (MACs per byte).
-    """
-    import torch
-    import torch.nn as nn
-    from torch.utils import benchmark
-
-    threads = _whole(threads, "threads", 1)
-    configs = [
-        (_whole(c, "channels", 1), _whole(k, "kernel_size", 1))
-        for c in channels
-        for k in kernel_sizes
-    ]
-    bar = _progress(len(configs), "timing layers", enabled=progress, unit="setting")
-    rows = []
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        for c, k in configs:
-            x = torch.randn(batch, c, size, size)
-            layers = {
-                "standard": nn.Conv2d(c, c, k, padding=k // 2, bias=False),
-                "depthwise": nn.Conv2d(c, c, k, padding=k // 2, groups=c, bias=False),
-                "separable": nn.Sequential(
-                    nn.Conv2d(c, c, k, padding=k // 2, groups=c, bias=False),
-                    nn.Conv2d(c, c, 1, bias=False),
-                ),
-            }
-            row = {"channels": c, "kernel_size": k}
-            for name, layer in layers.items():
-                layer.eval()
-                timer = benchmark.Timer(
-                    stmt="with torch.no_grad(): layer(x)",
-                    globals={"layer": layer, "x": x, "torch": torch},
-                    num_threads=threads,
-                )
-                row[f"t_{name}"] = _fastest(timer, min_run_time)
-                macs, _, ai = arithmetic_intensity(name, c, k, size)
-                row[f"macs_{name}"] = macs * batch
-                row[f"ai_{name}"] = ai
-            row["mac_ratio"] = row["macs_standard"] / row["macs_separable"]
-            row["speedup"] = row["t_standard"] / row["t_separable"]
-            rows.append(row)
-            if bar is not None:
-                bar.update(1)
-    if bar is not None:
-        bar.close()
-    return rows
-
-
-def _fastest(timer, budget: float) -> float:
-    """Per-call seconds of the fastest of several short ``timer.timeit`` runs."""
-    timer.timeit(3)  # warm-up: first calls allocate and pick kernels
-    per_call = max(timer.timeit(5).mean, 1e-7)
-    number = max(1, int(0.005 / per_call))
-    repeats = min(200, max(5, int(budget / (number * per_call))))
-    return min(timer.timeit(number).mean for _ in range(repeats))
-
-
-def time_filters(
-    kernel_sizes=(3, 5, 7, 9, 11, 13, 15), *, size=256, repeats=5, min_run_time=0.1, seed=0
-):
-    """Time two 1-D passes (:func:`~convtutor.separable_filter2d`) against one 2-D filter.
-
-    Each filter runs on a ``(size, size)`` float64 image with a ``k x k`` Gaussian
-    (``same`` padding) at least ``repeats`` times and until ``min_run_time`` seconds
-    have passed (at most 200 runs); the best time of each is kept.
-
-    Returns
-    -------
-    list of dict
-        One row per ``k``: ``kernel_size``, ``t_2d``, ``t_two_pass`` (seconds),
-        ``speedup = t_2d / t_two_pass`` and the predicted ``k^2 / (2k) = k / 2``
-        multiplies-per-pixel ratio, ``predicted``.
-    """
-    from . import kernels
-    from .separable import filter2d, separable_filter2d
-
-    repeats = _whole(repeats, "repeats", 1)
-    size = _whole(size, "size", 8)
-    image = np.random.default_rng(seed).random((size, size))
-    rows = []
-    for k in kernel_sizes:
-        k = _whole(k, "kernel_size", 1)
-        g1 = kernels.gaussian_1d(k, k / 5)
-        g2 = np.outer(g1, g1)
-        t2 = _best(filter2d, (image, g2), repeats, min_run_time)
-        t1 = _best(separable_filter2d, (image, g1, g1), repeats, min_run_time)
-        rows.append(
-            {
-                "kernel_size": k,
-                "t_2d": t2,
-                "t_two_pass": t1,
-                "speedup": t2 / t1,
-                "predicted": k * k / (2 * k),
-            }
-        )
-    return rows
-
-
-def _best(fn, args, repeats: int, budget: float) -> float:
-    """Fastest single call of ``fn(*args, padding="same")``."""
-    times: list[float] = []
-    spent = 0.0
-    while len(times) < 200 and (len(times) < repeats or spent < budget):
-        start = time.perf_counter()
-        fn(*args, padding="same")
-        times.append(time.perf_counter() - start)
-        spent += times[-1]
-    return min(times)
