@@ -53,3 +53,12 @@ def executed_notebooks():
             os.environ.pop("CONVTUTOR_QUICK", None)
         else:
             os.environ["CONVTUTOR_QUICK"] = previous
+
+
+@pytest.fixture(scope="session")
+def static_edition(executed_notebooks, tmp_path_factory):
+    """(folder, pages): the static HTML edition built from the executed notebooks."""
+    build_html = load_script("build_html")
+    out = tmp_path_factory.mktemp("html")
+    pages = build_html.build(out=out, quick=True, jobs=2)
+    return out, pages

@@ -158,19 +158,11 @@ def _live_widget_outputs(nb) -> int:
 EXTERNAL_RESOURCE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*(?:src|href)=["']https?:""")
 
 
-@pytest.fixture(scope="module")
-def edition(tmp_path_factory, executed_notebooks):
-    """The edition built from the notebooks executed once for this test run."""
-    out = tmp_path_factory.mktemp("html")
-    pages = build_html.build(out=out, quick=True, jobs=2)
-    return out, pages
-
-
 @pytest.mark.notebook
 @pytest.mark.timeout(1800)
-def test_static_edition_has_every_figure_live_widgets_and_no_traceback(edition):
+def test_static_edition_has_every_figure_live_widgets_and_no_traceback(static_edition):
     """Each page: all figures as <img>, every convtutor widget live, no traceback, no CDN."""
-    out, pages = edition
+    out, pages = static_edition
     notebooks = build_html.reading_order()
     assert [p["name"] for p in pages] == [p.stem for p in notebooks]
     failures = {p["name"]: p["error"] for p in pages if p["error"]}

@@ -8,13 +8,17 @@ missing browser fails the run instead.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
-from lab_harness import REPO, Browser, LabServer, browser_problem
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "widgets"))  # pixels.py: read and compare widgets
+
+from lab_harness import REPO, Browser, LabServer, browser_problem  # noqa: E402
 
 SCREENSHOTS = REPO / "screenshots"
-HERE = Path(__file__).resolve().parent
 
 
 def under_ci() -> bool:
@@ -28,14 +32,25 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def lab():
-    """A throw-away JupyterLab (127.0.0.1, random token, temporary root and settings)."""
+def require_browser() -> None:
+    """Skip (or, under CI, fail) when Chromium or Playwright is missing."""
     problem = browser_problem()
     if problem:
         if under_ci():
             pytest.fail(f"browser tests are required under CI but cannot run: {problem}")
         pytest.skip(f"browser tests skipped: {problem}")
+
+
+@pytest.fixture(scope="session")
+def browser_available() -> None:
+    """Chromium and Playwright are here (else skip, or fail under CI)."""
+    require_browser()
+
+
+@pytest.fixture(scope="session")
+def lab():
+    """A throw-away JupyterLab (127.0.0.1, random token, temporary root and settings)."""
+    require_browser()
     server = LabServer().start()
     try:
         yield server

@@ -6,8 +6,9 @@ with a random token, a temporary root (notebooks are *copied* into it) and tempo
 settings; :class:`Browser` opens notebooks in one Chromium page, runs them, reads
 what they show and moves sliders as a person would (keyboard focus + arrow keys).
 
-The selectors follow ``/work/shared/BROWSER.md``: every one is scoped to the visible
-notebook panel.
+Widgets are read and moved with ``tests/widgets/pixels.py`` and :func:`sweep`; the
+notes on driving JupyterLab in Chromium are in ``docs/browser_testing.md``. Every
+selector is scoped to the visible notebook panel.
 """
 
 from __future__ import annotations
@@ -65,31 +66,33 @@ LAB_SETTINGS = {
 }
 
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-SLIDER = ".widget-slider"
-CANVAS = ".jupyter-matplotlib-canvas-div canvas:first-child"
-FIGURE = ".jupyter-matplotlib-figure"
+WIDGET = ".ct-widget"
 
-# Runs in every page before JupyterLab loads: remember when each on-page canvas was
-# last painted (ipympl paints its visible canvas with drawImage from an offscreen
-# one) and when the last key went down, both on the page's own clock.
+# Runs in every page before anything else: the latency clock. A key's own event time
+# stamp (capture phase, the page's clock) starts a measurement; the first canvas paint
+# (putImageData) after it asks for the next animation frame, and the time in that
+# frame's callback ends it: key down -> the frame that shows the new picture.
 INIT_SCRIPT = """
 (() => {
-  const draw = CanvasRenderingContext2D.prototype.drawImage;
-  CanvasRenderingContext2D.prototype.drawImage = function (...args) {
+  window.__ctLatencies = [];
+  window.__ctPending = null;
+  document.addEventListener('keydown', (e) => { window.__ctPending = e.timeStamp; }, true);
+  const put = CanvasRenderingContext2D.prototype.putImageData;
+  CanvasRenderingContext2D.prototype.putImageData = function (...args) {
+    const result = put.apply(this, args);
     const canvas = this.canvas;
-    if (canvas && canvas.isConnected) {
-      const now = performance.now();
-      canvas.__ctDraws = (canvas.__ctDraws || 0) + 1;
-      canvas.__ctLastDraw = now;
-      if (!(canvas.__ctFirstDraw > window.__ctKeyDown)) canvas.__ctFirstDraw = now;
+    canvas.__ctDraws = (canvas.__ctDraws || 0) + 1;
+    const start = window.__ctPending;
+    if (start !== null) {
+      window.__ctPending = null;
+      requestAnimationFrame(() => window.__ctLatencies.push(performance.now() - start));
     }
-    return draw.apply(this, args);
+    return result;
   };
-  window.__ctKeyDown = 0;
-  document.addEventListener('keydown', () => { window.__ctKeyDown = performance.now(); },
-                            true);
 })();
 """
+#: Console messages that are not the suite's faults (see build_html.MATHJAX_PROBE).
+BENIGN_CONSOLE = ("Access to font at 'about:blank'",)
 
 
 class BrowserUnavailable(RuntimeError):
@@ -227,10 +230,69 @@ class LabServer:
             with contextlib.suppress(Exception):
                 self.api("DELETE", f"/api/sessions/{session['id']}")
 
+    def shutdown_kernels(self) -> int:
+        """Shut every kernel down (the page stays open); return how many there were."""
+        kernels = self.api("GET", "/api/kernels") or []
+        for kernel in kernels:
+            with contextlib.suppress(Exception):
+                self.api("DELETE", f"/api/kernels/{kernel['id']}")
+        return len(kernels)
+
+    def kernel_client(self, name: str):
+        """A second client of the kernel behind notebook ``name`` (jupyter_client)."""
+        from jupyter_client import BlockingKernelClient
+
+        for session in self.api("GET", "/api/sessions") or []:
+            if session.get("path", "").endswith(name) and session.get("kernel"):
+                kernel_id = session["kernel"]["id"]
+                break
+        else:
+            raise RuntimeError(f"no kernel runs {name}")
+        runtime = self.tmp / "runtime"
+        files = list(runtime.glob(f"kernel-{kernel_id}.json"))
+        if not files:
+            raise RuntimeError(f"no connection file for kernel {kernel_id} in {runtime}")
+        client = BlockingKernelClient(connection_file=str(files[0]))
+        client.load_connection_file()
+        client.start_channels()
+        client.wait_for_ready(timeout=30)
+        return client
+
+    def evaluate(self, name: str, expression: str, timeout: float = 30.0):
+        """The JSON value of ``expression`` in the kernel of notebook ``name``."""
+        client = self.kernel_client(name)
+        try:
+            code = f"import json as _j\nprint(_j.dumps({expression}))"
+            out = []
+            reply = client.execute_interactive(
+                code,
+                timeout=timeout,
+                output_hook=lambda m: (
+                    out.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None
+                ),
+                store_history=False,
+            )
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"{expression!r} failed: {reply['content']}")
+            return json.loads("".join(out))
+        finally:
+            client.stop_channels()
+
     # ---- files ----------------------------------------------------------------------
-    def copy_notebook(self, source: Path) -> str:
-        """Copy a notebook into the root (never open the original); return its name."""
-        shutil.copy2(source, self.root / source.name)
+    def copy_notebook(self, source: Path, *, trust: bool = False) -> str:
+        """Copy a notebook into the root (never open the original); return its name.
+
+        ``trust`` signs the copy, as ``jupyter trust`` does: JupyterLab renders the saved
+        outputs of a trusted notebook as they are (widgets included); an untrusted one
+        gets safe fallbacks (the widgets' PNGs).
+        """
+        target = self.root / source.name
+        shutil.copy2(source, target)
+        if trust:
+            from nbformat.sign import NotebookNotary
+
+            nb = nbformat.read(target, as_version=4)
+            NotebookNotary().sign(nb)
         return source.name
 
     def tree_url(self, name: str) -> str:
@@ -249,19 +311,18 @@ class CellView:
 
     prompt: str
     stderr: list[str]
+    errors: list[str]  # error outputs (tracebacks)
     errorWidgets: int  # noqa: N815 - the page's own names
     loading: int
     views: int
     unrendered: int
-    figures: int
-    sliders: int
-    blank: int = 0  # ipympl canvases never painted (size 0 or no image)
-    clipped: list = field(default_factory=list)  # [canvas px, output px, px cut off]
+    widgets: int  # convtutor widgets painted
+    clipped: list = field(default_factory=list)  # [widget px, output px, px cut off]
 
 
 @dataclass
 class RunReport:
-    """What a notebook showed after run-all."""
+    """What a notebook shows."""
 
     name: str
     seconds: float
@@ -277,72 +338,15 @@ class RunReport:
         return sum(getattr(c, attr) for c in self.cells)
 
 
-SLIDER_MODELS = {
-    "IntSliderModel",
-    "FloatSliderModel",
-    "FloatLogSliderModel",
-    "SelectionSliderModel",
-    "IntRangeSliderModel",
-    "FloatRangeSliderModel",
-    "SelectionRangeSliderModel",
-}
-
-
-def expected_views(saved: dict) -> list[dict]:
-    """Per code cell of a saved notebook: how many widget views, ipympl figures and
-    sliders its outputs display, from the widget state the front end saved.
-
-    A cell's figures and sliders are the ``CanvasModel`` and slider models reachable
-    through ``children`` (and Output widgets' outputs) from its widget outputs.
-    """
-    state = (
-        saved.get("metadata", {})
-        .get("widgets", {})
-        .get("application/vnd.jupyter.widget-state+json", {})
-        .get("state", {})
-    )
-
-    def walk(model_id: str, seen: set) -> tuple[int, int, int]:
-        if model_id in seen:
-            return 0, 0, 0
-        seen.add(model_id)
-        model = state.get(model_id)
-        if model is None:
-            return 0, 0, 1
-        name = model.get("model_name", "")
-        figures = int(name in ("MPLCanvasModel", "CanvasModel"))
-        sliders = int(name in SLIDER_MODELS)
-        missing = 0
-        refs = [c for c in model.get("state", {}).get("children", []) if isinstance(c, str)]
-        for out in model.get("state", {}).get("outputs", []) or []:
-            ref = out.get("data", {}).get("application/vnd.jupyter.widget-view+json")
-            if ref:
-                refs.append(ref["model_id"])
-        for ref in refs:
-            f, sl, mi = walk(ref.removeprefix("IPY_MODEL_"), seen)
-            figures, sliders, missing = figures + f, sliders + sl, missing + mi
-        return figures, sliders, missing
-
-    cells = []
-    for cell in saved.get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
-        views = figures = sliders = missing = 0
-        for out in cell.get("outputs", []):
-            ref = out.get("data", {}).get("application/vnd.jupyter.widget-view+json")
-            if not ref:
-                continue
-            views += 1
-            f, sl, mi = walk(ref["model_id"], set())
-            figures, sliders, missing = figures + f, sliders + sl, missing + mi
-        cells.append({"views": views, "figures": figures, "sliders": sliders, "missing": missing})
-    return cells
+def serious(console_errors: list[str]) -> list[str]:
+    """Console errors less the known benign ones (:data:`BENIGN_CONSOLE`)."""
+    return [e for e in console_errors if not any(b in e for b in BENIGN_CONSOLE)]
 
 
 class Browser:
     """One Chromium (persistent context in a temporary profile) with one page."""
 
-    def __init__(self, server: LabServer, *, headless: bool = True):
+    def __init__(self, server: LabServer | None = None, *, headless: bool = True):
         from playwright.sync_api import sync_playwright
 
         self.server = server
@@ -363,6 +367,7 @@ class Browser:
         self.page = self.context.pages[0] if self.context.pages else self.context.new_page()
         self.page.set_default_timeout(60_000)
         self.console_errors: list[str] = []
+        self.requests: list[str] = []
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror: {exc}"))
 
@@ -377,11 +382,33 @@ class Browser:
             self._pw.stop()
         shutil.rmtree(self.profile, ignore_errors=True)
 
+    # ---- a page from disk, offline ---------------------------------------------------
+    def open_file(self, path: Path, timeout: float = 60.0) -> None:
+        """Open ``path`` from disk with every request off this disk refused (recorded)."""
+        page = self.page
+        page.goto("about:blank")
+        self.console_errors.clear()
+        self.requests.clear()
+
+        def only_local(route):
+            url = route.request.url
+            if url.startswith(("file:", "blob:", "data:", "about:")):
+                route.continue_()
+            else:
+                self.requests.append(url)
+                route.abort()
+
+        self.context.unroute("**/*")
+        self.context.route("**/*", only_local)
+        page.goto(Path(path).resolve().as_uri())
+        page.wait_for_load_state("load", timeout=timeout * 1000)
+
     # ---- opening and running ------------------------------------------------------
     def open(self, name: str, timeout: float = 90.0) -> None:
         """Open ``name`` (already in the server root) and wait for an idle kernel."""
         page = self.page
         page.goto("about:blank")
+        self.context.unroute("**/*")
         self.server.delete_sessions()
         self.console_errors.clear()
         page.goto(self.server.tree_url(name))
@@ -440,27 +467,25 @@ class Browser:
             polling=50,
         )
         seconds = time.monotonic() - start
-        with contextlib.suppress(Exception):  # a blank or loading widget is reported later
+        with contextlib.suppress(Exception):  # a widget that never paints is reported later
             self.settle(timeout=15.0)
         return seconds
 
-    def settle(self, quiet_ms: float = 400.0, timeout: float = 30.0) -> None:
-        """Wait until no canvas has been painted for ``quiet_ms`` and no widget loads."""
+    def settle(self, timeout: float = 30.0, scope: str = PANEL) -> None:
+        """Wait until no widget is loading and every convtutor widget has painted."""
         self.page.wait_for_function(
-            """([panel, quiet]) => {
-              const root = document.querySelector(panel);
+            """(scope) => {
+              const root = document.querySelector(scope);
               if (!root) return false;
               const loading = [...root.querySelectorAll('.jp-OutputArea-output')]
                 .some(e => (e.textContent || '').includes('Loading widget'));
-              if (loading) return false;
-              const figures = [...root.querySelectorAll(
-                '.jupyter-matplotlib-canvas-div canvas:first-child')];
-              if (figures.some(c => !(c.__ctDraws > 0))) return false;
-              const last = Math.max(0, ...[...root.querySelectorAll('canvas')]
-                .map(c => c.__ctLastDraw || 0));
-              return performance.now() - last > quiet;
+              const live = [...root.querySelectorAll('[data-ct-model]')]
+                .some(e => !e.dataset.ctLive);
+              const unpainted = [...root.querySelectorAll('.ct-widget')]
+                .some(w => !(Number(w.dataset.painted) > 0));
+              return !loading && !live && !unpainted;
             }""",
-            arg=[PANEL, quiet_ms],
+            arg=scope,
             timeout=timeout * 1000,
             polling=50,
         )
@@ -480,24 +505,24 @@ class Browser:
                   stderr: q(".jp-OutputArea-output[data-mime-type="
                             + "'application/vnd.jupyter.stderr']")
                     .map(e => e.textContent.slice(0, 2000)),
+                  errors: q(".jp-OutputArea-output[data-mime-type="
+                            + "'application/vnd.jupyter.error']")
+                    .map(e => e.textContent.slice(0, 2000)),
                   errorWidgets: q('.jupyter-widgets-error-widget').length,
                   loading: q('.jp-OutputArea-output').filter(
                     e => (e.textContent || '').includes('Loading widget')).length,
                   views: views.length,
                   unrendered: views.filter(
-                    e => !e.querySelector('.jupyter-widgets, .jupyter-matplotlib')).length,
-                  figures: q('.jupyter-matplotlib-figure').length,
-                  sliders: q('.widget-slider').length,
-                  // ipympl canvases never painted (ipympl skips a canvas of size 0)
-                  blank: q('.jupyter-matplotlib-canvas-div canvas:first-child').filter(
-                    c => c.width === 0 || c.height === 0 || !(c.__ctDraws > 0)).length,
-                  // figures whose canvas reaches past the right edge of the output area
-                  clipped: q('.jupyter-matplotlib-canvas-div canvas:first-child').map(c => {
-                    const area = c.closest('.jp-OutputArea-output') || c;
-                    const over = c.getBoundingClientRect().right
-                      - area.getBoundingClientRect().right;
-                    return [Math.round(c.getBoundingClientRect().width),
-                            Math.round(area.getBoundingClientRect().width), Math.round(over)];
+                    e => !e.querySelector('.jupyter-widgets, .ct-widget, .widget-output'))
+                    .length,
+                  widgets: q('.ct-widget').filter(w => Number(w.dataset.painted) > 0).length,
+                  // widgets reaching past the right edge of the output area
+                  clipped: q('.ct-widget').map(w => {
+                    const area = w.closest('.jp-OutputArea-output') || w;
+                    const over = Math.max(w.scrollWidth - area.clientWidth,
+                      w.getBoundingClientRect().right - area.getBoundingClientRect().right);
+                    return [Math.round(w.scrollWidth), Math.round(area.clientWidth),
+                            Math.round(over)];
                   }).filter(([w, a, over]) => over > 1),
                 };
               });
@@ -511,40 +536,19 @@ class Browser:
             console_errors=list(self.console_errors),
         )
 
-    def save(self, name: str, timeout: float = 30.0) -> dict:
-        """Save the copy (File > Save) and return it as JSON, outputs and widget state.
-
-        The throw-away server's settings save the widget state into the notebook, so
-        the saved file says which widgets the kernel displayed (``expected_views``).
-        """
-        page = self.page
-        path = self.server.root / name
-        before = path.stat().st_mtime_ns
-        page.click("#jp-MainMenu .lm-MenuBar-itemLabel:text-is('File')")
-        page.click(".lm-Menu-item[data-command='docmanager:save']")
-        deadline = time.monotonic() + timeout
-        while (
-            path.stat().st_mtime_ns == before
-            or page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count()
-        ):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{name} was not saved within {timeout:.0f} s")
-            page.wait_for_timeout(100)
-        page.wait_for_timeout(200)
-        return json.loads(path.read_text())
-
-    def screenshot(self, path: Path) -> Path:
-        """The whole notebook at 1280 px wide: the window grows to fit, then shrinks back."""
+    def screenshot(self, path: Path, scroller: str | None = None) -> Path:
+        """The whole notebook (or page) at 1280 px wide: the window grows to fit, then back."""
         page = self.page
         path.parent.mkdir(parents=True, exist_ok=True)
         height = page.evaluate(
             """(panel) => {
               const root = document.querySelector(panel);
+              if (!root) return document.documentElement.scrollHeight;
               const scroller = root.querySelector('.jp-WindowedPanel-outer')
                 || root.querySelector('.jp-Notebook');
               return scroller.scrollHeight - scroller.clientHeight + window.innerHeight;
             }""",
-            PANEL,
+            scroller or PANEL,
         )
         height = int(min(max(height, VIEWPORT["height"]), 30000))
         page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
@@ -556,98 +560,68 @@ class Browser:
             page.wait_for_timeout(200)
         return path
 
-    # ---- widgets ----------------------------------------------------------------------
-    def output_area(self, cell_index: int):
-        """The output area of the ``cell_index``-th code cell (0-based)."""
-        return (
-            self.page.locator(f"{PANEL} .jp-CodeCell")
-            .nth(cell_index)
-            .locator(".jp-Cell-outputArea")
-        )
+    # ---- latency ------------------------------------------------------------------------
+    def latencies(self, clear: bool = True) -> list[float]:
+        """Milliseconds from each key down to the frame after its canvas paint (page clock)."""
+        values = self.page.evaluate("window.__ctLatencies.slice()")
+        if clear:
+            self.page.evaluate("window.__ctLatencies = []; window.__ctPending = null")
+        return values
 
-    @staticmethod
-    def canvas_png(area) -> str:
-        """The first ipympl canvas in ``area`` as a data URL (its exact pixels)."""
-        return area.locator(CANVAS).first.evaluate("c => c.toDataURL('image/png')")
 
-    @staticmethod
-    def draws(area) -> int:
-        return area.locator(CANVAS).first.evaluate("c => c.__ctDraws || 0")
+# ---- moving the widgets ----------------------------------------------------------------
+#: Keys pressed on each range control, in order: the ends, steps, pages, and back.
+RANGE_KEYS = ["End", "Home", "ArrowRight", "ArrowRight", "PageUp", "ArrowUp", "PageDown",
+              "ArrowLeft", "ArrowDown", "End", "ArrowLeft", "Home"]  # fmt: skip
 
-    def _after(self, area, action, timeout: float, *, required: bool = True) -> bool:
-        """Do ``action()`` and wait until ``area``'s canvas is repainted.
 
-        Returns False if it is not repainted within ``timeout`` seconds (raises a
-        Playwright TimeoutError instead when ``required``).
-        """
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+def controls_of(root) -> list[dict]:
+    """The controls of one ``.ct-widget`` (a Playwright locator), in page order."""
+    return root.evaluate(
+        """(w) => [...w.querySelectorAll('.ct-controls input, .ct-controls select')].map(
+          (c) => ({name: c.dataset.name, kind: c.tagName === 'SELECT' ? 'select' : 'range',
+                   disabled: c.disabled,
+                   label: (c.labels && c.labels[0]) ? c.labels[0].textContent : '',
+                   options: c.tagName === 'SELECT' ? [...c.options].map(o => o.value) : null,
+                   min: c.min, max: c.max, value: c.value,
+                   valuetext: c.getAttribute('aria-valuetext')}))"""
+    )
 
-        element = area.locator(CANVAS).first.element_handle()
-        before = element.evaluate("c => c.__ctDraws || 0")
-        action()
-        try:
-            self.page.wait_for_function(
-                "([c, n]) => (c.__ctDraws || 0) > n",
-                arg=[element, before],
-                timeout=timeout * 1000,
-                polling="raf",
-            )
-        except PlaywrightTimeout:
-            if required:
-                raise
-            return False
-        return True
 
-    def move_slider(self, area, index: int, key: str, timeout: float = 10.0) -> float:
-        """Focus the ``index``-th slider handle in ``area`` and press ``key``, as a person
-        would; wait for the canvas to be repainted.
+def sweep(root, check, *, keys=RANGE_KEYS, select_keys: bool = True) -> int:
+    """Move every control of the widget ``root`` by keyboard; ``check()`` after each key.
 
-        Returns the milliseconds from the key going down to the first repaint of the
-        canvas after it (both on the page's clock). Raises a Playwright TimeoutError
-        if the canvas is not repainted within ``timeout`` seconds.
-        """
-        handle = area.locator(f"{SLIDER} .noUi-handle").nth(index)
-        shown = handle.get_attribute("aria-valuenow")
-        try:
-            self._after(area, lambda: handle.press(key), timeout)
-        except Exception as exc:
-            states = [
-                s["kernel"]["execution_state"]
-                for s in self.server.api("GET", "/api/sessions") or []
-                if s.get("kernel")
-            ]
-            canvas = area.locator(CANVAS).first.evaluate(
-                "c => [c.width, c.height, c.__ctDraws || 0, c.isConnected]"
-            )
-            text = " ".join(area.inner_text().split())[:400]
-            raise TimeoutError(
-                f"no repaint {timeout:.0f} s after {key} on a slider (value {shown} -> "
-                f"{handle.get_attribute('aria-valuenow')}; kernel {states}; canvas "
-                f"[width, height, paints, connected] {canvas}; the widget reads: {text!r}; "
-                f"server and kernel log:\n{self.server.log_tail(25)})"
-            ) from exc
-        return area.locator(CANVAS).first.evaluate("c => c.__ctFirstDraw - window.__ctKeyDown")
-
-    def select(self, area, index: int, value: str, timeout: float = 3.0) -> bool:
-        """Choose ``value`` in the ``index``-th dropdown of ``area``; True once the canvas
-        is repainted, False if it is not within ``timeout`` seconds."""
-        select = area.locator(".widget-dropdown select").nth(index)
-        return self._after(area, lambda: select.select_option(value), timeout, required=False)
-
-    def toggle(self, area, index: int, timeout: float = 3.0) -> bool:
-        """Click the ``index``-th checkbox of ``area``; True once the canvas is repainted."""
-        box = area.locator(".widget-checkbox input[type='checkbox']").nth(index)
-        return self._after(area, box.click, timeout, required=False)
-
-    def settle_canvas(self, area, quiet_ms: float = 150.0, timeout: float = 15.0) -> None:
-        """Wait until ``area``'s canvas has not been painted for ``quiet_ms``."""
-        canvas = area.locator(CANVAS).first
-        canvas.page.wait_for_function(
-            "([c, q]) => performance.now() - (c.__ctLastDraw || 0) > q",
-            arg=[canvas.element_handle(), quiet_ms],
-            timeout=timeout * 1000,
-            polling=20,
-        )
+    Ranges get :data:`RANGE_KEYS`. A select is focused and walked with ArrowDown to its
+    last option and ArrowUp back to its first (each key changes the selection in
+    Chromium). Controls disabled at the moment are skipped. Returns the moves made.
+    """
+    moves = 0
+    for control in controls_of(root):
+        element = root.locator(f"[data-name='{control['name']}']").first
+        if element.is_disabled():
+            continue
+        element.focus()
+        if control["kind"] == "range":
+            for key in keys:
+                if element.is_disabled():
+                    break
+                element.press(key)
+                moves += 1
+                check(f"{control['name']} {key}")
+        else:
+            options = control["options"]
+            for key in ["ArrowDown"] * (len(options) - 1) + ["ArrowUp"] * (len(options) - 1):
+                if element.is_disabled():
+                    break
+                before = element.input_value()
+                element.press(key)
+                if select_keys and element.input_value() == before:
+                    raise AssertionError(
+                        f"{key} on select {control['name']!r} did not change it ({before!r})"
+                    )
+                moves += 1
+                check(f"{control['name']} {key} -> {element.input_value()!r}")
+    return moves
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -668,37 +642,13 @@ def median(values: list[float]) -> float:
 WIDGETS_NOTEBOOK = "widgets_check.ipynb"
 
 
-BASELINE_SOURCE = """\
-import ipywidgets, matplotlib.pyplot as plt, numpy as np
-with plt.ioff():
-    baseline_fig, baseline_ax = plt.subplots(figsize=(3, 3))
-for attr in ("header_visible", "footer_visible", "toolbar_visible", "resizable"):
-    setattr(baseline_fig.canvas, attr, False)
-# Sized before it is shown, as ipympl does for a bare canvas (in a box it would not be,
-# and the page could size it 0 x 0; see convtutor/widgets/_ipympl.py).
-baseline_fig.canvas._size = tuple(baseline_fig.bbox.size)
-baseline_im = baseline_ax.imshow(np.zeros((64, 64)), vmin=0, vmax=1)
-baseline_slider = ipywidgets.IntSlider(0, 0, 20, description="seed")
-def baseline_move(change):
-    baseline_im.set_data(np.random.default_rng(change["new"]).random((64, 64)))
-    baseline_fig.canvas.draw_idle()
-baseline_slider.observe(baseline_move, "value")
-display(ipywidgets.VBox([baseline_slider, baseline_fig.canvas]))"""
-
-
-def write_widgets_notebook(
-    server: LabServer, names: list[str], *, baseline: bool = False
-) -> dict[str, int]:
+def write_widgets_notebook(server: LabServer, names: list[str]) -> dict[str, int]:
     """A notebook showing each widget of ``convtutor.widgets.ALL`` in its own cell.
 
     Returns name -> index of its code cell. A widget that fails to build prints its
     traceback (stderr) instead of stopping the run, so the others still get checked.
-    With ``baseline``, a last cell ("baseline") shows the smallest ipympl slider
-    figure (64x64 ``imshow``, ``set_data`` + ``draw_idle``) to compare against.
     """
-    sources = [
-        "%matplotlib widget\nfrom IPython.display import display\nfrom convtutor.widgets import ALL"
-    ]
+    sources = ["from IPython.display import display\nfrom convtutor.widgets import ALL"]
     cells = {}
     for name in names:
         cells[name] = len(sources)
@@ -709,61 +659,7 @@ def write_widgets_notebook(
             "    import traceback\n"
             "    traceback.print_exc()\n"
             "else:\n"
-            f"    display(w_{name}.widget)"
+            f"    display(w_{name})"
         )
-    if baseline:
-        cells["baseline"] = len(sources)
-        sources.append(BASELINE_SOURCE)
     write_notebook(server.root / WIDGETS_NOTEBOOK, sources)
     return cells
-
-
-def controls(area) -> list[dict]:
-    """The sliders, dropdowns and checkboxes in ``area``, in page order, with labels."""
-    return area.evaluate(
-        """(area) => {
-          const label = (el) => {
-            const l = el.querySelector('.widget-label');
-            return l ? l.textContent.trim() : '';
-          };
-          const off = (el) => !!el.closest('[disabled]') || !!el.querySelector('[disabled]')
-            || el.offsetParent === null;
-          const out = [];
-          area.querySelectorAll('.widget-slider').forEach((el, i) => out.push(
-            {kind: 'slider', index: i, label: label(el), disabled: off(el)}));
-          area.querySelectorAll('.widget-dropdown').forEach((el, i) => out.push(
-            {kind: 'dropdown', index: i, label: label(el), disabled: off(el),
-             options: [...el.querySelectorAll('option')].map(o => o.value)}));
-          area.querySelectorAll('.widget-checkbox').forEach((el, i) => out.push(
-            {kind: 'checkbox', index: i, label: label(el), disabled: off(el)}));
-          return out;
-        }"""
-    )
-
-
-def readout(area, index: int) -> str:
-    """The text readout of the ``index``-th slider in ``area``."""
-    return area.locator(".widget-slider").nth(index).locator(".widget-readout").inner_text().strip()
-
-
-def _movable(area, control) -> bool:
-    if control["kind"] != "slider" or control["disabled"]:
-        return False
-    handle = area.locator(f"{SLIDER} .noUi-handle").nth(control["index"])
-    low, high = handle.get_attribute("aria-valuemin"), handle.get_attribute("aria-valuemax")
-    return low != high
-
-
-def movable_sliders(browser: Browser, area) -> list[dict]:
-    """The enabled sliders of ``area`` with more than one value. If there are none,
-    pick menu options (first menu first) until some appear, as a student would."""
-    found = [c for c in controls(area) if _movable(area, c)]
-    menus = [c for c in controls(area) if c["kind"] == "dropdown" and not c["disabled"]]
-    for menu in menus:
-        for option in menu["options"]:
-            if found:
-                return found
-            browser.select(area, menu["index"], option)
-            browser.settle_canvas(area)
-            found = [c for c in controls(area) if _movable(area, c)]
-    return found

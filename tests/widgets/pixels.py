@@ -108,3 +108,25 @@ def mismatches(widget, shown: dict) -> list[str]:
         if shown["texts"].get(name) != text:
             problems.append(f"text {name!r}: {shown['texts'].get(name)!r} != {text!r}")
     return problems
+
+
+def reference_widget(entry: dict):
+    """The Python widget to compare a saved widget's page with (the static edition).
+
+    ``entry`` is one model of a saved-state document. The widget's class is rebuilt with
+    no arguments, then given the saved arrays and metadata, so that its ``view`` works
+    on exactly what the page has.
+    """
+    import importlib
+
+    state = entry["state"]
+    module, _, name = state["_anywidget_id"].rpartition(".")
+    widget = getattr(importlib.import_module(module), name)()
+    meta = state["_meta"]
+    for buffer in entry["buffers"]:
+        key = buffer["path"][-1]
+        dtype = np.uint8 if meta["dtypes"][key] == "uint8" else np.float32
+        raw = np.frombuffer(base64.b64decode(buffer["data"]), dtype=dtype)
+        widget.data[key] = raw.reshape(meta["shapes"][key])
+    widget.meta = meta
+    return widget

@@ -1,0 +1,67 @@
+"""The static HTML edition, opened from disk with every network request refused.
+
+Each page: every convtutor widget starts (its saved state, module and arrays are in
+the page), nothing is fetched from anywhere but the disk, no console error; and every
+widget, swept by keyboard, paints exactly what Python computes for the state it shows
+(``Widget.view`` with the arrays saved in the page).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from lab_harness import Browser, serious, sweep
+from pixels import mismatches, read_widgets, reference_widget
+
+STATE = re.compile(
+    r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S
+)
+
+
+@pytest.fixture(scope="module")
+def offline_browser(browser_available):
+    chromium = Browser(None)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
+def test_every_page_is_live_offline_and_paints_what_python_computes(
+    static_edition, offline_browser, screenshots
+):
+    out, pages = static_edition
+    browser = offline_browser
+    checked = 0
+    for page in pages:
+        html = (out / page["html"]).read_text(encoding="utf-8")
+        browser.open_file(out / page["html"])
+        browser.settle(scope="body")
+        live = browser.page.evaluate(
+            "[...document.querySelectorAll('[data-ct-model]')].map(e => e.dataset.ctLive)"
+        )
+        assert live == ["true"] * page["live"], f"{page['name']}: widgets {live}"
+        browser.screenshot(screenshots / f"static_{page['name']}.png", scroller="body")
+        if not page["live"]:
+            continue
+        saved = json.loads(STATE.search(html).group(1).replace("<\\/", "</"))["state"]
+        for model_id, entry in saved.items():
+            reference = reference_widget(entry)
+            root = browser.page.locator(f"[data-ct-model='{model_id}'] .ct-widget").first
+            problems = []
+
+            def check(what, root=root, reference=reference, problems=problems):
+                shown = read_widgets(browser.page, root.element_handle())[0]
+                found = mismatches(reference, shown)
+                if found:
+                    problems.append(f"{what}: {found[:3]}")
+
+            moves = sweep(root, check)
+            assert moves >= 10, f"{page['name']}: only {moves} moves"
+            assert not problems, f"{page['name']} {model_id}: " + "\n".join(problems[:10])
+            checked += 1
+        assert not browser.requests, f"{page['name']} asked the network for {browser.requests}"
+        assert not serious(browser.console_errors), f"{page['name']}: {browser.console_errors}"
+    assert checked >= 7, f"only {checked} live widgets in the whole edition"
