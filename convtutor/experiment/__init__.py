@@ -6,7 +6,7 @@
   separable blocks over-fit less than the same network of standard convolutions?
   (:func:`build_model`, :func:`train`, :func:`run_experiment`, :func:`compare_gaps` ...)
 * :mod:`convtutor.experiment.speed` -- notebook 07: is a separable layer faster in
-  practice? (:func:`time_layers`, :func:`time_filters`, :func:`arithmetic_intensity` ...)
+  practice? (:func:`time_layers`, :func:`copy_bandwidth`, :func:`peak_flops`, :func:`roofline` ...)
 
 Every public name of the three modules is also available here, as
 ``convtutor.experiment.<name>``. PyTorch is imported inside the functions that need
@@ -26,7 +26,15 @@ from .overfitting import (
     run_experiment,
     train,
 )
-from .speed import arithmetic_intensity, time_filters, time_layers
+from .speed import (
+    LAYER_KINDS,
+    arithmetic_intensity,
+    copy_bandwidth,
+    peak_flops,
+    roofline,
+    time_filters,
+    time_layers,
+)
 
 __all__ = [
     # data
@@ -43,7 +51,11 @@ __all__ = [
     "final_gaps",
     "compare_gaps",
     # speed (notebook 07)
+    "LAYER_KINDS",
     "arithmetic_intensity",
     "time_layers",
+    "copy_bandwidth",
+    "peak_flops",
+    "roofline",
     "time_filters",
 ]
