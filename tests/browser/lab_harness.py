@@ -591,9 +591,9 @@ def controls_of(root) -> list[dict]:
 def sweep(root, check, *, keys=RANGE_KEYS, select_keys: bool = True) -> int:
     """Move every control of the widget ``root`` by keyboard; ``check()`` after each key.
 
-    Ranges get :data:`RANGE_KEYS`. A select is focused and walked with ArrowDown to its
-    last option and ArrowUp back to its first (each key changes the selection in
-    Chromium). Controls disabled at the moment are skipped. Returns the moves made.
+    Ranges get :data:`RANGE_KEYS`. A select is focused and walked with the arrow keys
+    up to its first option, down to its last and back (each key changes the selection
+    in Chromium). Controls disabled at the moment are skipped. Returns the moves made.
     """
     moves = 0
     for control in controls_of(root):
@@ -610,7 +610,9 @@ def sweep(root, check, *, keys=RANGE_KEYS, select_keys: bool = True) -> int:
                 check(f"{control['name']} {key}")
         else:
             options = control["options"]
-            for key in ["ArrowDown"] * (len(options) - 1) + ["ArrowUp"] * (len(options) - 1):
+            at, last = options.index(element.input_value()), len(options) - 1
+            # Up to the first option, down to the last, back up to where it was.
+            for key in ["ArrowUp"] * at + ["ArrowDown"] * last + ["ArrowUp"] * (last - at):
                 if element.is_disabled():
                     break
                 before = element.input_value()
