@@ -41,7 +41,7 @@ def test_pointwise_params_right():
     ("answer", "words"),
     [
         (128, ["forgot C_in"]),
-        (64, ["ONE output channel"]),
+        (64, ["per-channel scaling", "mixes channels", "all 64 input channels"]),
         (64 * 128 * 9, ["1x1"]),
         (64 * 128 + 128, ["bias"]),
         (0, ["not 'doing nothing'"]),

@@ -2,7 +2,8 @@
 
 Each function takes the student's answer and returns a :class:`~convtutor.checks.Feedback`:
 what is right, or a hint aimed at the likely mistake (forgot ``C_in`` in a count,
-thought a 1x1 convolution does nothing, mixed up the rows and columns of ``W``).
+thought a 1x1 convolution does nothing or only scales each channel, mixed up the rows
+and columns of ``W``).
 
 >>> from convtutor.checks import pointwise as check
 >>> bool(check.params(64 * 128, in_channels=64, out_channels=128))
@@ -44,8 +45,11 @@ def params(
         )
     if answer == c_in and c_in != expected:
         return wrong(
-            f"That is the weights of ONE output channel. There are {c_out} output channels, "
-            "each with its own weights."
+            f"{c_in} is one weight per input channel: a per-channel scaling, each channel "
+            "multiplied by a number of its own and nothing added across channels (that would "
+            "be a depth-wise 1x1 layer). A 1x1 convolution mixes channels: each of the "
+            f"{c_out} output channels is its own weighted sum of all {c_in} input channels, "
+            f"so each needs {c_in} weights."
         )
     if answer == expected * 9:
         return wrong(
