@@ -1,73 +1,38 @@
 """Depth-wise convolution, one channel at a time: :class:`ChannelFilter` and :class:`Stacking`.
 
-* :class:`ChannelFilter` follows one channel of the photo through its own kernel:
-  input channel ``c`` ⊛ kernel ``c`` -> output ``c``. No other channel takes part.
+* :class:`ChannelFilter` filters each channel of the photo with its own kernel and
+  shows all three at once: input channel ``c`` ⊛ kernel ``c`` = output ``c``. Change
+  one channel's kernel and only that channel's output changes.
 * :class:`Stacking` puts the per-channel outputs back together into a ``(C*M, H, W)``
-  tensor, drawn as a stack of slices and as one picture, for a depth multiplier
-  ``M`` of 1 to 3.
+  tensor, drawn slice by slice and as one picture, for a depth multiplier ``M`` of 1
+  to 3.
 
 Both use no padding, so a ``k x k`` kernel makes each output ``k - 1`` pixels
-smaller; every output is drawn over the input pixels it is centred on.
+smaller than its input; the canvases show the true sizes. Every map is computed once,
+here, with ``ct.depthwise_conv2d``; the pages (``static/channel_filter.js``,
+``static/stacking.js``) only pick maps and colour them, and :meth:`ChannelFilter.view`
+and :meth:`Stacking.view` mirror them.
 """
 
 from __future__ import annotations
 
-import ipywidgets as widgets
 import numpy as np
-from matplotlib.patches import Rectangle
 
 import convtutor as ct
 
-from ..viz.images import (
-    CHANNEL_CMAPS,
-    CHANNEL_COLORS,
-    CHANNEL_NAMES,
-    colour_key,
-    fast_title,
-    outline_text,
-    outline_title,
-    picture_axes,
-    show_feature_map,
-    show_image,
-    show_kernel,
-    show_stack,
+from ..viz.images import CHANNEL_COLORS, CHANNEL_NAMES
+from ._base import (
+    Widget,
+    format_number,
+    lut,
+    map_values,
+    rgb_planes,
     symmetric_limit,
-    update_kernel,
-    update_stack,
+    table_cells,
 )
-from ._legacy import Widget
+from ._photo import photo as _photo
 
-__all__ = ["ChannelFilter", "Stacking", "KERNEL_SETS", "STYLE", "control_rows", "compact_html"]
-
-#: Control style: the whole description shows ("green kernel", not "green ker...").
-STYLE = {"description_width": "initial"}
-
-#: The widest a figure may be, in inches at dpi 100: JupyterLab's output area at a
-#: projector's 1280 x 800 with the file browser open is about 848 px wide.
-MAX_WIDTH = 8.4
-
-
-def compact_html(html: str) -> str:
-    """``html`` at a text's line height: an ``ipywidgets.HTML`` spaces lines 28 px apart."""
-    return f'<div style="line-height: 1.4">{html}</div>'
-
-
-def control_rows(widget, rows) -> widgets.VBox:
-    """The controls of ``widget`` laid out in ``rows`` (lists of names), readout under them.
-
-    Every control appears in exactly one row; each row is chosen to fit 840 px.
-    """
-    names = [name for row in rows for name in row]
-    if sorted(names) != sorted(widget.controls):
-        raise ValueError(
-            f"rows must name every control once: {sorted(widget.controls)}; got {names}"
-        )
-    boxes = [widgets.HBox([widget.controls[name] for name in row]) for row in rows]
-    readout = getattr(widget, "readout", None)
-    if readout is not None:
-        boxes.append(readout)
-    return widgets.VBox(boxes)
-
+__all__ = ["ChannelFilter", "Stacking", "KERNEL_SETS"]
 
 #: Kernel choices for :class:`Stacking`: kernel ``m`` of a set is the ``m``-th kernel
 #: given to every channel (all of one size, so the outputs stack into one tensor).
@@ -77,44 +42,28 @@ KERNEL_SETS = {
     "Prewitt x, Scharr x, Prewitt y": ("Prewitt x", "Scharr x", "Prewitt y"),
 }
 
-
-def _photo(image, size: int) -> np.ndarray:
-    if image is None:
-        return ct.data.sample_image(size)
-    arr = np.asarray(image, dtype=np.float64)
-    if arr.ndim != 3 or arr.shape[0] != 3 or min(arr.shape[1:]) < 8:
-        raise ValueError(
-            f"image must have shape (3, H, W) with H, W >= 8 (an RGB picture, channels "
-            f"first); got shape {arr.shape}"
-        )
-    return arr
+#: How wide (CSS pixels) a photo-sized canvas is drawn: readable on a projector, and
+#: three panels and a kernel table fit the 840 px the widgets may use.
+PHOTO_PX = 144
 
 
-def _aligned_extent(kernel_shape, out_shape) -> tuple[float, float, float, float]:
-    """Where an unpadded output sits over its input: each value on its window's centre."""
-    top, left = kernel_shape[0] // 2, kernel_shape[1] // 2
-    h, w = out_shape
-    return (left - 0.5, left + w - 0.5, top + h - 0.5, top - 0.5)
+def _scale(width: int, px: float = PHOTO_PX) -> float:
+    """The CSS scale that draws a ``width``-pixel-wide map ``px`` pixels wide."""
+    return round(px / width, 4)
 
 
-def _channel_strip(image: np.ndarray, gap: int) -> np.ndarray:
-    """``(H, W', 3)``: the RGB photo, then each channel alone in its colour, white gaps."""
-    c, h, w = image.shape
-    strip = np.ones((h, (c + 1) * (w + gap) - gap, 3))
-    strip[:, :w] = np.moveaxis(image, 0, -1)
-    for i in range(c):
-        x0 = (i + 1) * (w + gap)
-        strip[:, x0 : x0 + w] = 0.0
-        strip[:, x0 : x0 + w, i] = image[i]
-    return np.clip(strip, 0.0, 1.0)
+def _size(h: int, w: int) -> str:
+    return f"{h}×{w}"
 
 
 class ChannelFilter(Widget):
-    """Depth-wise filtering, one channel at a time.
+    """Depth-wise filtering: each channel of the photo through its own kernel.
 
-    Each channel of the photo gets its own kernel (the drop-downs); the slider picks
-    the channel to follow: input channel ``c`` ⊛ kernel ``c`` = output channel ``c``.
-    The output is ``ct.depthwise_conv2d`` restricted to channel ``c`` (no padding).
+    All three channels are shown, one row each: input channel ``c`` ⊛ kernel ``c`` =
+    output ``c``. The menus give each channel its kernel; the slider picks the channel
+    to follow, whose row is outlined in its colour. Output ``c`` is channel ``c`` of
+    ``ct.depthwise_conv2d`` (no padding), so it is ``k - 1`` pixels smaller than its
+    input for a ``k x k`` kernel.
 
     Parameters
     ----------
@@ -126,142 +75,233 @@ class ChannelFilter(Widget):
 
     Controls
     --------
-    channel : 0, 1, 2 (shown as red, green, blue)
+    channel : 0, 1, 2 (shown as red, green, blue): the channel followed
     kernel_0, kernel_1, kernel_2 : names from ``ct.kernels.NAMED``
     """
 
-    GAP = 6  # white pixels between the pictures of the top strip
-
-    caption = (
-        "Move the channel slider to follow one channel through its own kernel; "
-        "give each channel a different kernel and see that only its own output changes."
+    MODULE = "channel_filter"
+    CAPTION = (
+        "Give each channel its own kernel with the menus: only that channel's output "
+        "changes. The slider picks the channel to follow; its row is outlined."
     )
 
     def __init__(
         self, image=None, *, size: int = 96, kernels=("Sobel x", "Sobel y", "Gaussian 5x5")
     ):
-        super().__init__()
-        self.image = _photo(image, size)
         names = list(ct.kernels.NAMED)
+        if isinstance(kernels, str) or not hasattr(kernels, "__iter__"):
+            raise TypeError(
+                f"kernels must be a sequence of 3 names from ct.kernels.NAMED; "
+                f"got {type(kernels).__name__} {kernels!r}"
+            )
         kernels = list(kernels)
-        if len(kernels) != 3 or any(k not in ct.kernels.NAMED for k in kernels):
+        if len(kernels) != 3 or any(not isinstance(k, str) or k not in names for k in kernels):
             raise ValueError(
                 f"kernels must be 3 names from ct.kernels.NAMED ({', '.join(names)}); "
                 f"got {kernels!r}"
             )
+        #: The photo, float64 ``(3, H, W)`` (the page gets it as float32).
+        self.image = _photo(image, size)
+        h, w = self.image.shape[1:]
         # Every kernel on every channel, computed once: a move is then a look-up.
         self._outputs = {}
-        self._limits = {}
-        for name, k in ct.kernels.NAMED.items():
-            weight = np.repeat(np.asarray(k)[None, None], 3, axis=0)
-            out = ct.depthwise_conv2d(self.image, weight)
-            self._outputs[name] = out
-            self._limits[name] = symmetric_limit(out)
-        max_k = max(k.shape[0] for k in ct.kernels.NAMED.values())
-
-        self.controls["channel"] = widgets.SelectionSlider(
-            options=[(n, c) for c, n in enumerate(CHANNEL_NAMES)],
-            value=0,
-            description="channel followed",
-            style=STYLE,
+        arrays = {"photo": self.image}
+        for i, (name, k) in enumerate(ct.kernels.NAMED.items()):
+            weight = np.repeat(np.asarray(k, dtype=np.float64)[None, None], 3, axis=0)
+            self._outputs[name] = ct.depthwise_conv2d(self.image, weight)
+            arrays[f"out_{i}"] = self._outputs[name]
+        arrays["lut_diverging"] = lut("RdBu_r")
+        for c, colour in enumerate(CHANNEL_NAMES):
+            arrays[f"lut_{c}"] = lut(f"black_to_{colour}")
+        controls = [
+            {"name": "channel", "label": "channel followed", "kind": "range", "min": 0,
+             "max": 2, "step": 1, "labels": list(CHANNEL_NAMES), "row": 0},
+            *({"name": f"kernel_{c}", "label": f"{n} kernel", "kind": "select",
+               "options": names, "row": 1} for c, n in enumerate(CHANNEL_NAMES)),
+        ]  # fmt: skip
+        state = {"channel": 0, **{f"kernel_{c}": str(kernels[c]) for c in range(3)}}
+        kernel_values = {n: np.asarray(k, np.float64).tolist() for n, k in ct.kernels.NAMED.items()}
+        super().__init__(
+            controls=controls,
+            arrays=arrays,
+            state=state,
+            meta={
+                "kernels": names,
+                "kernel_values": kernel_values,
+                # symmetric colour limits: a kernel's table by its largest |entry|, its
+                # outputs by their largest |value| over all three channels (as shipped)
+                "kernel_limits": {n: symmetric_limit(v) for n, v in kernel_values.items()},
+                "limits": {
+                    n: symmetric_limit(arrays[f"out_{i}"].astype(np.float32))
+                    for i, n in enumerate(names)
+                },
+                "channel_names": list(CHANNEL_NAMES),
+                "channel_colors": list(CHANNEL_COLORS),
+                "scale": _scale(w),
+            },
         )
-        for c, name in enumerate(CHANNEL_NAMES):
-            self.controls[f"kernel_{c}"] = widgets.Dropdown(
-                options=names,
-                value=kernels[c],
-                description=f"{name} kernel",
-                style=STYLE,
-                layout=widgets.Layout(width="270px"),
-            )
 
-        fig = self._make_figure(figsize=(MAX_WIDTH, 4.4))
-        grid = fig.add_gridspec(2, 3, height_ratios=[1, 1.7], hspace=0.24, wspace=0.12)
-        fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.01)
-        # The photo and its three channels as ONE picture: one image to draw, not four.
-        ax_top = fig.add_subplot(grid[0, :])
-        h, w = self.image.shape[1:]
-        self.strip = _channel_strip(self.image, self.GAP)
-        show_image(
-            ax_top, np.moveaxis(self.strip, -1, 0),
-            title="the photo, then its red, green and blue channels",
-        )  # fmt: skip
-        self._mark = Rectangle(
-            (0, -2.5), w + 4, h + 4, fill=False, linewidth=3, clip_on=False
-        )  # moved onto the channel followed
-        ax_top.add_patch(self._mark)
-
-        ax_in, ax_k, ax_out = (fig.add_subplot(grid[1, i]) for i in range(3))
-        self._input = ax_in.imshow(
-            self.image[0],
-            cmap=CHANNEL_CMAPS[0],
-            vmin=0,
-            vmax=1,
-            interpolation="nearest",
-            interpolation_stage="data",
-        )
-        picture_axes(ax_in, "input")
-        self._input_title = fast_title(ax_in, fontsize=10)
-        self._kernel = show_kernel(
-            ax_k, ct.kernels.NAMED[kernels[0]], max_shape=(max_k, max_k), title="kernel"
-        )
-        self._kernel_title = fast_title(ax_k, fontsize=10)
-        self._result = show_feature_map(ax_out, self._outputs[kernels[0]][0], title="output")
-        ax_out.set_xlim(-0.5, w - 0.5)
-        ax_out.set_ylim(h - 0.5, -0.5)
-        self._output_title = fast_title(ax_out, fontsize=10)
-        fast_title(ax_top)
-        colour_key(ax_top)  # what blue and red mean in the kernel and the output
-        #: The artists a test (or a curious student) can read back, by name.
-        self.artists = {
-            "strip": ax_top.images[0],
-            "mark": self._mark,
-            "input": self._input,
-            "kernel": self._kernel,
-            "kernel_title": self._kernel_title,
-            "output": self._result,
-        }
-        self._finish()
-
-    def _controls_box(self):
-        return control_rows(self, [["channel"], ["kernel_0", "kernel_1", "kernel_2"]])
+    # ---- what the notebooks call ------------------------------------------------------
+    def _channel(self, channel) -> int:
+        if isinstance(channel, bool) or not isinstance(channel, (int, np.integer)):
+            raise TypeError(f"channel must be 0, 1 or 2; got {type(channel).__name__} {channel!r}")
+        if not 0 <= channel <= 2:
+            raise ValueError(f"channel must be 0, 1 or 2; got {channel!r}")
+        return int(channel)
 
     def kernel_name(self, channel: int) -> str:
         """The name of the kernel channel ``channel`` is filtered with now."""
-        return self.controls[f"kernel_{channel}"].value
+        return self.values[f"kernel_{self._channel(channel)}"]
+
+    def kernel(self, channel: int) -> np.ndarray:
+        """The kernel channel ``channel`` is filtered with now (float64, a copy)."""
+        return np.array(ct.kernels.NAMED[self.kernel_name(channel)], dtype=np.float64)
 
     def output(self, channel: int | None = None) -> np.ndarray:
-        """Output channel ``channel`` (default: the one shown) for the current kernels."""
-        c = self.controls["channel"].value if channel is None else channel
-        return self._outputs[self.kernel_name(c)][c]
+        """Output channel ``channel`` (default: the one followed), float64, no padding.
 
-    def _update(self) -> None:
-        c = self.controls["channel"].value
-        name = self.kernel_name(c)
-        kernel = ct.kernels.NAMED[name]
-        w = self.image.shape[2]
-        self._mark.set_x((c + 1) * (w + self.GAP) - 2.5)
-        self._mark.set_edgecolor(CHANNEL_COLORS[c])
-        self._input.set_data(self.image[c])
-        self._input.set_cmap(CHANNEL_CMAPS[c])
-        self._input_title.set_text(f"input {c}: the {CHANNEL_NAMES[c]} channel")
-        update_kernel(self._kernel, kernel)
-        self._kernel_title.set_text(f"⊛  kernel {c}: {name}")
-        out = self._outputs[name][c]
-        self._result.set_data(out)
-        self._result.set_extent(_aligned_extent(kernel.shape, out.shape))
-        limit = self._limits[name]
-        self._result.set_clim(-limit, limit)
-        self._output_title.set_text(f"=  output {c} ({out.shape[0]}×{out.shape[1]})")
+        Channel ``channel`` of ``ct.depthwise_conv2d(image, weight)`` for the kernels
+        chosen now: ``H - k + 1`` by ``W - k + 1`` for a ``k x k`` kernel.
+        """
+        c = self.values["channel"] if channel is None else self._channel(channel)
+        return self._outputs[self.kernel_name(c)][c].copy()
+
+    # ---- what is shown (mirror of channel_filter.js) ---------------------------------
+    def shown(self, state: dict | None = None) -> list:
+        """The three output maps as the page paints them (float32 values, as float64)."""
+        s = self.values if state is None else state
+        kernels = self.meta["kernels"]
+        return [
+            self.data[f"out_{kernels.index(s[f'kernel_{c}'])}"][c].astype(np.float64)
+            for c in range(3)
+        ]
+
+    def view(self, state: dict | None = None) -> dict:
+        s = self.values if state is None else state
+        meta = self.meta
+        photo = self.data["photo"].astype(np.float64)
+        _, h, w = photo.shape
+        diverging = self.data["lut_diverging"]
+        scale = meta["scale"]
+        followed = s["channel"]
+        panels = [
+            {
+                "name": "photo",
+                "title": f"the photo ({_size(h, w)}): 3 channels,\neach filtered on its own below",
+                "rgba": rgb_planes(photo),
+                "scale": scale,
+            }
+        ]
+        maps = self.shown(s)
+        for c in range(3):
+            colour = meta["channel_names"][c]
+            mark = meta["channel_colors"][c] if c == followed else ""
+            name = s[f"kernel_{c}"]
+            k = np.array(meta["kernel_values"][name], dtype=np.float64)
+            kl = meta["kernel_limits"][name]
+            limit = meta["limits"][name]
+            out = maps[c]
+            ho, wo = out.shape
+            lim = format_number(limit, 2)
+            panels += [
+                {
+                    "name": f"input_{c}",
+                    "row": c + 1,
+                    "title": f"input {c}: {colour}\n{_size(h, w)}",
+                    "rgba": map_values(photo[c], 0.0, 1.0, self.data[f"lut_{c}"]),
+                    "scale": scale,
+                    "mark": mark,
+                },
+                {
+                    "name": f"kernel_{c}",
+                    "row": c + 1,
+                    "kind": "table",
+                    "title": f"⊛ kernel {c}: {name}\n{_size(*k.shape)}",
+                    "cells": table_cells(k, -kl, kl, diverging),
+                    "mark": mark,
+                },
+                {
+                    "name": f"output_{c}",
+                    "row": c + 1,
+                    "title": f"= output {c} ({_size(ho, wo)})\nblue −{lim} · white 0 · red +{lim}",
+                    "rgba": map_values(out, -limit, limit, diverging),
+                    "scale": scale,
+                    "mark": mark,
+                },
+            ]
+        c = followed
+        colour = meta["channel_names"][c]
+        name = s[f"kernel_{c}"]
+        kh, kw = np.array(meta["kernel_values"][name]).shape
+        ho, wo = maps[c].shape
+        texts = {
+            "follow": (
+                f"Following the {colour} channel: input {c} ⊛ kernel {c} ({name}) = output {c}. "
+                f"No other channel takes part."
+            ),
+            "size": (
+                f"No padding, so output {c} is smaller than its input: "
+                f"{h} − {kh} + 1 = {ho} rows, {w} − {kw} + 1 = {wo} columns."
+            ),
+        }
+        return {"panels": panels, "texts": texts}
+
+    def figure(self, state: dict | None = None):
+        """The PNG fallback, laid out as the page is: the photo, then a row per channel
+        (input ⊛ kernel = output), the followed row framed in its channel's colour."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        v = self.view(state)
+        h, w = self.image.shape[1:]
+        texts = list(v["texts"].values())
+        fig = Figure(figsize=(8.4, 9.6))
+        FigureCanvasAgg(fig)
+        bottom = (0.25 * len(texts) + 0.2) / fig.get_figheight()
+        grid = fig.add_gridspec(4, 3, left=0.02, right=0.98, top=0.95, bottom=bottom,
+                                hspace=0.45, wspace=0.1)  # fmt: skip
+        for p in v["panels"]:
+            column = {"photo": 0, "input": 0, "kernel": 1, "output": 2}[p["name"].split("_")[0]]
+            ax = fig.add_subplot(grid[p.get("row", 0), column])
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(p["title"], fontsize=9)
+            for spine in ax.spines.values():
+                spine.set_visible(bool(p.get("mark")))
+                spine.set_edgecolor(p.get("mark") or "none")
+                spine.set_linewidth(3)
+            if "rgba" in p:
+                # an output sits over the input pixels its windows are centred on
+                ho, wo = p["rgba"].shape[:2]
+                top, left = (h - ho) // 2, (w - wo) // 2
+                extent = (left - 0.5, left + wo - 0.5, top + ho - 0.5, top - 0.5)
+                ax.imshow(p["rgba"], interpolation="nearest", extent=extent)
+                ax.set_xlim(-0.5, w - 0.5)
+                ax.set_ylim(h - 0.5, -0.5)
+                continue
+            cells = p["cells"]
+            table = ax.table(
+                cellText=[[c["text"] for c in row] for row in cells],
+                cellColours=[[c["bg"] for c in row] for row in cells],
+                loc="center",
+                cellLoc="center",
+            )
+            for (r, c), cell in table.get_celld().items():
+                cell.get_text().set_color(cells[r][c]["fg"])
+            table.scale(1, 1.3)
+        for i, t in enumerate(texts):
+            fig.text(0.02, bottom - (i + 1) * 0.22 / fig.get_figheight(), t, fontsize=9)
+        return fig
 
 
 class Stacking(Widget):
     """The per-channel outputs stacked back into one ``(C*M, H, W)`` tensor.
 
     Every channel ``c`` of the photo is filtered with the first ``M`` kernels of the
-    chosen set (``M`` is the depth multiplier), giving outputs ``c*M ... c*M + M - 1``,
+    chosen set (``M`` is the depth multiplier), giving slices ``c*M ... c*M + M - 1``,
     exactly ``ct.depthwise_conv2d(image, weight)`` with ``weight[c*M + m] = set[m]``.
-    They are drawn as a stack of slices (outlined in the colour of their input
-    channel) and as one picture, a row per input channel.
+    They are drawn slice by slice, in the tensor's order and outlined in the colour of
+    their input channel, and as one picture with a row per input channel.
 
     Parameters
     ----------
@@ -275,140 +315,186 @@ class Stacking(Widget):
     kernels : a name from :data:`KERNEL_SETS`
     """
 
-    caption = (
+    MODULE = "stacking"
+    CAPTION = (
         "Raise the depth multiplier M: each of the 3 input channels gets M kernels, so "
-        "the stack grows to 3·M slices; the outlines and rows show which channel each came from."
+        "the stack grows to 3·M slices. The outlines and rows show which channel each "
+        "came from."
     )
-
     MAX_M = 3
-    GAP = 3  # blank pixels between the maps of the picture
+    GAP = 4  # pixels between the maps of the one picture
+    GAP_RGB = (150, 150, 150)  # their colour: a grey, so white (zero) maps stay apart
 
     def __init__(self, image=None, *, size: int = 96):
-        super().__init__()
+        #: The photo, float64 ``(3, H, W)``.
         self.image = _photo(image, size)
         self.channels = self.image.shape[0]
+        w = self.image.shape[2]
         self._full = {}
-        self._limits = {}
-        for set_name, names in KERNEL_SETS.items():
+        arrays = {"photo": self.image}
+        for i, (set_name, names) in enumerate(KERNEL_SETS.items()):
             weight = np.stack([ct.kernels.NAMED[n] for n in names])[:, None]  # (3, 1, k, k)
             full = ct.depthwise_conv2d(self.image, np.tile(weight, (self.channels, 1, 1, 1)))
-            self._full[set_name] = full
-            self._limits[set_name] = symmetric_limit(full)
+            self._full[set_name] = full  # slice c*3 + m: channel c, kernel m
+            arrays[f"stack_{i}"] = full
+        arrays["lut_diverging"] = lut("RdBu_r")
+        controls = [
+            {"name": "depth_multiplier", "label": "depth multiplier M", "kind": "range",
+             "min": 1, "max": self.MAX_M, "step": 1, "row": 0},
+            {"name": "kernels", "label": "kernels", "kind": "select",
+             "options": list(KERNEL_SETS), "row": 0},
+        ]  # fmt: skip
+        state = {"depth_multiplier": 1, "kernels": next(iter(KERNEL_SETS))}
+        super().__init__(
+            controls=controls,
+            arrays=arrays,
+            state=state,
+            meta={
+                "sets": list(KERNEL_SETS),
+                "set_kernels": {k: list(v) for k, v in KERNEL_SETS.items()},
+                "kernel_sizes": {
+                    k: [ct.kernels.NAMED[n].shape[0] for n in v] for k, v in KERNEL_SETS.items()
+                },
+                "channels": self.channels,
+                "channel_names": list(CHANNEL_NAMES),
+                "channel_colors": list(CHANNEL_COLORS),
+                "max_m": self.MAX_M,
+                "gap": self.GAP,
+                # one scale for the photo and every slice: sizes compare truthfully
+                "scale": _scale(w, 96),
+                "gap_rgb": list(self.GAP_RGB),
+                # Colour scales as in ChannelFilter: one per kernel, its largest |value|
+                # over the three channels (as shipped), so a slice keeps its colours
+                # when M changes and the channels of one kernel compare fairly.
+                "limits": {
+                    s: [
+                        symmetric_limit(arrays[f"stack_{i}"][m :: self.MAX_M].astype(np.float32))
+                        for m in range(self.MAX_M)
+                    ]
+                    for i, s in enumerate(KERNEL_SETS)
+                },  # fmt: skip
+            },
+        )
 
-        self.controls["depth_multiplier"] = widgets.IntSlider(
-            value=1, min=1, max=self.MAX_M, description="depth multiplier M", style=STYLE
-        )
-        self.controls["kernels"] = widgets.Dropdown(
-            options=list(KERNEL_SETS),
-            value=next(iter(KERNEL_SETS)),
-            description="kernels",
-            style=STYLE,
-            layout=widgets.Layout(width="380px"),
-        )
-
-        fig = self._make_figure(figsize=(MAX_WIDTH, 3.5))
-        grid = fig.add_gridspec(1, 3, width_ratios=[1, 1.1, 1.3], wspace=0.16)
-        fig.subplots_adjust(left=0.01, right=0.99, top=0.86, bottom=0.02)
-        ax_photo, ax_stack, ax_grid = (fig.add_subplot(grid[0, i]) for i in range(3))
-        show_image(ax_photo, self.image, title=f"input: {self.channels} channels")
-        first = self.outputs()
-        self._stack = show_stack(
-            ax_stack,
-            first,
-            max_slices=self.channels * self.MAX_M,
-            limit=self._limits[self.controls["kernels"].value],
-            title="the stack",
-        )
-        self._stack_title = fast_title(ax_stack)
-        ho, wo = first.shape[1:]
-        cmap = ax_stack.images[0].get_cmap().with_extremes(bad="white")
-        self._picture = ax_grid.imshow(
-            self.mosaic(first),
-            cmap=cmap,
-            interpolation="nearest",
-            interpolation_stage="data",
-            vmin=-1,
-            vmax=1,
-        )
-        self._picture_title = outline_title(ax_grid, "as one picture", pad=16)
-        picture_axes(ax_grid)
-        step = wo + self.GAP
-        self._column_labels = [
-            outline_text(
-                ax_grid,
-                m * step + wo / 2,
-                -3,
-                "",
-                ha="center",
-                va="bottom",
-                fontsize=10,
-                transform=ax_grid.transData,
-            )  # fmt: skip
-            for m in range(self.MAX_M)
-        ]
-        for c, name in enumerate(CHANNEL_NAMES[: self.channels]):
-            outline_text(
-                ax_grid, -3, c * (ho + self.GAP) + ho / 2, name, ha="right", va="center",
-                fontsize=10, color=CHANNEL_COLORS[c], transform=ax_grid.transData, pad=4,
-            )  # fmt: skip
-        fast_title(ax_photo)
-        colour_key(ax_photo, x=0.01, ha="left")
-        #: The artists a test (or a curious student) can read back, by name.
-        self.artists = {
-            "stack": self._stack,
-            "stack_title": self._stack_title,
-            "picture": self._picture,
-        }
-        self._finish()
-
+    # ---- what the notebooks call ------------------------------------------------------
     def weight(self) -> np.ndarray:
-        """The depth-wise weight now in use, shape ``(C*M, 1, k, k)``."""
-        m = self.controls["depth_multiplier"].value
-        names = KERNEL_SETS[self.controls["kernels"].value][:m]
-        kernels = np.stack([ct.kernels.NAMED[n] for n in names])[:, None]
+        """The depth-wise weight now in use, shape ``(C*M, 1, k, k)``, float64."""
+        m = self.values["depth_multiplier"]
+        names = KERNEL_SETS[self.values["kernels"]][:m]
+        kernels = np.stack([ct.kernels.NAMED[n] for n in names]).astype(np.float64)[:, None]
         return np.tile(kernels, (self.channels, 1, 1, 1))
 
     def outputs(self) -> np.ndarray:
-        """The ``(C*M, H_out, W_out)`` tensor shown, from the cached full computation."""
-        m = self.controls["depth_multiplier"].value
-        full = self._full[self.controls["kernels"].value]
-        c, ho, wo = self.channels, *full.shape[1:]
-        return full.reshape(c, self.MAX_M, ho, wo)[:, :m].reshape(c * m, ho, wo)
+        """The ``(C*M, H_out, W_out)`` tensor shown: ``ct.depthwise_conv2d(image, weight())``."""
+        return self._select(self._full[self.values["kernels"]], self.values["depth_multiplier"])
 
-    def mosaic(self, outputs) -> np.ndarray:
-        """``(C*M, h, w)`` outputs as one picture: a row per input channel, NaN gaps."""
-        outputs = np.asarray(outputs)
+    def _select(self, full: np.ndarray, m: int) -> np.ndarray:
+        """Slices ``c*MAX_M + j`` (``j < m``) of a full stack: channel ``c``'s first ``m``."""
+        c, ho, wo = self.channels, *full.shape[1:]
+        return full.reshape(c, self.MAX_M, ho, wo)[:, :m].reshape(c * m, ho, wo).copy()
+
+    def mosaic(self, outputs=None) -> np.ndarray:
+        """``(C*M, h, w)`` outputs (default: now) as one picture: a row per input channel.
+
+        Row ``c`` holds slices ``c*M ... c*M + M - 1`` left to right; NaN fills the gaps.
+        """
+        outputs = self.outputs() if outputs is None else np.asarray(outputs, dtype=np.float64)
         cm, h, w = outputs.shape
+        if outputs.ndim != 3 or cm % self.channels:
+            raise ValueError(
+                f"outputs must have shape (C*M, H, W) with C = {self.channels}; "
+                f"got shape {outputs.shape}"
+            )
         m = cm // self.channels
         gap = self.GAP
         picture = np.full((self.channels * (h + gap) - gap, m * (w + gap) - gap), np.nan)
         for o in range(cm):
             c, j = divmod(o, m)
-            picture[c * (h + gap) : c * (h + gap) + h, j * (w + gap) : j * (w + gap) + w] = outputs[
-                o
-            ]
+            y, x = c * (h + gap), j * (w + gap)
+            picture[y : y + h, x : x + w] = outputs[o]
         return picture
 
-    def _update(self) -> None:
-        m = self.controls["depth_multiplier"].value
-        set_name = self.controls["kernels"].value
-        outputs = self.outputs()
-        limit = self._limits[set_name]
-        colours = [CHANNEL_COLORS[o // m] for o in range(outputs.shape[0])]
-        update_stack(self._stack, outputs, limit=limit, edgecolors=colours)
-        cm, h, w = outputs.shape
-        self._stack_title.set_text(f"the stack: {self.channels}·{m} = {cm} slices of {h}×{w}")
-        picture = self.mosaic(outputs)
-        self._picture.set_data(picture)
-        self._picture.set_extent((-0.5, picture.shape[1] - 0.5, picture.shape[0] - 0.5, -0.5))
-        self._picture.set_clim(-limit, limit)
-        ax = self._picture.axes
-        # Limits on the maps shown: the axes (equal aspect) shrinks to them and stays
-        # centred in its slot, so the title stays centred over the picture.
-        ax.set_xlim(-0.5, picture.shape[1] - 0.5)
-        ax.set_ylim(picture.shape[0] - 0.5, -0.5)
-        names = KERNEL_SETS[set_name]
-        for j, label in enumerate(self._column_labels):
-            label.set_visible(j < m)
-            label.set_text(names[j])
-        self._picture_title.set_text(f"as one picture: {cm} maps")
+    # ---- what is shown (mirror of stacking.js) ---------------------------------------
+    def shown(self, state: dict | None = None) -> np.ndarray:
+        """The ``(C*M, h, w)`` slices as the page paints them (float32 values, as float64)."""
+        s = self.values if state is None else state
+        i = self.meta["sets"].index(s["kernels"])
+        return self._select(self.data[f"stack_{i}"].astype(np.float64), s["depth_multiplier"])
+
+    def _picture(self, tiles: list, h: int, w: int) -> np.ndarray:
+        """Painted ``(h, w, 4)`` slices as one RGBA picture, a row per channel, grey gaps."""
+        m = len(tiles) // self.channels
+        gap = self.GAP
+        rgba = np.empty((self.channels * (h + gap) - gap, m * (w + gap) - gap, 4), np.uint8)
+        rgba[..., :3] = self.GAP_RGB
+        rgba[..., 3] = 255
+        for o, tile in enumerate(tiles):
+            y, x = (o // m) * (h + gap), (o % m) * (w + gap)
+            rgba[y : y + h, x : x + w] = tile
+        return rgba
+
+    def view(self, state: dict | None = None) -> dict:
+        s = self.values if state is None else state
+        meta = self.meta
+        photo = self.data["photo"].astype(np.float64)
+        C, m = meta["channels"], s["depth_multiplier"]
+        names = meta["set_kernels"][s["kernels"]]
+        k = meta["kernel_sizes"][s["kernels"]][0]
+        limits = meta["limits"][s["kernels"]]
+        diverging = self.data["lut_diverging"]
+        slices = self.shown(s)
+        cm, ho, wo = slices.shape
+        tiles = [map_values(slices[o], -limits[o % m], limits[o % m], diverging) for o in range(cm)]
+        panels = [
+            {
+                "name": "input",
+                "title": f"input: {C} channels\n{_size(*photo.shape[1:])}",
+                "rgba": rgb_planes(photo),
+                "scale": meta["scale"],
+            },
+            {
+                "name": "picture",
+                "title": (
+                    f"the stack: {C}·{m} = {cm} slices of {_size(ho, wo)},\n"
+                    f"as one picture: rows {', '.join(meta['channel_names'][:C])},\n"
+                    f"column{'s' if m > 1 else ''} {', '.join(names[:m])}"
+                ),
+                "rgba": self._picture(tiles, ho, wo),
+                "scale": meta["scale"],
+            },
+        ]
+        for o in range(C * meta["max_m"]):
+            row = 1 + o // 3
+            if o >= cm:
+                panels.append({"name": f"slice_{o}", "row": row, "hidden": True, "title": ""})
+                continue
+            c, j = o // m, o % m
+            panels.append(
+                {
+                    "name": f"slice_{o}",
+                    "row": row,
+                    "title": f"slice {o}: {meta['channel_names'][c]} ⊛ {names[j]}",
+                    "rgba": tiles[o],
+                    "scale": meta["scale"],
+                    "mark": meta["channel_colors"][c],
+                }
+            )
+        ranges = []
+        for c in range(C):
+            first, last = c * m, c * m + m - 1
+            span = str(first) if m == 1 else f"{first}–{last}"
+            ranges.append(f"{span} from {meta['channel_names'][c]}")
+        word = "Slice" if m == 1 else "Slices"
+        scales = ", ".join(f"{names[j]} ±{format_number(limits[j], 2)}" for j in range(m))
+        texts = {
+            "weight": (
+                f"The weight has shape ({cm}, 1, {k}, {k}): {m} kernel{'s' if m > 1 else ''} "
+                f"for each of the {C} input channels. In PyTorch: "
+                f"Conv2d({C}, {cm}, {k}, groups={C})."
+            ),
+            "origin": f"{word} {', '.join(ranges[:-1])} and {ranges[-1]}.",
+            "colours": (
+                f"Colours: blue below 0, white at 0, red above; one scale per kernel: {scales}."
+            ),
+        }
+        return {"panels": panels, "texts": texts}
