@@ -6,29 +6,54 @@ import convtutor.experiment as ex
 from convtutor.checks import experiments as chk
 
 
-def _history(train_acc, val_acc, train_loss=(1.0, 0.5), val_loss=(1.1, 0.9)):
+def _history(train_acc, val_acc, train_loss, val_loss):
     h = ex.History("standard", 0, 10, 1)
     h.train_acc, h.val_acc = list(train_acc), list(val_acc)
     h.train_loss, h.val_loss = list(train_loss), list(val_loss)
     return h
 
 
+#: Seven epochs: validation accuracy peaks at epoch 2, training accuracy at epoch 3, the
+#: validation loss is lowest at epoch 4; epoch 7 is the last.
+RUN = _history(
+    train_acc=[0.4, 0.7, 1.0, 0.95, 0.98, 0.97, 0.99],
+    val_acc=[0.3, 0.6, 0.5, 0.55, 0.52, 0.51, 0.5],
+    train_loss=[1.2, 0.8, 0.3, 0.4, 0.35, 0.36, 0.3],
+    val_loss=[1.3, 1.0, 1.05, 0.9, 1.1, 1.2, 1.25],
+)
+
+
 @pytest.mark.parametrize(
     ("answer", "ok", "hint"),
     [
-        (0.25, True, "over-fits"),
-        (-0.25, False, "sign"),
-        (25, False, "percent"),
-        (0.4, False, "loss gap"),
-        (0.1, False, "FIRST"),
-        (0.7, False, "last entries"),
-        ("0.25", False, "one number"),
+        (2, True, "the highest of the 7"),
+        (2.0, True, "did not beat it"),
+        (1, False, "Off by one"),
+        (3, False, "TRAINING accuracy"),
+        (4, False, "validation LOSS"),
+        (7, False, "last epoch is not the best"),
+        (5, False, "was 0.520; the highest was 0.600"),
+        (8, False, "numbered 1 to 7"),
+        (0, False, "numbered 1 to 7"),
+        (2.5, False, "whole number"),
+        ("2", False, "whole number"),
+        (None, False, "Replace None"),
     ],
 )
-def test_check_gap(answer, ok, hint):
-    """check_gap accepts train - val at the last epoch and names each likely mistake."""
-    fb = chk.check_gap(answer, _history([0.5, 0.95], [0.4, 0.70]))
-    assert bool(fb) is ok and hint in fb.message
+def test_check_best_epoch(answer, ok, hint):
+    """check_best_epoch wants the epoch (from 1) of the highest validation accuracy."""
+    fb = chk.check_best_epoch(answer, RUN)
+    assert bool(fb) is ok and hint in fb.message, fb.message
+
+
+def test_check_best_epoch_accepts_ties_and_a_best_last_epoch():
+    """Every epoch tied for the best is right; a best last epoch says more might help."""
+    tied = _history([0.5, 0.6, 0.7], [0.4, 0.6, 0.6], [1, 1, 1], [1, 1, 1])
+    assert chk.check_best_epoch(2, tied) and chk.check_best_epoch(3, tied)
+    assert "epochs 2, 3 tie" in chk.check_best_epoch(3, tied).message
+    assert "more epochs might still help" in chk.check_best_epoch(3, tied).message
+    first = _history([0.5, 0.6], [0.6, 0.4], [1, 1], [1, 1])
+    assert "position 0, which is epoch 1" in chk.check_best_epoch(0, first).message
 
 
 @pytest.mark.parametrize(
@@ -76,19 +101,44 @@ def test_check_block_params(answer, ok, hint):
 @pytest.mark.parametrize(
     ("answer", "ok", "hint"),
     [
-        (1 / (1 / 64 + 1 / 9), True, "cancels"),
-        (7.89, True, "cancels"),
-        (1 / 64 + 1 / 9, False, "FEWER"),
-        (9, False, "depth-wise step"),
-        (64, False, "point-wise step"),
-        (2.0, False, "Divide"),
-        (None, False, "one number"),
+        (73, True, "only from 73 output channels on"),
+        (73.0, True, "never reaches k^2 = 9"),
+        (72, False, "exactly 8"),
+        (74, False, "a smaller C_out already"),
+        (200, False, "a smaller C_out already"),
+        (64, False, "only 7.89"),
+        (9, False, "solve ratio > 8"),
+        (0, False, "at least 1"),
+        (72.5, False, "whole number"),
+        ("73", False, "whole number"),
+        (None, False, "Replace None"),
     ],
 )
-def test_check_mac_ratio(answer, ok, hint):
-    """check_mac_ratio wants standard / separable MACs and spots the usual slips."""
-    fb = chk.check_mac_ratio(answer)
-    assert bool(fb) is ok and hint in fb.message
+def test_check_channels_for_ratio(answer, ok, hint):
+    """check_channels_for_ratio wants the smallest C_out with a MAC ratio above 8 (k = 3)."""
+    fb = chk.check_channels_for_ratio(answer)
+    assert bool(fb) is ok and hint in fb.message, fb.message
+
+
+def test_channels_for_ratio_agrees_with_conv_cost():
+    """The accepted C_out is the first width where conv_cost's MAC ratio exceeds the target."""
+    import convtutor as ct
+
+    for ratio, k in ((8, 3), (20, 5), (2.5, 3), (40, 7)):
+        widths = [
+            c
+            for c in range(1, 2000)
+            if ct.conv_cost("standard", 5, c, k, 10, padding=k // 2).macs
+            > ratio * ct.conv_cost("separable", 5, c, k, 10, padding=k // 2).macs
+        ]
+        assert chk.check_channels_for_ratio(widths[0], ratio=ratio, kernel_size=k)
+        assert not chk.check_channels_for_ratio(widths[0] - 1, ratio=ratio, kernel_size=k)
+
+
+def test_channels_for_ratio_rejects_an_unreachable_ratio():
+    """A target of k^2 or more can never be met: ValueError naming ratio."""
+    with pytest.raises(ValueError, match="ratio"):
+        chk.check_channels_for_ratio(100, ratio=9, kernel_size=3)
 
 
 def _intensity_parts(c=64, k=3, s=32):
@@ -128,8 +178,8 @@ def test_check_intensity(which, ok, hint):
 
 @pytest.mark.parametrize(
     ("answer", "ok", "hint"),
-    [("b", True, "best case"), ("B", True, "best case"), ("a", False, "trap"),
-     ("c", False, "pessimistic"), ("d", False, "'a', 'b' or 'c'")],
+    [("b", True, "best case"), ("B", True, "which cost dominated"), ("a", False, "trap"),
+     ("c", False, "Too strong"), ("d", False, "'a', 'b' or 'c'")],
 )  # fmt: skip
 def test_check_speed_claim(answer, ok, hint):
     """check_speed_claim rejects 'fewer MACs => proportionally faster' and 'always slower'."""

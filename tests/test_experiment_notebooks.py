@@ -117,3 +117,149 @@ def test_notebook_06_conclusion_follows_the_numbers(numbers, phrases):
         assert phrase in text, (phrase, text)
     for other in {"claim held", "did not hold", "Inconclusive"} - set(phrases):
         assert other not in text
+
+
+# ----------------------------------------------------------------- notebook 07's conclusion
+
+
+def _code_cells(name):
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / name
+    return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+def _why(memory, arithmetic, call, *, left=True, speedups=(2.0, 3.0)):
+    """Run notebook 07's conclusion cell with depth-wise layers whose time shares are given."""
+    import time
+
+    cell = next(s for s in _code_cells("07_speed_in_practice.ipynb") if "**Why.**" in s)
+    t = 1e-4
+    depthwise = [
+        {
+            "t": t,
+            "t_memory": memory * t,
+            "t_compute": arithmetic * t,
+            "t_call": call * t,
+            "limit": "memory" if left else "compute",
+            "roof_share": max(memory, arithmetic),
+        }
+        for _ in range(3)
+    ]
+    shares = {
+        "moving its bytes": np.full(3, memory),
+        "its arithmetic": np.full(3, arithmetic),
+        "a call on a 1x1 image": np.full(3, call),
+    }
+    shown = []
+    ns = {
+        "np": np,
+        "time": time,
+        "start_of_notebook": time.perf_counter(),
+        "QUICK": False,
+        "CHANNELS": (16, 64),
+        "KERNEL_SIZES": (3,),
+        "rows": [{"channels": 16}, {"channels": 64}],
+        "speedup": np.array(speedups),
+        "mac_ratio": np.array([5.8, 7.9]),
+        "filter_rows": [
+            {"kernel_size": 3, "speedup": 1.6, "predicted": 1.5},
+            {"kernel_size": 9, "speedup": 4.6, "predicted": 4.5},
+        ],
+        "shares": shares,
+        "depthwise": depthwise,
+        "ridge": 4.0,
+        "Markdown": str,
+        "display": shown.append,
+    }
+    exec(cell, ns)
+    return shown[0]
+
+
+@pytest.mark.parametrize(
+    ("shares", "left", "phrases", "absent"),
+    [
+        ((0.8, 0.1, 0.1), True, ["memory-bound on this machine", "3 of 3"], ["fixed cost"]),
+        (
+            (0.1, 0.05, 0.9),
+            True,
+            ["not memory-bound", "even where memory was the lower roof", "fixed cost per call"],
+            ["compute-bound", "unexplained"],
+        ),
+        ((0.1, 0.05, 0.9), False, ["not memory-bound on this machine.", "0 of 3"], ["even"]),
+        ((0.3, 0.7, 0.1), False, ["compute-bound"], ["memory-bound", "fixed cost"]),
+        ((0.2, 0.1, 0.3), True, ["not memory-bound", "leave most of the time unexplained"], []),
+    ],
+)
+def test_notebook_07_conclusion_follows_the_measurements(shares, left, phrases, absent):
+    """07 says memory-bound, compute-bound or per-call cost only as the measured shares say."""
+    text = _why(*shares, left=left)
+    for phrase in phrases:
+        assert phrase in text, (phrase, text)
+    for phrase in absent:
+        assert phrase not in text, (phrase, text)
+
+
+def test_notebook_07_conclusion_on_speed_ups():
+    """The layer summary says 'SLOWER' only when a speed-up is below 1."""
+    assert "SLOWER" in _why(0.1, 0.1, 0.9, speedups=(0.8, 3.0))
+    assert "SLOWER" not in _why(0.1, 0.1, 0.9, speedups=(1.2, 3.0))
+
+
+# ----------------------------------------------------------------- prose of 06 and 07
+
+
+def _cells(name):
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / name
+    return nbformat.read(path, as_version=4).cells
+
+
+def test_exercise_2_solution_quotes_the_puzzle_ranges():
+    """06's solution text gives the min-max ranges of the seed puzzle's gaps."""
+    import re
+
+    from convtutor.checks import experiments as chk
+
+    text = next(
+        c.source
+        for c in _cells("06_overfitting_experiment.ipynb")
+        if c.cell_type == "markdown" and "The standard gaps run from" in c.source
+    )
+    found = [float(x) for x in re.findall(r"from (\d\.\d+) to (\d\.\d+)", text)[0]]
+    found += [float(x) for x in re.findall(r"ones from (\d\.\d+) to (\d\.\d+)", text)[0]]
+    std, sep = chk.SEED_PUZZLE["standard"], chk.SEED_PUZZLE["separable"]
+    assert found == [min(std), max(std), min(sep), max(sep)]
+
+
+@pytest.mark.parametrize("name", ["06_overfitting_experiment.ipynb", "07_speed_in_practice.ipynb"])
+def test_every_result_figure_has_a_predict_first_prompt(name):
+    """Each cell that draws a figure follows a markdown cell with a 'Predict first' line."""
+    cells = _cells(name)
+    figures = [
+        i for i, c in enumerate(cells) if c.cell_type == "code" and "plt.subplots" in c.source
+    ]
+    assert figures
+    for i in figures:
+        above = next(c for c in reversed(cells[:i]) if c.cell_type == "markdown")
+        assert "**Predict first:**" in above.source, cells[i].source.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "phrase"),
+    [
+        ("06_overfitting_experiment.ipynb", "in under a minute"),
+        ("06_overfitting_experiment.ipynb", "the largest possible with 4 classes"),
+        ("07_speed_in_practice.ipynb", "it is **memory-bound**"),
+        ("07_speed_in_practice.ipynb", "why it makes a depth-wise"),
+    ],
+)
+def test_unmeasured_claims_stay_out_of_the_prose(name, phrase):
+    """Claims the issue found unproven are not typed in the prose; cells print measurements."""
+    prose = "\n".join(c.source for c in _cells(name) if c.cell_type == "markdown")
+    assert phrase not in prose.lower()

@@ -69,6 +69,26 @@ def test_separable_blocks_are_depthwise_then_pointwise():
         assert pw.groups == 1 and pw.kernel_size == (1, 1) and pw.in_channels == dw.out_channels
 
 
+def test_separable_block_is_a_standard_convolution_with_w_equal_p_times_d():
+    """Nothing sits between the two steps, so a block equals one conv with W[o, c] = P[o, c] D[c]
+    and bias P b_D + b_P (the identity notebook 06 relies on), checked with non-zero biases."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(1)
+        model = ex.build_model("separable", (6, 5))
+        for m in model:
+            if isinstance(m, torch.nn.Conv2d):
+                torch.nn.init.normal_(m.bias)
+        x = torch.randn(2, 6, 8, 8)
+    dw, pw = model[4], model[5]  # block 2: depth-wise 6 -> 6, then point-wise 6 -> 5
+    assert dw.groups == 6 and pw.kernel_size == (1, 1)
+    d, p = dw.weight.detach()[:, 0], pw.weight.detach()[:, :, 0, 0]
+    w = p[:, :, None, None] * d[None]
+    b = p @ dw.bias.detach() + pw.bias.detach()
+    with torch.no_grad():
+        assert torch.allclose(pw(dw(x)), torch.nn.functional.conv2d(x, w, b, padding=1), atol=1e-5)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in model)
+
+
 def test_bad_kind_is_rejected():
     """An unknown network kind raises ValueError listing the valid ones."""
     with pytest.raises(ValueError, match="standard"):

@@ -1,26 +1,28 @@
 """Checks for the exercises of notebooks 06 (over-fitting) and 07 (speed).
 
 Each check returns a :class:`~convtutor.checks.Feedback`; a wrong answer gets a hint
-aimed at the likely mistake: reading the gap with the wrong sign, trusting one seed,
-forgetting a bias vector, believing that fewer multiply-accumulates (MACs) always means
-proportionally faster, or counting FLOPs or bits where MACs and bytes were asked.
+aimed at the likely mistake: counting epochs from 0 or watching the training curve,
+trusting one seed, forgetting a bias vector, solving an inequality at its boundary,
+believing that fewer multiply-accumulates (MACs) always means proportionally faster, or
+counting FLOPs or bits where MACs and bytes were asked.
 """
 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 
 from ..cost import conv_cost
-from . import Feedback, is_number, right, wrong
+from . import REPLACE_NONE, Feedback, is_number, right, wrong
 
 __all__ = [
-    "check_gap",
+    "check_best_epoch",
     "SEED_PUZZLE",
     "check_seed_reading",
     "check_block_params",
-    "check_mac_ratio",
+    "check_channels_for_ratio",
     "check_intensity",
     "SPEED_OPTIONS",
     "check_speed_claim",
@@ -41,36 +43,79 @@ def _choice(answer) -> str | None:
 # ------------------------------------------------------------------ notebook 06
 
 
-def check_gap(answer, history) -> Feedback:
-    """Exercise: the final-epoch accuracy gap of one run, ``train_acc - val_acc`` (a fraction).
+def _whole_answer(answer, what: str) -> Feedback | None:
+    """A hint when ``answer`` is None or not a whole number; None when it is one."""
+    if answer is None:
+        return wrong(REPLACE_NONE)
+    if not is_number(answer) or float(answer) != int(answer):
+        return wrong(f"{what} is a whole number, such as 3; got {answer!r}.")
+    return None
 
-    ``history`` is a :class:`convtutor.experiment.History` (or anything with lists
-    ``train_acc``, ``val_acc``, ``train_loss``, ``val_loss``).
+
+def _epochs_of(values, best) -> list[int]:
+    """The epochs (counted from 1) at which ``values`` equals ``best``."""
+    return [i + 1 for i, v in enumerate(values) if math.isclose(v, best, abs_tol=1e-12)]
+
+
+def check_best_epoch(answer, history) -> Feedback:
+    """Exercise: after which epoch (counted from 1) was the validation accuracy highest?
+
+    That is the epoch whose weights *early stopping* keeps. When several epochs tie for
+    the highest accuracy, each of them is accepted. ``history`` is a
+    :class:`convtutor.experiment.History` (or anything with lists ``train_acc``,
+    ``val_acc``, ``val_loss``).
     """
-    if not is_number(answer):
-        return wrong(f"Give one number, the gap as a fraction (for example 0.12); got {answer!r}.")
-    train_acc, val_acc = history.train_acc[-1], history.val_acc[-1]
-    gap = train_acc - val_acc
-    if _close(answer, gap, abs_=1e-6):
-        verdict = "it over-fits" if gap > 0 else "it does not over-fit"
+    hint = _whole_answer(answer, "An epoch number")
+    if hint is not None:
+        return hint
+    answer = int(answer)
+    val = [float(v) for v in history.val_acc]
+    n = len(val)
+    best = max(val)
+    best_epochs = _epochs_of(val, best)
+    if answer in best_epochs:
+        gap = history.train_acc[answer - 1] - val[answer - 1]
+        last_gap = history.train_acc[-1] - val[-1]
+        ties = f" (epochs {', '.join(map(str, best_epochs))} tie)" if len(best_epochs) > 1 else ""
+        later = (
+            "it was the last epoch, so more epochs might still help."
+            if answer == n
+            else f"the {n - answer} epoch(s) after it did not beat it on new images."
+        )
         return right(
-            f"gap = {train_acc:.3f} - {val_acc:.3f} = {gap:.3f}: positive means the network "
-            f"does better on images it has seen than on new ones; here {verdict}."
+            f"Epoch {answer}: validation accuracy {best:.3f}, the highest of the {n} "
+            f"epochs{ties}. Its gap was {gap:.3f}, against {last_gap:.3f} after the last "
+            f"epoch; {later}"
         )
-    if not _close(gap, 0, abs_=1e-6) and _close(answer, -gap, abs_=1e-6):
+    if not 1 <= answer <= n:
+        if answer == 0 and 1 in best_epochs:
+            return wrong("Epochs count from 1: np.argmax gives position 0, which is epoch 1.")
+        return wrong(f"This run has {n} epochs, numbered 1 to {n}; got {answer}.")
+    if answer + 1 in best_epochs:
         return wrong(
-            "Check the sign: the gap is TRAINING accuracy minus VALIDATION accuracy, so a "
-            "network that over-fits has a positive gap."
+            "Off by one: np.argmax gives a position in the list, counted from 0. Epochs "
+            "count from 1, so add 1."
         )
-    if _close(answer, 100 * gap, abs_=1e-4):
-        return wrong("Right idea, but give the gap as a fraction (0.25), not in percent (25).")
-    loss_gap = history.val_loss[-1] - history.train_loss[-1]
-    if _close(answer, loss_gap, abs_=1e-6) or _close(answer, -loss_gap, abs_=1e-6):
-        return wrong("That is the loss gap; the exercise asks for the ACCURACY gap.")
-    first_gap = history.train_acc[0] - history.val_acc[0]
-    if len(history.train_acc) > 1 and _close(answer, first_gap, abs_=1e-6):
-        return wrong("That is the gap after the FIRST epoch; take the last one, index [-1].")
-    return wrong("Take the last entries: history.train_acc[-1] - history.val_acc[-1].")
+    if answer in _epochs_of(history.train_acc, max(history.train_acc)):
+        return wrong(
+            "That is where the TRAINING accuracy peaks. Over-fitting shows on new images: "
+            "look for the highest VALIDATION accuracy, h.val_acc."
+        )
+    if answer in _epochs_of(history.val_loss, min(history.val_loss)):
+        return wrong(
+            "That is where the validation LOSS is lowest, a common stopping rule too. This "
+            "exercise asks for the highest validation ACCURACY."
+        )
+    if answer == n:
+        return wrong(
+            f"The last epoch is not the best one in this run: its validation accuracy is "
+            f"{val[-1]:.3f}, and an earlier epoch did better. Find the largest value in "
+            "h.val_acc."
+        )
+    return wrong(
+        f"After epoch {answer} the validation accuracy was {val[answer - 1]:.3f}; the highest "
+        f"was {best:.3f}. Find where h.val_acc is largest (np.argmax), then count from 1."
+    )
 
 
 #: Gaps (training minus validation accuracy) of three seeds of each network, for
@@ -148,35 +193,52 @@ def check_block_params(answer, in_channels=32, out_channels=32, kernel_size=3) -
 # ------------------------------------------------------------------ notebook 07
 
 
-def check_mac_ratio(answer, channels=64, kernel_size=3) -> Feedback:
-    """Exercise: how many times fewer MACs a separable layer needs (C -> C, k x k, M = 1)."""
-    if not is_number(answer):
-        return wrong(f"Give one number, standard MACs / separable MACs; got {answer!r}.")
-    c, k = channels, kernel_size
-    expected = 1 / (1 / c + 1 / k**2)
-    if _close(answer, expected, rel=5e-3):
+def _mac_ratio(c_out: int, k: int) -> float:
+    """Standard MACs / separable MACs = C_out k^2 / (C_out + k^2); C_in cancels."""
+    return c_out * k * k / (c_out + k * k)
+
+
+def check_channels_for_ratio(answer, ratio=8, kernel_size=3) -> Feedback:
+    """Exercise: from how many output channels on does a separable layer need more than
+    ``ratio`` times fewer MACs than a standard one (``k x k``, depth multiplier M = 1)?
+
+    The ratio is ``C_out k^2 / (C_out + k^2) = 1 / (1/C_out + 1/k^2)``, whatever
+    ``C_in`` is; the answer is the smallest whole ``C_out`` for which it exceeds ``ratio``.
+    """
+    k = kernel_size
+    if not ratio < k * k:
+        raise ValueError(
+            f"ratio must be below k^2 = {k * k} (the ratio never reaches it); got {ratio!r}"
+        )
+    hint = _whole_answer(answer, "A number of channels")
+    if hint is not None:
+        return hint
+    answer = int(answer)
+    boundary = Fraction(ratio).limit_denominator() * k * k / (k * k - Fraction(ratio))
+    expected = math.floor(boundary) + 1
+    if answer == expected:
         return right(
-            f"standard / separable = 1 / (1/{c} + 1/{k * k}) = {expected:.2f}: the "
-            "image size cancels, so the ratio holds for any input size."
+            f"At C_out = {expected} the ratio is {_mac_ratio(expected, k):.3f}; at "
+            f"{expected - 1} it is {_mac_ratio(expected - 1, k):.3f}. C_in cancels, and the "
+            f"ratio 1/(1/C_out + 1/k^2) never reaches k^2 = {k * k}: a {k}x{k} separable "
+            f"layer saves more than {ratio:g} times only from {expected} output channels on."
         )
-    if _close(answer, 1 / expected, rel=5e-3):
+    if answer < 1:
+        return wrong(f"A layer has at least 1 output channel; got {answer}.")
+    if answer == boundary:
         return wrong(
-            "You computed separable / standard (a fraction below 1). The question asks how "
-            "many times FEWER: standard / separable."
+            f"At C_out = {answer} the ratio is exactly {ratio:g}. The question asks for MORE "
+            f"than {ratio:g} times fewer MACs: one channel more."
         )
-    if _close(answer, k**2, rel=5e-3):
+    if answer > expected:
         return wrong(
-            f"{k * k} would hold if the separable layer were only its depth-wise step. Add "
-            "the point-wise step's C*C MACs per pixel."
-        )
-    if _close(answer, c, rel=5e-3):
-        return wrong(
-            f"{c} would hold if the separable layer were only its point-wise step. Add the "
-            "depth-wise step's C*k*k MACs per pixel."
+            f"At C_out = {answer} the ratio is {_mac_ratio(answer, k):.2f}, more than "
+            f"{ratio:g}; but a smaller C_out already gets there. Find the smallest."
         )
     return wrong(
-        "Per output pixel a standard layer does C*C*k*k MACs; the separable one does "
-        "C*k*k + C*C. Divide."
+        f"At C_out = {answer} the ratio is only {_mac_ratio(answer, k):.2f}. Per output "
+        f"pixel a standard layer does C_in*C_out*k*k MACs and the separable one "
+        f"C_in*k*k + C_in*C_out: divide, then solve ratio > {ratio:g} for C_out."
     )
 
 
@@ -195,8 +257,10 @@ def check_intensity(answer, channels=64, kernel_size=3, size=32) -> Feedback:
     if _close(answer, expected, rel=1e-2):  # forgetting the small weight term is fine
         return right(
             f"{macs:,} MACs / {4 * (2 * values + weights):,} bytes = {expected:.2f} MACs per "
-            f"byte (about k^2/8 = {k * k / 8:.2f}): each value moved is used only ~k^2/8 "
-            "times, so memory, not arithmetic, sets the pace."
+            f"byte (about k^2/8 = {k * k / 8:.2f}): each byte moved feeds only about "
+            f"{expected:.1f} MACs. Whether that makes the layer wait for memory depends on how "
+            "fast this machine moves bytes compared with how fast it multiplies: section 3 "
+            "measures both."
         )
     if _close(answer, 2 * expected, rel=2e-3):
         return wrong("You counted FLOPs (2 per MAC). The exercise asks for MACs per byte.")
@@ -219,8 +283,9 @@ def check_intensity(answer, channels=64, kernel_size=3, size=32) -> Feedback:
 SPEED_OPTIONS = {
     "a": "It runs about 8 times faster: time is proportional to MACs.",
     "b": (
-        "It is faster by less than 8 times, perhaps not at all: its depth-wise step does "
-        "few MACs per byte it moves, so memory traffic, not arithmetic, sets its time."
+        "It is faster by less than 8 times, perhaps not at all: MACs are not the only cost. "
+        "Moving data and the fixed cost of each call take time too, and the separable layer "
+        "makes two calls where the standard layer makes one."
     ),
     "c": "It is always slower than the standard layer.",
 }
@@ -235,21 +300,22 @@ def check_speed_claim(answer) -> Feedback:
     choice = _choice(answer)
     if choice == "b":
         return right(
-            "The MAC ratio is the best case, reached only if both layers used the processor "
-            "equally well: the depth-wise step is memory-bound, and one layer becomes two, "
-            "each reading and writing the whole tensor. Your table shows how much of the 8x "
-            "survives on your CPU."
+            "The MAC ratio is a best case: it is reached only if both layers spend all their "
+            "time on arithmetic. The costs that do not shrink with the MACs (moving bytes, "
+            "and a fixed cost per call, paid twice by the separable layer) take part of the "
+            "saving whenever they are a sizeable share of the time. Section 2 measured how "
+            "much of the saving survived on your CPU, and section 3 which cost dominated."
         )
     if choice == "a":
         return wrong(
-            "That is the 'fewer FLOPs => faster' trap. Time is set by whichever is slower, "
-            "arithmetic or memory traffic; the depth-wise step moves almost as many bytes "
-            "as it does MACs. Compare speedup with mac_ratio in your own table."
+            "That is the 'fewer FLOPs => faster' trap: it holds only if both layers spend "
+            "all their time on arithmetic. Compare speedup with mac_ratio in the table of "
+            "section 2: how many rows reach their MAC ratio?"
         )
     if choice == "c":
         return wrong(
-            "Too pessimistic: look at your table, where the separable layer is often "
-            "faster, just by less than the MAC ratio. (Xception trained slower as a whole "
+            "Too strong: 'always' needs a speed-up below 1 in every row of the table of "
+            "section 2. Count the rows that have one. (Xception trained slower as a whole "
             "network on GPUs; that is not a rule for every layer.)"
         )
     return wrong(f"Answer 'a', 'b' or 'c'; got {answer!r}.")
