@@ -158,10 +158,24 @@ def test_separable_params_hints(answer, words):
 
 
 def test_cost_ratio_right():
-    """1/N + 1/k^2 is accepted exactly and to three digits (0.127, as the solution rounds)."""
+    """1/C_out + 1/k^2 is accepted exactly and to three digits (0.127, as the solution rounds);
+    the verdict calls it the fraction kept and gives the saving as one minus it."""
     assert_right(sep_check.cost_ratio(1 / 64 + 1 / 9))
     assert_right(sep_check.cost_ratio(0.12674))
     assert_right(sep_check.cost_ratio(0.127))
+    message = sep_check.cost_ratio(0.127).message
+    assert "keeps 12.7%" in message and "saves 87.3%" in message
+
+
+def test_cost_ratio_agrees_with_conv_cost():
+    """The fraction the check accepts is separable / standard as ct.conv_cost counts it."""
+    for c_out, k in ((64, 3), (16, 5), (3, 7)):
+        kept = (
+            ct.conv_cost("separable", 8, c_out, k, 14, padding=k // 2).macs
+            / ct.conv_cost("standard", 8, c_out, k, 14, padding=k // 2).macs
+        )
+        assert_right(sep_check.cost_ratio(kept, out_channels=c_out, kernel_size=k))
+        assert_hint(sep_check.cost_ratio(1 - kept, out_channels=c_out, kernel_size=k), "saving")
 
 
 @pytest.mark.parametrize(
@@ -170,9 +184,9 @@ def test_cost_ratio_right():
         (1 / (1 / 64 + 1 / 9), ["upside down"]),
         (1 / 64 + 1 / 3, ["k^2 with k", "second term", "point-wise step only 1"]),
         (0.13, ["rounded too far"]),
-        (1 - (1 / 64 + 1 / 9), ["part SAVED"]),
+        (1 - (1 / 64 + 1 / 9), ["the saving", "fraction kept"]),
         (12.67, ["percentage"]),
-        (1 / 9, ["point-wise part only", "1/N = 1/64"]),
+        (1 / 9, ["point-wise part only", "1/C_out = 1/64"]),
         (1 / 64, ["depth-wise part only", "1/k^2 = 1/9"]),
         (1 / (64 * 9), ["do not multiply"]),
         (0.5, ["term by term"]),
@@ -184,29 +198,51 @@ def test_cost_ratio_hints(answer, words):
     assert_hint(sep_check.cost_ratio(answer), *words)
 
 
-def test_mobilenet_macs_right():
-    """MobileNet's 52.3 M mult-adds is accepted exactly and as 52.3e6; conv_cost agrees."""
-    exact = ct.conv_cost("separable", 512, 512, 3, 14, padding=1).macs
-    assert_right(sep_check.mobilenet_macs(exact))
-    assert_right(sep_check.mobilenet_macs(52.3e6))
+def _factors(weight):
+    """D and P recovered from a weight that is rank 1 per input channel (the solution)."""
+    c_out, c_in = weight.shape[:2]
+    d, p = np.zeros((c_in, 1, 3, 3)), np.zeros((c_out, c_in))
+    for c in range(c_in):
+        slices = weight[:, c]
+        o = int(np.argmax(np.abs(slices).sum(axis=(1, 2))))
+        d[c, 0] = slices[o]
+        p[:, c] = (slices * slices[o]).sum(axis=(1, 2)) / (slices[o] ** 2).sum()
+    return d, p
 
 
-@pytest.mark.parametrize(
-    ("answer", "words"),
-    [
-        (512 * 512 * 9 * 196, ["STANDARD"]),
-        (512 * 9 * 196, ["depth-wise step only"]),
-        (512 * 512 * 196, ["point-wise step only"]),
-        (512 * 9 + 512 * 512, ["number of weights"]),
-        (52.3, ["in millions", "52.3e6"]),
-        ((9 + 512 * 512) * 196, ["shared by all channels"]),
-        (1e6, ["output pixels"]),
-        ("52M", ["number"]),
-    ],
-)
-def test_mobilenet_macs_hints(answer, words):
-    """The standard count, one step only, weights instead of MACs, a shared kernel: hints."""
-    assert_hint(sep_check.mobilenet_macs(answer), *words)
+def test_rank_one_weight_is_what_a_separable_layer_makes():
+    """The exercise's W is rank 1 per input channel and has zero slices to trip a naive pick."""
+    w = sep_check.RANK_ONE_WEIGHT
+    assert w.shape == (4, 3, 3, 3)
+    assert all(ct.kernel_rank(w[:, c].reshape(4, -1)) == 1 for c in range(3))
+    assert not np.any(w[0, 0]) and not np.any(w[0, 1])
+
+
+def test_recover_factors_right():
+    """The folded solution is right, and so is any per-channel rescaling of it."""
+    d, p = _factors(sep_check.RANK_ONE_WEIGHT)
+    assert_right(sep_check.recover_factors(d, p))
+    scale = np.array([2.0, -0.5, 3.0])
+    assert_right(sep_check.recover_factors(d * scale[:, None, None, None], p / scale))
+    assert np.allclose(ct.separable_to_standard(d, p)[0], sep_check.RANK_ONE_WEIGHT)
+
+
+def test_recover_factors_hints():
+    """A zero slice as pattern, a right pattern with a wrong P, a wrong pattern, flipped
+    kernels, a transposed P and missing axes each get their own hint."""
+    w = sep_check.RANK_ONE_WEIGHT
+    d, p = _factors(w)
+    naive = w[0][:, None].copy()  # D[c] = W[0, c]: zero for channels 0 and 1
+    assert_hint(sep_check.recover_factors(naive, p), "D_ex3[0] is all zeros", "W[0, 0]")
+    assert_hint(sep_check.recover_factors(d, np.ones((4, 3))), "has channel 0's pattern")
+    assert_hint(sep_check.recover_factors(np.ones((3, 1, 3, 3)), p), "not a multiple")
+    assert_hint(sep_check.recover_factors(d[:, :, ::-1, ::-1], p), "flipped")
+    assert_hint(sep_check.recover_factors(d, p.T), "transpose", "P_ex3.T would be right")
+    assert_hint(sep_check.recover_factors(d[:, 0], p), "length-1 axis")
+    assert_hint(sep_check.recover_factors(np.ones((3, 3)), p), "(3, 1, 3, 3)")
+    assert_hint(sep_check.recover_factors(d, np.ones(4)), "(4, 3)")
+    assert_hint(sep_check.recover_factors("D", p), "arrays of numbers")
+    assert_hint(sep_check.recover_factors(d, None), "Replace None")
 
 
 @pytest.fixture
@@ -349,7 +385,7 @@ def test_box_factors_hints(column, row, words):
         lambda: pw_check.channel_cycle(None),
         lambda: sep_check.params(None),
         lambda: sep_check.cost_ratio(None),
-        lambda: sep_check.mobilenet_macs(None),
+        lambda: sep_check.recover_factors(None, None),
         lambda: sep_check.equivalent_kernel(None, np.ones((3, 1, 3, 3)), np.ones((4, 3))),
         lambda: sobel_check.sobel_factors(None, None),
         lambda: sobel_check.multiplies(None, None),

@@ -3,7 +3,8 @@
 Each function takes the student's answer and returns a :class:`~convtutor.checks.Feedback`:
 what is right, or a hint aimed at the likely mistake (forgot ``C_in`` in the point-wise
 count, thought one kernel is shared by all channels, counted only one of the two steps,
-confused ``k^2`` with ``k``, forgot the pixels, flipped a kernel).
+confused ``k^2`` with ``k``, gave the saving for the fraction kept, flipped a kernel,
+picked a zero slice as a pattern, transposed ``P``).
 
 >>> from convtutor.checks import separable as check
 >>> bool(check.params(16 * 9 + 16 * 32, in_channels=16, out_channels=32, kernel_size=3))
@@ -16,10 +17,12 @@ import math
 
 import numpy as np
 
+from .. import kernels
 from ..conv import separable_to_standard
+from ..separable import kernel_rank
 from . import REPLACE_NONE, Feedback, is_number, right, same_array, wrong
 
-__all__ = ["params", "cost_ratio", "mobilenet_macs", "equivalent_kernel"]
+__all__ = ["params", "cost_ratio", "RANK_ONE_WEIGHT", "recover_factors", "equivalent_kernel"]
 
 
 def params(
@@ -83,7 +86,8 @@ def params(
 
 
 def cost_ratio(answer, *, out_channels: int = 64, kernel_size: int = 3) -> Feedback:
-    """Separable cost / standard cost: ``1/N + 1/k^2`` (N = C_out), as a number."""
+    """The fraction of a standard layer's cost that a separable layer keeps:
+    separable / standard = ``1/C_out + 1/k^2``, as a number. (The saving is 1 minus it.)"""
     if answer is None:
         return wrong(REPLACE_NONE)
     n, k = out_channels, kernel_size
@@ -97,8 +101,9 @@ def cost_ratio(answer, *, out_channels: int = 64, kernel_size: int = 3) -> Feedb
 
     if near(expected, 5e-3):  # three significant digits are enough (0.127)
         return right(
-            f"1/{n} + 1/{k * k} = {expected:.4f}: the separable layer costs about "
-            f"{expected:.1%} of the standard one, {1 / expected:.1f} times less."
+            f"1/{n} + 1/{k * k} = {expected:.4f}: the separable layer keeps {expected:.1%} of "
+            f"the standard layer's multiply-accumulates ({1 / expected:.1f} times fewer), so "
+            f"it saves {1 - expected:.1%}."
         )
     if near(expected, 0.05):
         return wrong(
@@ -109,13 +114,13 @@ def cost_ratio(answer, *, out_channels: int = 64, kernel_size: int = 3) -> Feedb
         return wrong("That is a percentage. Give a fraction: a number between 0 and 1.")
     if near(1 - expected, 5e-3):
         return wrong(
-            "That is the part SAVED (1 minus the ratio). The question asks for the part the "
-            "separable layer still needs: separable / standard."
+            "That is the saving, 1 minus the fraction kept. The question asks for the "
+            "fraction the separable layer keeps: separable / standard."
         )
     if near(1 / expected):
         return wrong(
-            "You have it upside down: that is standard / separable. The ratio asked for is "
-            "separable / standard, a number below 1."
+            "You have it upside down: that is standard / separable, how many times fewer. "
+            "The fraction kept is separable / standard, a number below 1."
         )
     if near(1 / n + 1 / k):
         return wrong(
@@ -124,66 +129,113 @@ def cost_ratio(answer, *, out_channels: int = 64, kernel_size: int = 3) -> Feedb
         )
     if near(1 / k**2):
         return wrong(
-            "That is the point-wise part only, C_in N / (C_in N k^2) = 1/k^2. Add the "
-            f"depth-wise part, C_in k^2 / (C_in N k^2) = 1/N = 1/{n}."
+            "That is the point-wise part only, C_in C_out / (C_in C_out k^2) = 1/k^2. Add the "
+            f"depth-wise part, C_in k^2 / (C_in C_out k^2) = 1/C_out = 1/{n}."
         )
     if near(1 / n):
         return wrong(
-            "That is the depth-wise part only, C_in k^2 / (C_in N k^2) = 1/N. Add the "
-            f"point-wise part, C_in N / (C_in N k^2) = 1/k^2 = 1/{k * k}."
+            "That is the depth-wise part only, C_in k^2 / (C_in C_out k^2) = 1/C_out. Add the "
+            f"point-wise part, C_in C_out / (C_in C_out k^2) = 1/k^2 = 1/{k * k}."
         )
     if near(1 / (n * k**2)):
-        return wrong("The two steps' costs add up; they do not multiply. Use 1/N + 1/k^2.")
-    return wrong("Divide (C_in k^2 + C_in N) by C_in N k^2, term by term; C_in cancels out.")
+        return wrong("The two steps' costs add up; they do not multiply. Use 1/C_out + 1/k^2.")
+    return wrong(
+        "Divide (C_in k^2 + C_in C_out) by C_in C_out k^2, term by term; C_in cancels out."
+    )
 
 
-def mobilenet_macs(
-    answer, *, channels: int = 512, kernel_size: int = 3, size: int = 14
-) -> Feedback:
-    """Mult-adds of MobileNet's separable layer (Table 3): 3x3, 512 -> 512 channels on a
-    14x14 map with padding 1. Right: ``(C k^2 + C N) H W``."""
-    if answer is None:
+def _rank_one_weight() -> np.ndarray:
+    """Exercise 3's weight: W[o, c] = P[o, c] D[c], with zero slices in output 0."""
+    depthwise = np.stack(
+        [
+            kernels.SOBEL_X,
+            np.outer([1.0, 2.0, 1.0], [1.0, 2.0, 1.0]),  # a 3x3 binomial blur, unnormalised
+            kernels.LAPLACIAN,
+        ]
+    )[:, None]
+    pointwise = np.array([[0.0, 0.0, 2.0], [1.0, -1.0, 0.0], [2.0, 0.5, 1.0], [-1.0, 3.0, 0.0]])
+    weight, _ = separable_to_standard(depthwise, pointwise)
+    weight.setflags(write=False)
+    return weight
+
+
+#: Exercise 3: a standard weight (C_out, C_in, k, k) = (4, 3, 3, 3), rank 1 per input
+#: channel, so a separable layer can make it. Output 0 has zero slices for channels 0 and 1.
+RANK_ONE_WEIGHT = _rank_one_weight()
+
+
+def recover_factors(depthwise_weight, pointwise_weight) -> Feedback:
+    """Exercise 3: a depth-wise weight ``D`` (3, 1, 3, 3) and a point-wise matrix ``P``
+    (4, 3) with ``P[o, c] D[c] = RANK_ONE_WEIGHT[o, c]``. Any such pair is right: ``D[c]``
+    may be scaled by any ``a != 0`` if ``P[:, c]`` is scaled by ``1/a``."""
+    if depthwise_weight is None or pointwise_weight is None:
         return wrong(REPLACE_NONE)
-    c, k2, hw = channels, kernel_size**2, size * size
-    expected = (c * k2 + c * c) * hw
-    if not is_number(answer):
-        return wrong(f"Give a number of multiply-accumulates; got {answer!r}.")
-    a = float(answer)
-
-    def near(x, tol=1e-3):
-        return math.isclose(a, x, rel_tol=tol)
-
-    if near(expected):
+    target = np.asarray(RANK_ONE_WEIGHT)
+    c_out, c_in, kh, kw = target.shape
+    try:
+        d = np.asarray(depthwise_weight, dtype=float)
+        p = np.asarray(pointwise_weight, dtype=float)
+    except (TypeError, ValueError):
+        return wrong(
+            f"Give D_ex3 and P_ex3 as arrays of numbers, shapes ({c_in}, 1, {kh}, {kw}) and "
+            f"({c_out}, {c_in})."
+        )
+    if d.shape == (c_in, kh, kw):
+        return wrong(
+            f"D_ex3 needs the depth-wise weight's length-1 axis: shape ({c_in}, 1, {kh}, {kw}), "
+            f"one kernel per input channel. D_ex3[:, None] adds it."
+        )
+    if d.shape != (c_in, 1, kh, kw):
+        return wrong(
+            f"D_ex3 holds one {kh} x {kw} kernel per input channel: shape "
+            f"({c_in}, 1, {kh}, {kw}); got {d.shape}."
+        )
+    if p.shape == (c_in, c_out):
+        hint = " (P_ex3.T would be right)" if _rebuilds(d, p.T, target) else ""
+        return wrong(
+            f"P_ex3 has one row per OUTPUT channel and one column per input channel: shape "
+            f"({c_out}, {c_in}); yours is the transpose{hint}."
+        )
+    if p.shape != (c_out, c_in):
+        return wrong(f"P_ex3 has shape (C_out, C_in) = ({c_out}, {c_in}); got {p.shape}.")
+    if _rebuilds(d, p, target):
         return right(
-            f"({c} x {k2} + {c} x {c}) x {hw} = {expected:,} mult-adds, "
-            f"{expected / 1e6:.1f} million."
+            f"P[o, c] D[c] rebuilds all {target.size} numbers of W from {d.size} + {p.size}: "
+            "each input channel's slices are copies of one pattern, scaled by a column of P."
         )
-    if a == (k2 + c * c) * hw:  # exact: it is within 0.1 % of the point-wise count
+    if _rebuilds(d[:, :, ::-1, ::-1], p, target):
         return wrong(
-            "You used one 3x3 kernel shared by all channels. The depth-wise step has one "
-            f"kernel per channel: {c} x {k2} weights."
+            "Your kernels are flipped. Take the slices of W as they are: deep-learning "
+            "convolution is cross-correlation, with no flip."
         )
-    if near(c * c * k2 * hw):
+    for c in range(c_in):
+        if np.allclose(p[:, c, None, None] * d[c, 0], target[:, c]):
+            continue
+        pattern = d[c, 0]
+        if not np.any(pattern):
+            zero = " and ".join(f"W[{o}, {c}]" for o in range(c_out) if not np.any(target[o, c]))
+            return wrong(
+                f"D_ex3[{c}] is all zeros, so channel {c} cannot be rebuilt ({zero} is zero). "
+                f"Take as D_ex3[{c}, 0] a slice of channel {c} that is not zero."
+            )
+        stacked = np.vstack([target[:, c].reshape(c_out, -1), pattern.reshape(1, -1)])
+        if kernel_rank(stacked) == 1:
+            return wrong(
+                f"D_ex3[{c}] has channel {c}'s pattern; now P_ex3[:, {c}] must hold, for each "
+                f"output o, the multiple of D_ex3[{c}, 0] that gives W[o, {c}]: the dot product "
+                f"of the two divided by the pattern's squared length."
+            )
         return wrong(
-            f"That is the STANDARD layer ({c * c * k2 * hw / 1e6:.0f} million). The separable "
-            "layer is a "
-            "depth-wise step plus a point-wise step."
+            f"D_ex3[{c}] is not a multiple of channel {c}'s pattern. Every slice W[o, {c}] is "
+            f"a multiple of one pattern: take one of them that is not zero."
         )
-    if near(c * k2 * hw):
-        return wrong("That is the depth-wise step only; add the point-wise step, C x N x H x W.")
-    if near(c * c * hw):
-        return wrong("That is the point-wise step only; add the depth-wise step, C x k^2 x H x W.")
-    if near(expected / 1e6, 5e-3):
-        return wrong(
-            f"That is the count in millions. Give the whole number: {expected / 1e6:.1f} "
-            f"million is written {expected / 1e6:.1f}e6, or better, the exact product."
-        )
-    if near(c * k2 + c * c):
-        return wrong(
-            f"That is the number of weights. Every weight is used once per output pixel: "
-            f"multiply by {size} x {size} = {hw}."
-        )
-    return wrong("Count the weights of both steps, then multiply by the output pixels H x W.")
+    return wrong("Rebuild W with P_ex3[:, :, None, None] * D_ex3[None, :, 0] and compare.")
+
+
+def _rebuilds(d: np.ndarray, p: np.ndarray, target: np.ndarray) -> bool:
+    """True when ``P[o, c] D[c]`` equals ``target`` for every ``o`` and ``c``."""
+    product = p[:, :, None, None] * d[None, :, 0]
+    return same_array(product, target, atol=1e-6)
 
 
 def equivalent_kernel(answer, depthwise_weight, pointwise_weight) -> Feedback:
