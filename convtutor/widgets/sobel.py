@@ -1,16 +1,31 @@
 """Sobel's kernel is a column times a row: filter in two 1-D passes, get the same picture.
 
-The widget shows a kernel's column and row factors, their outer product (the
-kernel), the 2-D result on the photo beside the result of two 1-D passes, and the
-largest difference between the two (zero, up to rounding). A "perturb" slider adds
-a little noise to the kernel: its second singular value grows from 0, the kernel is
-no longer a column times a row, and two passes can only give the best rank-1
-approximation.
+:class:`SobelSeparability` shows a kernel, its singular values, its column and row
+factors and their product, and the photo filtered with the 2-D kernel beside the
+photo filtered in two 1-D passes. A "perturb" slider adds a little noise to the
+kernel: its second singular value grows from 0, the kernel is no longer a column
+times a row, and two passes can only give its best rank-1 approximation.
+
+Python computes everything here, once (``convtutor``'s SVD, factors and filters); the
+page (``static/sobel_separability.js``) only looks values up and adds arrays up:
+
+* the kernel with noise is ``base + t * ||base|| * noise``, linear in the slider ``t``;
+* everything that is not linear in ``t`` (singular values, rank, factors, their
+  product, the error, the largest difference) is computed for every slider position
+  and looked up;
+* a filtered picture is linear in its kernel: ``filter2d(photo, K) = sum_ij K[i, j] *
+  S_ij``, where ``S_ij = filter2d(photo, E_ij)`` is the photo filtered with a kernel
+  that is 1 at ``(i, j)`` and 0 elsewhere (the photo shifted). Python ships the 49
+  ``S_ij`` of a 7x7 window; the page adds them up with the kernel's entries (the 2-D
+  filter) and with the entries of column x row (the two passes).
 """
 
 from __future__ import annotations
 
-import ipywidgets as widgets
+import functools
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
 import numpy as np
 
 from .. import data, kernels
@@ -23,11 +38,17 @@ from ..separable import (
     separate,
     singular_values,
 )
-from ..viz.diagrams import kernel_map, path_text, singular_value_bars
-from ._legacy import Widget
-from .depthwise import compact_html, control_rows
+from ._base import Widget, format_number, lut, map_values, symmetric_limit, table_cells
+from ._photo import photo as _photo
 
-__all__ = ["SobelSeparability", "KERNEL_CHOICES", "chosen_kernel", "factors", "noise_direction"]
+__all__ = [
+    "SobelSeparability",
+    "KERNEL_CHOICES",
+    "chosen_kernel",
+    "factors",
+    "noise_direction",
+    "format_significant",
+]
 
 #: The kernel menu. "Gaussian" follows the size and sigma sliders.
 KERNEL_CHOICES = (
@@ -45,12 +66,24 @@ KERNEL_CHOICES = (
 )
 MAX_SIZE = 7
 IMAGE_SIZE = 96
-#: The figure's size in inches: 840 x 460 px at dpi 100 (JupyterLab at 1280x800).
-FIGSIZE = (8.4, 4.6)
+#: The slider grids. Everything not linear in a slider is computed for each value.
+SIZES = (3, 5, 7)
+SIGMAS = tuple(0.5 + 0.25 * i for i in range(11))
+PERTURB_STEP = 0.025
+PERTURBS = tuple(round(PERTURB_STEP * i, 6) for i in range(21))
+#: The menu's kernels that do not depend on the size and sigma sliders.
+NAMED = tuple(name for name in KERNEL_CHOICES if name != "Gaussian")
+#: The centre of the 7x7 window of shifts: the photo itself.
+CENTRE = (MAX_SIZE // 2) * MAX_SIZE + MAX_SIZE // 2
+SUBSCRIPTS = "₁₂₃₄₅₆₇"
 
 
 def noise_direction(size: int) -> np.ndarray:
     """A fixed random ``size x size`` direction of length 1 (seeded: the same every run)."""
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+        raise TypeError(f"size must be a whole number from 1 to {MAX_SIZE}; got {size!r}")
+    if not 1 <= size <= MAX_SIZE:
+        raise ValueError(f"size must be a whole number from 1 to {MAX_SIZE}; got {size!r}")
     base = np.random.default_rng(2024).standard_normal((MAX_SIZE, MAX_SIZE))
     d = base[:size, :size]
     return d / np.linalg.norm(d)
@@ -99,195 +132,372 @@ def factors(kernel):
     return column, row, rank
 
 
+def format_significant(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits, no trailing zeros (the module's twin).
+
+    As JavaScript's ``toPrecision`` (the exact binary value rounded half away from 0;
+    exponent form below 1e-6 and from ``10 ** digits``), then trailing zeros dropped:
+    ``3.4641 -> '3.46'``, ``0.0873 -> '0.0873'``, ``4.4e-16 -> '4.4e-16'``.
+    """
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return "0"
+    exact = Decimal(value)
+    e = exact.adjusted()
+    q = exact.quantize(Decimal(1).scaleb(e - digits + 1), rounding=ROUND_HALF_UP)
+    if q.adjusted() > e:  # 9.996 -> 10.0: one more digit before the point
+        e += 1
+        q = exact.quantize(Decimal(1).scaleb(e - digits + 1), rounding=ROUND_HALF_UP)
+
+    def strip(text: str) -> str:
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
+    if e < -6 or e >= digits:
+        return f"{strip(f'{q.scaleb(-e):f}')}e{'+' if e >= 0 else '-'}{abs(e)}"
+    return strip(f"{q:f}")
+
+
+def _grey(image) -> np.ndarray:
+    """The grey picture to filter: ``image`` as (H, W), or an RGB (3, H, W) made grey."""
+    if image is None:
+        return data.to_gray(data.sample_image(IMAGE_SIZE))
+    arr = np.asarray(image, dtype=np.float64)
+    if arr.ndim == 3:
+        return data.to_gray(_photo(arr, IMAGE_SIZE))
+    if arr.ndim != 2 or min(arr.shape) < 8:
+        raise ValueError(
+            f"image must be a grey picture of shape (H, W) or an RGB one of shape (3, H, W), "
+            f"with H, W >= 8; got shape {arr.shape}"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("image must hold finite numbers; got NaN or infinity")
+    return arr
+
+
+def _configs() -> list:
+    """Every kernel the menu and sliders can give before noise: (name, size, sigma)."""
+    out = [(name, 3, None) for name in NAMED]
+    out += [("Gaussian", size, sigma) for size in SIZES for sigma in SIGMAS]
+    return out
+
+
+def _tables(grey: np.ndarray) -> dict:
+    """Everything the page needs, computed with convtutor for every slider value."""
+    h, w = grey.shape
+    configs = _configs()
+    n, steps = len(configs), len(PERTURBS)
+    # The photo filtered with each 7x7 one-hot kernel: the photo shifted, zeros outside.
+    shifts = np.empty((MAX_SIZE * MAX_SIZE, h, w))
+    for index in range(MAX_SIZE * MAX_SIZE):
+        one_hot = np.zeros((MAX_SIZE, MAX_SIZE))
+        one_hot.flat[index] = 1.0
+        shifts[index] = filter2d(grey, one_hot, padding=MAX_SIZE // 2)
+    noises = np.zeros((len(SIZES), MAX_SIZE, MAX_SIZE))
+    noise_maps = {}
+    for s, k in enumerate(SIZES):
+        noises[s, :k, :k] = noise_direction(k)
+        noise_maps[k] = filter2d(grey, noise_direction(k), padding=k // 2)
+    base = np.zeros((n, MAX_SIZE, MAX_SIZE))
+    product = np.zeros((n, steps, MAX_SIZE, MAX_SIZE))
+    pairs = np.zeros((n, steps, 2, MAX_SIZE))
+    singular = np.zeros((n, steps, MAX_SIZE))
+    scalars = np.zeros((n, steps, 4))  # rank, ||K - K1||, ||K - K1|| / ||K||, max difference
+    top = max(1.0, float(np.max(np.abs(grey))))
+    meta_configs = []
+    for c, (name, size, sigma) in enumerate(configs):
+        _, b = chosen_kernel(name, size, sigma if sigma is not None else 1.0, 0.0)
+        k = b.shape[0]
+        pad = k // 2
+        norm = float(np.linalg.norm(b))
+        base[c, :k, :k] = b
+        direct_base = filter2d(grey, b, padding=pad)
+        for ti, t in enumerate(PERTURBS):
+            kernel, _ = chosen_kernel(name, size, sigma if sigma is not None else 1.0, t)
+            column, row, rank = factors(kernel)
+            outer = np.outer(column, row)
+            product[c, ti, :k, :k] = outer
+            pairs[c, ti, 0, :k], pairs[c, ti, 1, :k] = column, row
+            singular[c, ti, :k] = singular_values(kernel)
+            error = float(np.linalg.norm(kernel - low_rank_approximation(kernel, 1)))
+            # The 2-D filter is linear in its kernel: filter2d(base + t n) = f(base) + t f(n).
+            direct = direct_base if t == 0 else direct_base + (t * norm) * noise_maps[k]
+            passes = separable_filter2d(grey, column, row, padding=pad)
+            difference = float(np.max(np.abs(direct - passes)))
+            scalars[c, ti] = rank, error, error / float(np.linalg.norm(kernel)), difference
+        if b.min() >= 0 or abs(b.sum() - 1) < 1e-9:  # a blur or a sharpen: still a picture
+            kind, lo, hi = "grey", 0.0, top
+        else:  # an edge detector: signed, 0 is white
+            lim = 0.25 * float(np.abs(b).sum()) * top
+            kind, lo, hi = "signed", -lim, lim
+        # The difference picture's scale: the largest difference any perturb gives for
+        # this kernel (so it grows with perturb); the results' span / 10 if that is 0.
+        largest = float(scalars[c, :, 3].max())
+        diff = largest if largest > 1e-12 else (hi - lo) / 10
+        meta_configs.append(
+            {"size": k, "norm": norm, "kind": kind, "lo": lo, "hi": hi, "diff": diff}
+        )
+    return {
+        "arrays": {
+            "shifts": shifts,
+            "base": base,
+            "noise": noises,
+            "product": product,
+            "factors": pairs,
+            "singular": singular,
+            "scalars": scalars,
+        },
+        "configs": meta_configs,
+        "top": top,
+    }
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_tables(shape: tuple, raw: bytes) -> dict:
+    return _tables(np.frombuffer(raw, dtype=np.float64).reshape(shape))
+
+
+def _tables_for(grey: np.ndarray) -> dict:
+    """:func:`_tables`, kept for the last two pictures (a notebook builds one widget often)."""
+    grey = np.ascontiguousarray(grey, dtype=np.float64)
+    return _cached_tables(grey.shape, grey.tobytes())
+
+
 class SobelSeparability(Widget):
     """A kernel as column x row; the 2-D filter versus two 1-D passes; noise breaks it.
 
-    Controls: ``kernel`` (a menu), ``size`` and ``sigma`` (for the Gaussian),
-    ``perturb`` (noise, as a fraction of the kernel's size, 0-0.5).
-
-    Attributes
+    Parameters
     ----------
-    kernel : ndarray
-        The kernel being shown (after noise).
-    column_map, row_map, kernel_map : convtutor.viz.diagrams.KernelMap
-        The factors and the kernel, with their numbers (all in ``ax_kernels``).
-    sv_bars : convtutor.viz.diagrams.SingularValueBars
-    photo_image, result_2d, result_passes : matplotlib.image.AxesImage
-        The grey photo, the 2-D result, the two-pass result (all in ``ax_pictures``).
-    readout : ipywidgets.HTML
-        Separable or not, the difference, and multiplies per pixel.
-    summary : convtutor.viz.diagrams.PathLabels
-        The same in one line at the top of the figure (what a static page shows).
+    kernel : str, default "Sobel x"
+        The first kernel shown, one of :data:`KERNEL_CHOICES`.
+    image : array_like of shape (H, W) or (3, H, W), optional
+        The picture to filter (an RGB one is made grey). Default: the sample photo,
+        96 x 96, in grey. The page gets 49 shifted copies of it (49 x H x W float32:
+        1.8 MB at 96 x 96), so keep it small.
+
+    Controls
+    --------
+    kernel : a name from :data:`KERNEL_CHOICES`
+    size, sigma : the Gaussian's size (3, 5, 7) and sigma (0.5 to 3); used when
+        ``kernel`` is "Gaussian"
+    perturb : noise added to the kernel, as a fraction of its size (0 to 0.5)
+
+    Methods ``result_2d()`` and ``result_passes()`` give convtutor's own (float64)
+    pictures for the current state; :attr:`kernel` is the kernel in use.
     """
 
-    caption = (
-        "Try: pick Sobel x and read the difference under the two results (zero); pick the "
-        "Laplacian, which is not a column times a row; then raise 'perturb' and watch the "
-        "second singular value grow from 0."
+    MODULE = "sobel_separability"
+    CAPTION = (
+        "Try: with Sobel x the two pictures agree (difference 0). Pick the Laplacian: it is "
+        "not a column times a row. Back on Sobel x, raise 'perturb': σ₂ grows from 0 and "
+        "the two passes drift away from the 2-D filter."
     )
 
     def __init__(self, kernel: str = "Sobel x", image=None):
-        super().__init__()
-        if image is None:
-            image = data.to_gray(data.sample_image(IMAGE_SIZE))
-        image = np.asarray(image, dtype=float)
-        if image.ndim != 2:
-            raise ValueError(f"image must be a grey picture of shape (H, W); got {image.shape}")
-        self.image = image
-        style = {"description_width": "initial"}
-        self.controls = {
-            "kernel": widgets.Dropdown(
-                options=KERNEL_CHOICES, value=kernel, description="kernel", style=style
-            ),
-            "size": widgets.IntSlider(
-                value=5, min=3, max=MAX_SIZE, step=2, description="Gaussian size", style=style
-            ),
-            "sigma": widgets.FloatSlider(
-                value=1.0, min=0.5, max=3.0, step=0.25, description="Gaussian sigma", style=style
-            ),
-            "perturb": widgets.FloatSlider(
-                value=0.0,
-                min=0.0,
-                max=0.5,
-                step=0.025,
-                description="perturb (noise)",
-                readout_format=".3f",
-                style=style,
-            ),
+        if kernel not in KERNEL_CHOICES:
+            raise ValueError(
+                f"kernel must be one of {', '.join(map(repr, KERNEL_CHOICES))}; got {kernel!r}"
+            )
+        grey = _grey(image)
+        tables = _tables_for(grey)
+        lut_names = {"lut_diverging": "RdBu_r", "lut_grey": "gray", "lut_singular": "Oranges"}
+        controls = [
+            {"name": "kernel", "label": "kernel", "kind": "select",
+             "options": list(KERNEL_CHOICES), "row": 0},
+            {"name": "perturb", "label": "perturb (noise)", "kind": "range", "min": 0.0,
+             "max": PERTURBS[-1], "step": PERTURB_STEP, "digits": 3, "row": 0,
+             "labels": [f"{format_number(100 * t, 1)} %" for t in PERTURBS]},
+            {"name": "size", "label": "Gaussian size", "kind": "range", "min": SIZES[0],
+             "max": SIZES[-1], "step": 2, "row": 1, "labels": [f"{k}×{k}" for k in SIZES]},
+            {"name": "sigma", "label": "Gaussian sigma", "kind": "range", "min": SIGMAS[0],
+             "max": SIGMAS[-1], "step": 0.25, "digits": 2, "unit": "px", "row": 1},
+        ]  # fmt: skip
+        super().__init__(
+            controls=controls,
+            arrays={**tables["arrays"], **{key: lut(name) for key, name in lut_names.items()}},
+            state={"kernel": kernel, "perturb": 0.0, "size": 5, "sigma": 1.0},
+            meta={
+                "configs": tables["configs"],
+                "named": list(NAMED),
+                "sizes": list(SIZES),
+                "sigma": {"min": SIGMAS[0], "step": 0.25, "count": len(SIGMAS)},
+                "perturb": {"min": 0.0, "step": PERTURB_STEP, "count": len(PERTURBS)},
+                "window": MAX_SIZE,
+                "top": tables["top"],
+            },
+        )
+        #: The grey picture being filtered (float64, as given).
+        self.image = grey
+        self._shifts = self.data["shifts"].astype(np.float64)
+
+    # ---- convtutor's own results for the current state ------------------------------
+    @property
+    def kernel(self) -> np.ndarray:
+        """The kernel in use (after noise), float64, as :func:`chosen_kernel` gives it."""
+        s = self.values
+        return chosen_kernel(s["kernel"], s["size"], s["sigma"], s["perturb"])[0]
+
+    def result_2d(self) -> np.ndarray:
+        """``ct.filter2d(image, kernel, padding=k // 2)``: the 2-D filter's picture."""
+        k = self.kernel
+        return filter2d(self.image, k, padding=k.shape[0] // 2)
+
+    def result_passes(self) -> np.ndarray:
+        """``ct.separable_filter2d`` with :func:`factors` of the kernel: the two passes."""
+        k = self.kernel
+        column, row, _ = factors(k)
+        return separable_filter2d(self.image, column, row, padding=k.shape[0] // 2)
+
+    # ---- what the page computes (mirror of the module) ------------------------------
+    def config_index(self, state: dict | None = None) -> int:
+        """Which kernel before noise ``state`` shows: its row in the shipped tables."""
+        s = self.values if state is None else state
+        meta = self.meta
+        if s["kernel"] != "Gaussian":
+            return meta["named"].index(s["kernel"])
+        size = meta["sizes"].index(s["size"])
+        sigma = math.floor((s["sigma"] - meta["sigma"]["min"]) / meta["sigma"]["step"] + 0.5)
+        return len(meta["named"]) + size * meta["sigma"]["count"] + sigma
+
+    def shown(self, state: dict | None = None) -> dict:
+        """The numbers the page paints for ``state``, float64 as the page computes them."""
+        s = self.values if state is None else state
+        meta, d = self.meta, self.data
+        c = self.config_index(s)
+        cfg = meta["configs"][c]
+        k = cfg["size"]
+        ti = math.floor((s["perturb"] - meta["perturb"]["min"]) / meta["perturb"]["step"] + 0.5)
+        t = s["perturb"]
+        b = d["base"][c, :k, :k].astype(np.float64)
+        n = d["noise"][meta["sizes"].index(k), :k, :k].astype(np.float64)
+        kernel = b + (t * cfg["norm"]) * n
+        product = d["product"][c, ti, :k, :k].astype(np.float64)
+        rank, error, relative, difference = d["scalars"][c, ti].astype(np.float64)
+        window = meta["window"]
+        offset = window // 2 - k // 2  # kernel entry (i, j) -> shift (i + offset, j + offset)
+        direct = np.zeros(self._shifts.shape[1:])
+        passes = np.zeros(self._shifts.shape[1:])
+        for i in range(k):
+            for j in range(k):
+                shift = self._shifts[(i + offset) * window + (j + offset)]
+                direct = direct + kernel[i, j] * shift
+                passes = passes + product[i, j] * shift
+        return {
+            "config": c,
+            "step": ti,
+            "size": k,
+            "kernel": kernel,
+            "column": d["factors"][c, ti, 0, :k].astype(np.float64),
+            "row": d["factors"][c, ti, 1, :k].astype(np.float64),
+            "product": product,
+            "residual": kernel - product,
+            "singular": d["singular"][c, ti, :k].astype(np.float64),
+            "rank": int(round(rank)),
+            "error": float(error),
+            "relative": float(relative),
+            "difference": float(difference),
+            "direct": direct,
+            "passes": passes,
+            "picture_difference": direct - passes,
         }
-        self.readout = widgets.HTML()
 
-        # Each axes costs about a millisecond per draw whatever it holds, so the factors
-        # and the kernel share one axes (each heat-map scaled into a box), and the three
-        # pictures share another. Titles and numbers are glyph outlines (PathLabels).
-        fig_w, fig_h = FIGSIZE
-        fig = self._make_figure(figsize=FIGSIZE)
-        maps_w, maps_h = 0.62 * fig_w, 0.4 * fig_h  # inches
-        ax_maps = fig.add_axes((0.02, 0.5, 0.62, 0.4))
-        ax_maps.set_xlim(0, maps_w)  # data units are inches here: boxes keep their shape
-        ax_maps.set_ylim(maps_h, 0)
-        ax_maps.set_axis_off()
-        self.ax_kernels = ax_maps
-        self.column_map = kernel_map(
-            ax_maps, MAX_SIZE, 1, max_numbers=MAX_SIZE, fontsize=9, box=(0.15, 0.32, 0.45, 1.45),
-            title="column",
-        )  # fmt: skip
-        self.row_map = kernel_map(
-            ax_maps, 1, MAX_SIZE, max_numbers=MAX_SIZE, fontsize=9, box=(0.85, 0.9, 2.45, 0.32),
-            title="row",
-        )  # fmt: skip
-        self.kernel_map = kernel_map(
-            ax_maps, MAX_SIZE, MAX_SIZE, max_numbers=9, fontsize=10, box=(3.62, 0.32, 1.45, 1.45),
-            title="column × row = kernel",
-        )  # fmt: skip
-        self.column_title = self.column_map.title
-        self.row_title, self.kernel_title = self.row_map.title, self.kernel_map.title
-        # The verdict in the figure too (a static page shows no readout).
-        self.summary = path_text(ax_maps, 0, 1.0, "", ha="left", fontsize=10)
-        ax_sv = fig.add_axes((0.71, 0.57, 0.27, 0.3))
-        self.sv_bars = singular_value_bars(ax_sv, MAX_SIZE)
-
-        # The pictures: 1.92 in = 192 px at dpi 100 for 96 rows, so each photo pixel
-        # is exactly 2x2 screen pixels (crisp squares, few pixels to resample).
-        h, w = image.shape
-        pictures_h = 1.92 * h / IMAGE_SIZE  # inches
-        ax_pictures = fig.add_axes((0.02, 0.02, 0.96, pictures_h / fig_h))
-        ax_pictures.set_axis_off()
-        self.ax_pictures = ax_pictures
-        scale = pictures_h / h  # inches per image pixel, the same across and down
-        pictures = {"interpolation": "nearest", "interpolation_stage": "data"}
-        panels = []
-        for i, title in enumerate(
-            ("the photo, in grey", "2-D filter: k² multiplies", "two 1-D passes: 2k multiplies")
-        ):
-            left = (0.33 * i * fig_w + 0.15) / scale  # in image pixels
-            extent = (left, left + w, h, 0)
-            picture = ax_pictures.imshow(image, cmap="gray", extent=extent, **pictures)
-            label = path_text(ax_pictures, left + w / 2, 0, title, coords="data")
-            panels.append((picture, label))
-        ax_pictures.set_xlim(0, 0.96 * fig_w / scale)
-        ax_pictures.set_ylim(h, 0)
-        ax_pictures.set_aspect("auto")
-        (self.photo_image, _), (self.result_2d, _), (self.result_passes, self.passes_title) = panels
-        self.photo_image.set_clim(0, 1)
-        self.kernel = None
-        self._finish()
-
-    def _controls_box(self):
-        return control_rows(self, [["kernel", "perturb"], ["size", "sigma"]])
-
-    def _update(self) -> None:
-        st = self.state
-        gaussian = st["kernel"] == "Gaussian"
-        self.controls["size"].disabled = not gaussian
-        self.controls["sigma"].disabled = not gaussian
-        kernel, base = chosen_kernel(st["kernel"], st["size"], st["sigma"], st["perturb"])
-        self.kernel = kernel
-        k = kernel.shape[0]
-        column, row, rank = factors(kernel)
-        rank1 = np.outer(column, row)
-        limit = float(np.max(np.abs(kernel)))
-        self.kernel_map.update(kernel, vmax=limit)
-        self.column_map.update(column[:, None])
-        self.row_map.update(row[None, :])
-        s = singular_values(kernel)
-        self.sv_bars.update(s)
-
-        pad = k // 2
-        direct = filter2d(self.image, kernel, padding=pad)
-        passes = separable_filter2d(self.image, column, row, padding=pad)
-        difference = float(np.max(np.abs(direct - passes)))
-        # Colour limits come from the kernel before noise, so noise does not rescale them.
-        if base.min() >= 0 or abs(base.sum() - 1) < 1e-9:
-            cmap, lo, hi = "gray", 0.0, 1.0  # a blur or a sharpen: still a picture
-        else:
-            lim = 0.25 * float(np.abs(base).sum())  # an edge detector: signed, 0 is white
-            cmap, lo, hi = "RdBu_r", -lim, lim
-        for artist, values in ((self.result_2d, direct), (self.result_passes, passes)):
-            artist.set_data(values)
-            artist.set_cmap(cmap)
-            artist.set_clim(lo, hi)
-
+    def view(self, state: dict | None = None) -> dict:
+        s = self.values if state is None else state
+        meta, d = self.meta, self.data
+        v = self.shown(s)
+        cfg = meta["configs"][v["config"]]
+        k, rank = v["size"], v["rank"]
         separable = rank == 1
-        self.kernel_title.set_text(
-            "column × row = kernel" if separable else f"column × row ≈ kernel (rank {rank})"
-        )
-        self.column_title.set_text("column" if separable else "best column")
-        self.row_title.set_text("row" if separable else "best row")
-        self.passes_title.set_text(
-            "two 1-D passes: 2k multiplies" if separable else "two passes (rank-1 part only)"
-        )
-        self.readout.value = compact_html(self.readout_html(kernel, rank, difference, rank1))
-        verdict = "Separable" if separable else f"Not separable (rank {rank})"
-        self.summary.set_text(
-            f"{verdict}: {self.difference_text(difference)};  {k * k} vs {2 * k} multiplies "
-            "per pixel"
-        )
+        diverging, grey = d["lut_diverging"], d["lut_grey"]
+        limit = symmetric_limit(v["kernel"])
+        singular_cells = table_cells(v["singular"][None], 0.0, v["singular"][0], d["lut_singular"])
+        for i, cell in enumerate(singular_cells[0]):
+            cell["text"] = format_significant(v["singular"][i]) if i < rank else "0"
+            cell["em"] = i < rank
+        labels = [
+            {"text": f"σ{SUBSCRIPTS[i]}", "bg": "#ffffff", "fg": "#000000", "em": False}
+            for i in range(k)
+        ]
+        column_limit = symmetric_limit(v["column"])
+        row_limit = symmetric_limit(v["row"])
+        panels = [
+            {"name": "kernel", "kind": "table", "row": 0, "title": f"kernel K ({k}×{k})",
+             "cells": table_cells(v["kernel"], -limit, limit, diverging)},
+            {"name": "column", "kind": "table", "row": 0,
+             "title": "column" if separable else "best\ncolumn",
+             "cells": table_cells(v["column"][:, None], -column_limit, column_limit, diverging)},
+            {"name": "row", "kind": "table", "row": 0,
+             "title": "row" if separable else "best row",
+             "cells": table_cells(v["row"][None], -row_limit, row_limit, diverging)},
+            {"name": "product", "kind": "table", "row": 1,
+             "title": "column × row = kernel" if separable
+             else "column × row ≈ kernel\n(the rank-1 approximation)",
+             "cells": table_cells(v["product"], -limit, limit, diverging)},
+            {"name": "residual", "kind": "table", "row": 1, "title": "kernel − column × row",
+             "cells": table_cells(v["residual"], -limit, limit, diverging)},
+            {"name": "singular", "kind": "table", "row": 1,
+             "title": f"singular values of K\nrank {rank} = how many are not 0",
+             "cells": [labels, singular_cells[0]]},
+        ]  # fmt: skip
+        h, w = v["direct"].shape
+        lo, hi = cfg["lo"], cfg["hi"]
+        if cfg["kind"] == "grey":
+            table, key = grey, f"black {format_number(lo)} → white {format_number(hi)}"
+        else:
+            table, key = diverging, f"blue < 0 < red, ±{format_number(hi)}"
+        photo = self._shifts[CENTRE]
+        top = meta["top"]
+        pictures = [
+            ("photo", f"the photo, in grey\nblack 0 → white {format_number(top)}",
+             map_values(photo, 0.0, top, grey)),
+            ("direct", f"2-D filter, {k * k} multiplies\n{key}",
+             map_values(v["direct"], lo, hi, table)),
+            ("passes", f"two 1-D passes, {2 * k} multiplies\n{key}" if separable
+             else f"two passes: rank-1 part only\n{key}",
+             map_values(v["passes"], lo, hi, table)),
+            ("difference", f"2-D − two passes\nblue < 0 < red, ±{format_significant(cfg['diff'])}",
+             map_values(v["picture_difference"], -cfg["diff"], cfg["diff"], diverging)),
+        ]  # fmt: skip
+        for name, title, rgba in pictures:
+            panels.append(
+                {"name": name, "row": 2, "title": title, "rgba": rgba, "width": w, "height": h,
+                 "scale": 2}
+            )  # fmt: skip
+        return {"panels": panels, "texts": self.texts(v)}
 
     @staticmethod
-    def difference_text(difference: float) -> str:
-        """The line comparing the two results, e.g. ``max |2-D − two passes| = 0``."""
-        if difference < 1e-12:
-            return f"max |2-D − two passes| = 0 (exactly: {difference:.1e}, rounding)"
-        return f"max |2-D − two passes| = {difference:.3g}"
-
-    def readout_html(self, kernel, rank, difference, rank1) -> str:
-        """What the readout says for a kernel: separable or not, the difference, the cost."""
-        k = kernel.shape[0]
-        lines = []
+    def texts(v: dict) -> dict:
+        """The lines under the pictures (mirror of the module's ``texts``)."""
+        k, rank = v["size"], v["rank"]
         if rank == 1:
-            lines.append(
-                f"<b>Separable</b> (rank 1): kernel = column × row, so two 1-D passes give the "
-                f"same result. {self.difference_text(difference)}."
+            verdict = (
+                "Separable (rank 1): the kernel is exactly column × row, so two 1-D passes "
+                "give the 2-D filter's picture."
+            )
+            error = ""
+        else:
+            verdict = f"Not separable (rank {rank}): no column × row equals this kernel."
+            error = (
+                "The closest column × row (the rank-1 approximation) is off by "
+                f"‖K − column × row‖ = {format_significant(v['error'])}, "
+                f"{format_number(100 * v['relative'], 1)} % of ‖K‖."
+            )
+        d = v["difference"]
+        if d == 0:
+            difference = "The two pictures are identical: max |2-D − two passes| = 0."
+        elif d < 1e-12:
+            difference = (
+                f"The two pictures agree: max |2-D − two passes| = {format_significant(d, 2)}, "
+                "which is 0 up to rounding."
             )
         else:
-            error = float(np.linalg.norm(kernel - low_rank_approximation(kernel, 1)))
-            relative = error / float(np.linalg.norm(kernel))
-            lines.append(
-                f"<b>Not separable</b> (rank {rank}): no column × row equals this kernel. "
-                f"The best column × row (rank-1 approximation) is off by "
-                f"‖K − K₁‖ = {error:.3g} ({100 * relative:.1f} % of ‖K‖), "
-                f"so {self.difference_text(difference)}."
+            difference = (
+                f"The two pictures differ: max |2-D − two passes| = {format_significant(d)}."
             )
-        lines.append(f"Multiplies per pixel: 2-D k² = {k}² = {k * k}; two passes k + k = {2 * k}.")
-        return "<br>".join(lines)
+        cost = (
+            f"Multiplies per pixel: 2-D filter {k}² = {k * k}; two 1-D passes {k} + {k} = {2 * k}."
+        )
+        if rank > 1:
+            cost += (
+                f" Exact with passes: {rank} column-row pairs, {rank} × {2 * k} = {2 * rank * k}."
+            )
+        return {"verdict": verdict, "error": error, "difference": difference, "cost": cost}
