@@ -1,281 +1,410 @@
-"""Slider move -> canvas repainted, in JupyterLab in a real Chromium.
+"""Slider key press -> the frame that shows the new picture, in a real Chromium.
 
-Every widget of ``convtutor.widgets.ALL`` is shown under ``%matplotlib widget`` in a
-throw-away JupyterLab (the harness of ``tests/browser``). For each enabled slider the
-handle gets keyboard focus and an arrow key is pressed, as a person would; the time
-is from the key going down to the first repaint of the ipympl canvas after it (both
-on the page's clock: a capturing ``keydown`` listener and a hook on the canvas's
-``drawImage``, which is how ipympl paints). One move at a time, the next only after
-the canvas has been quiet for 150 ms.
+Side by side in one run, the same keyboard moves on every widget of
+``convtutor.widgets.ALL``:
+
+* **browser-drawn** (the widgets as they are): in JupyterLab with the kernel on this
+  machine; with the kernel 100 ms of network away (a loopback proxy that holds every
+  chunk 50 ms in each direction, as a student on Binder or a campus hub would see);
+  with the kernel shut down; and in a static page opened from disk (no kernel at all);
+* **kernel-drawn** (the old ipympl widgets, from the last commit before the rebuild,
+  run from a git worktree of it): with the kernel near and 100 ms away.
+
+Latency runs from the key event's own time stamp (a capturing ``keydown`` listener) to
+the first animation frame after the canvas was painted (``putImageData`` for the new
+widgets, ``drawImage`` for ipympl), all on the page's clock: what a student sees. One
+move at a time; the next after the last one has painted. The kernel's CPU time and its
+comm messages (in and out) per move are counted in the kernel process.
 
     python benchmarks/run.py browser
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
+import threading
+import time
 from pathlib import Path
 
-MOVES = 15  # per slider, stepping right then left across part of its range
-TARGET_MS = 100.0
 REPO = Path(__file__).resolve().parents[1]
+MOVES = int(os.environ.get("CONVTUTOR_BENCH_MOVES", 36))  # per widget and setting (>= 30)
+DELAY_MS = 50  # each way: 100 ms round trip added
+OLD_COMMIT = "e60689f"  # the last commit of the kernel-drawn (ipympl) widgets
+TARGET_P50, TARGET_P95 = 25.0, 40.0
+
+COUNT_MESSAGES = """\
+import comm.base_comm as _cb, ipykernel.comm.comm as _ic
+_ct_counts = {"in": 0, "out": 0}
+def _ct_wrap(cls, name, key):
+    original = cls.__dict__.get(name)
+    if original is None:
+        return
+    def wrapped(self, *args, **kwargs):
+        _ct_counts[key] += 1
+        return original(self, *args, **kwargs)
+    setattr(cls, name, wrapped)
+for _cls in {_cb.BaseComm, _ic.BaseComm, _ic.Comm}:
+    _ct_wrap(_cls, "handle_msg", "in")
+    _ct_wrap(_cls, "publish_msg", "out")"""
 
 
-HOW = [
-    "",
-    "### How the widgets get there",
-    "",
-    "A slider move costs: the page sends the value; the kernel updates the artists,",
-    "renders with Agg and encodes a PNG frame; the page decodes it and paints. Two",
-    "changes to ipympl's defaults (`convtutor/widgets/_ipympl.py`) make it faster:",
-    "",
-    "1. **Push, not request.** ipympl's `draw_idle()` only tells the page \"ask me for a",
-    '   drawing"; the page asks, and only then does the kernel draw: a second round trip',
-    "   on every move. The widgets' canvas draws and sends the frame at once, as soon as",
-    "   the page has said it is ready (ipympl's `initialized` message). The `baseline`",
-    "   row shows what the round trip costs.",
-    "2. **A faster frame encoder.** Pillow (ipympl's encoder) tries five PNG filters on",
-    "   every row and deflates at level 6. `encode_png` writes rows unfiltered at",
-    "   level 1. The table compares the two on the same frames (a slider sweep),",
-    "   interleaved, median per frame. Frames may come out larger; tens of kB cost",
-    "   little over a local connection. Any PNG reader gets the exact pixels back",
-    "   (`tests/test_widgets_ipympl.py`).",
-    "",
-    "And one change for correctness, at a small cost in speed: **every frame is a full",
-    "frame.** ipympl sends only the changed pixels when it can, and the page lays them",
-    "over its last frame. But the page loads frames into one `<img>`: a frame that",
-    "arrives while the one before still loads replaces it, and that one is never",
-    "painted. Pushed frames can follow each other closely, and a diff laid over the",
-    "wrong frame leaves a wrong picture: the browser tests caught one about once in",
-    "five runs (after a preset change). A full frame is right whatever was dropped",
-    "before it.",
-]
+# ---- a kernel far away, on loopback ---------------------------------------------------
+class DelayProxy:
+    """A TCP proxy on 127.0.0.1 that holds every chunk ``delay`` seconds each way.
 
-FIRST_PAINT = [
-    "",
-    "### A figure that stayed blank, and its fix",
-    "",
-    "The first version of the push left a figure blank (canvas 0 × 0 px, never painted)",
-    "in about one page load in eight. 0 × 0 is the canvas's `_size` before it is set:",
-    "the page sizes its canvas from `_size`, which ipympl fills in before display only",
-    "for a bare canvas. In a box (as in every widget) it comes later, in a message that",
-    "can arrive after the page has sized the canvas, and nothing sizes it again. The",
-    "widgets' canvas now carries its `_size` from the start. Measured on 2026-11-25",
-    "with the 8-figure page above, loaded and",
-    "run again and again: the old push left 3 figures blank in 24 loads (192",
-    "figures; always the same one, `conv_arithmetic`); the current canvas, 0 in 48",
-    "loads (384 figures).",
-    "The browser tests check every figure of every notebook for a blank canvas.",
-]
+    WebSockets pass through it untouched, only later. Loopback only, and it stops
+    with :meth:`close`.
+    """
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.delay = 0.0
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        self.ready.wait(10)
+
+    def _run(self):
+        asyncio.set_event_loop(self.loop)
+        self.server = self.loop.run_until_complete(
+            asyncio.start_server(self._client, "127.0.0.1", 0)
+        )
+        self.port = self.server.sockets[0].getsockname()[1]
+        self.ready.set()
+        self.loop.run_forever()
+
+    async def _pipe(self, reader, writer):
+        queue: asyncio.Queue = asyncio.Queue()
+
+        async def read():
+            while data := await reader.read(65536):
+                await queue.put((time.monotonic() + self.delay, data))
+            await queue.put((0.0, b""))
+
+        async def write():
+            while True:
+                due, data = await queue.get()
+                if not data:
+                    break
+                wait = due - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                writer.write(data)
+                await writer.drain()
+            with contextlib.suppress(Exception):
+                writer.close()
+
+        await asyncio.gather(read(), write(), return_exceptions=True)
+
+    async def _client(self, reader, writer):
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.close()
+            return
+        await asyncio.gather(
+            self._pipe(reader, up_writer), self._pipe(up_reader, writer), return_exceptions=True
+        )
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.server.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
 
 
-def _sweep(browser, area, index: int, moves: int, keys) -> list[float]:
-    """``moves`` key presses on one slider, bouncing off the ends of its range."""
-    latencies = []
-    direction = 0
-    handle = area.locator(".widget-slider .noUi-handle").nth(index)
-    for _ in range(moves):
-        now, low, high = (
+# ---- measuring ---------------------------------------------------------------------------
+def _kernel_pid(server) -> int | None:
+    kernels = server.api("GET", "/api/kernels") or []
+    if not kernels:
+        return None
+    out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if f"kernel-{kernels[0]['id']}.json" in line:
+            return int(line.split()[0])
+    return None
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    if pid is None:
+        return float("nan")
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_painted(browser, count: int, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if browser.page.evaluate("window.__ctLatencies.length") > count:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def _moves(browser, handles, moves: int) -> tuple[list[float], int]:
+    """``moves`` arrow-key presses spread over ``handles`` (bouncing off their ends)."""
+    browser.latencies()  # clear
+    lost = 0
+    direction = {}
+    for i in range(moves):
+        handle, read = handles[i % len(handles)]
+        now, low, high = read(handle)
+        key = direction.get(i % len(handles), "ArrowRight")
+        if key == "ArrowRight" and now >= high:
+            key = "ArrowLeft"
+        elif key == "ArrowLeft" and now <= low:
+            key = "ArrowRight"
+        direction[i % len(handles)] = key
+        count = browser.page.evaluate("window.__ctLatencies.length")
+        handle.press(key)
+        if not _wait_painted(browser, count):
+            lost += 1
+        time.sleep(0.06)
+    return browser.latencies(), lost
+
+
+def _new_handles(root):
+    def read(handle):
+        low, high = (float(handle.get_attribute(a)) for a in ("min", "max"))
+        return float(handle.input_value()), low, high
+
+    out = []
+    for control in root.locator(".ct-controls input[type=range]").all():
+        if not control.is_disabled() and control.get_attribute("min") != control.get_attribute(
+            "max"
+        ):
+            out.append((control, read))
+    return out
+
+
+def _old_handles(area):
+    def read(handle):
+        return tuple(
             float(handle.get_attribute(a))
             for a in ("aria-valuenow", "aria-valuemin", "aria-valuemax")
         )
-        if (direction == 0 and now >= high) or (direction == 1 and now <= low):
-            direction = 1 - direction
-        browser.settle_canvas(area)
-        latencies.append(browser.move_slider(area, index, keys[direction]))
-    browser.settle_canvas(area)
-    return latencies
+
+    out = []
+    for handle in area.locator(".widget-slider .noUi-handle").all():
+        low, high = handle.get_attribute("aria-valuemin"), handle.get_attribute("aria-valuemax")
+        if low != high and handle.get_attribute("disabled") is None:
+            out.append((handle, read))
+    return out
 
 
-def measure(moves: int = MOVES) -> tuple[dict, dict]:
-    """Per widget: {slider label: [ms, ...]}; and the run-all seconds of the page."""
+def _notebook(h, server, names, old: bool) -> dict[str, int]:
+    sources = [COUNT_MESSAGES]
+    sources.append(
+        ("%matplotlib widget\n" if old else "")
+        + "from IPython.display import display\nfrom convtutor.widgets import ALL"
+    )
+    cells = {}
+    for name in names:
+        cells[name] = len(sources)
+        sources.append(f"w_{name} = ALL[{name!r}]()\ndisplay(w_{name}.widget)")
+    h.write_notebook(server.root / "bench.ipynb", sources)
+    return cells
+
+
+def measure_lab(h, names, *, old: bool, env: dict | None = None) -> dict:
+    """Per setting and widget: latencies, lost moves, kernel CPU and messages per move."""
+    results: dict = {}
+    saved = {k: os.environ.get(k) for k in (env or {})}
+    os.environ.update(env or {})
+    try:
+        server = h.LabServer().start()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    proxy = DelayProxy(server.port)
+    browser = h.Browser(server)
+    direct = server.base
+    try:
+        cells = _notebook(h, server, names, old)
+        server.base = f"http://127.0.0.1:{proxy.port}"  # the page talks through the proxy
+        browser.open("bench.ipynb")
+        browser.run_all()
+        time.sleep(2.0)
+        settings = [("kernel near", 0.0), ("kernel 100 ms away", DELAY_MS / 1000)]
+        if not old:
+            settings.append(("kernel shut down", None))
+        for label, delay in settings:
+            if delay is None:
+                server.base = direct
+                server.shutdown_kernels()
+                time.sleep(1.0)
+            else:
+                proxy.delay = delay
+            results[label] = {}
+            pid = _kernel_pid(server) if delay is not None else None
+            for name, cell in cells.items():
+                area = browser.page.locator(f"{h.PANEL} .jp-CodeCell").nth(cell)
+                handles = _old_handles(area) if old else _new_handles(area.locator(".ct-widget"))
+                if not handles:
+                    continue
+                counts0 = _counts(server, delay)
+                cpu0 = _cpu_seconds(pid)
+                latencies, lost = _moves(browser, handles, MOVES)
+                time.sleep(0.5 + 2 * (delay or 0))
+                cpu1 = _cpu_seconds(pid)
+                counts1 = _counts(server, delay)
+                n = len(latencies) + lost
+                entry = {"ms": latencies, "lost": lost, "moves": n}
+                if delay is not None:
+                    entry["cpu_ms"] = (cpu1 - cpu0) * 1000 / n
+                    entry["msgs_in"] = (counts1["in"] - counts0["in"]) / n
+                    entry["msgs_out"] = (counts1["out"] - counts0["out"]) / n
+                results[label][name] = entry
+            proxy.delay = 0.0
+    finally:
+        browser.close()
+        server.base = direct
+        proxy.close()
+        server.stop()
+    return results
+
+
+def _counts(server, delay) -> dict:
+    """The kernel's comm message counts so far (asked directly, not through the proxy)."""
+    if delay is None:
+        return {"in": 0, "out": 0}
+    return server.evaluate("bench.ipynb", "_ct_counts")
+
+
+def measure_static(h, names) -> dict:
+    """The widgets in one standalone page opened from disk: no kernel, no server."""
+    from convtutor.widgets import ALL, _standalone
+
+    folder = Path(tempfile.mkdtemp(prefix="convtutor-static-"))
+    page = folder / "widgets.html"
+    page.write_text(_standalone.page(*[ALL[n]() for n in names]), encoding="utf-8")
+    browser = h.Browser(None)
+    results = {}
+    try:
+        browser.open_file(page)
+        browser.settle(scope="body")
+        roots = browser.page.locator(".ct-widget")
+        for i, name in enumerate(names):
+            handles = _new_handles(roots.nth(i))
+            if not handles:
+                continue
+            latencies, lost = _moves(browser, handles, MOVES)
+            results[name] = {"ms": latencies, "lost": lost, "moves": len(latencies) + lost}
+    finally:
+        browser.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"static page, no kernel": results}
+
+
+@contextlib.contextmanager
+def old_widgets():
+    """A git worktree of the last kernel-drawn version, for the kernel's PYTHONPATH."""
+    folder = Path(tempfile.mkdtemp(prefix="convtutor-old-"))
+    tree = folder / "tree"
+    subprocess.run(
+        ["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), OLD_COMMIT],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield tree
+    finally:
+        subprocess.run(
+            ["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)],
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run() -> str:
     sys.path.insert(0, str(REPO / "tests" / "browser"))
+    sys.path.insert(0, str(REPO / "tests" / "widgets"))
     import lab_harness as h
 
     from convtutor.widgets import ALL
 
-    results: dict[str, dict[str, list[float]]] = {}
-    failures: list[str] = []
-    with h.LabServer() as server:
-        browser = h.Browser(server)
-        try:
-            cells = h.write_widgets_notebook(server, list(ALL), baseline=True)
-            browser.open(h.WIDGETS_NOTEBOOK)
-            run_seconds = browser.run_all()
-            for name, cell in cells.items():
-                area = browser.output_area(cell)
-                results[name] = {}
-                movable = h.movable_sliders(browser, area)
-                for control in movable:
-                    label = control["label"] or f"slider {control['index']}"
-                    try:
-                        results[name][label] = _sweep(
-                            browser, area, control["index"], moves, ("ArrowRight", "ArrowLeft")
-                        )
-                    except TimeoutError as exc:
-                        cell_report = browser.report(h.WIDGETS_NOTEBOOK, 0.0).cells[cell]
-                        errors = "; ".join(t[-300:] for t in cell_report.stderr)
-                        failures.append(f"{name} / {label}: {exc} {errors}".strip())
-                        print(failures[-1], flush=True)
-        finally:
-            browser.close()
-    return results, {"run_all": run_seconds, "failures": failures}
+    names = list(ALL)
+    results = {}
+    results.update({f"browser-drawn, {k}": v for k, v in measure_lab(h, names, old=False).items()})
+    results.update({f"browser-drawn, {k}": v for k, v in measure_static(h, names).items()})
+    try:
+        import ipympl  # noqa: F401
+
+        with old_widgets() as tree:
+            old = measure_lab(h, names, old=True, env={"PYTHONPATH": str(tree)})
+        results.update({f"kernel-drawn (old), {k}": v for k, v in old.items()})
+        old_note = ""
+    except ImportError:
+        old_note = "ipympl is not installed (pip install -e '.[bench]'): the old path was not run."
+    return report(results, old_note, h.percentile)
 
 
-def _frames(widget, moves: int = 12):
-    """RGBA frames as the canvas sends them while a slider moves (full frames)."""
-    import numpy as np
-
-    sliders = [
-        (name, c)
-        for name, c in widget.controls.items()
-        if type(c).__name__.endswith("Slider") and not c.disabled
-    ]
-    name, slider = sliders[0]
-    values = list(slider.options) if hasattr(slider, "options") else None
-    canvas = widget.figure.canvas
-    for i in range(moves):
-        if values is not None:
-            value = values[i % len(values)]
-            widget.set(**{name: value[1] if isinstance(value, tuple) else value})
-        else:
-            span = slider.max - slider.min
-            widget.set(**{name: slider.min + (i % 4) * span / 4 if span else slider.min})
-        canvas.draw()
-        yield np.asarray(canvas.buffer_rgba()).copy()
-
-
-def encoding() -> list[dict]:
-    """Per widget: Pillow at level 6 (ipympl's encoder) against ``encode_png``, on the
-    same frames, interleaved; median ms per frame and kB."""
-    import io
-    import statistics
-    import time
-
-    from PIL import Image
-
-    from convtutor.widgets import ALL
-    from convtutor.widgets._ipympl import encode_png
-
-    def pillow(rgba):
-        with io.BytesIO() as out:
-            Image.fromarray(rgba).save(out, format="png")
-            return out.getvalue()
-
-    rows = []
-    for name, cls in ALL.items():
-        times = {"pillow": [], "ours": []}
-        sizes = {"pillow": [], "ours": []}
-        for frame in _frames(cls()):
-            for key, encode in (("pillow", pillow), ("ours", encode_png)):
-                start = time.perf_counter()
-                data = encode(frame)
-                times[key].append(time.perf_counter() - start)
-                sizes[key].append(len(data))
-        med = {k: statistics.median(v) * 1e3 for k, v in times.items()}
-        rows.append(
-            {
-                "widget": name,
-                "pillow_ms": med["pillow"],
-                "ours_ms": med["ours"],
-                "pillow_kb": statistics.median(sizes["pillow"]) / 1e3,
-                "ours_kb": statistics.median(sizes["ours"]) / 1e3,
-            }
-        )
-    return rows
-
-
-def run() -> str:
-    results, extra = measure()
-    extra["encoding"] = encoding()
-    return report(results, extra)
-
-
-def report(results: dict, extra: dict) -> str:
-    sys.path.insert(0, str(REPO / "tests" / "browser"))
-    from lab_harness import percentile
-
+def report(results: dict, old_note: str, percentile) -> str:
     lines = [
-        "## Browser: slider key press -> ipympl canvas repainted",
+        "## Browser: key press -> the frame that shows the new picture",
         "",
-        "JupyterLab 4 in headless Chromium (1280×800, software rendering), every widget under",
-        "`%matplotlib widget`. Each slider is focused and stepped with the arrow keys",
-        f"({MOVES} moves per slider, bouncing off the ends of its range); the time runs from",
-        "`keydown` to the first `drawImage` on the figure's canvas, both on the page's clock.",
-        "It covers the round trip page -> kernel -> `_update` -> Agg render -> PNG -> page.",
-        f"Target: p95 ≤ {TARGET_MS:.0f} ms. Sliders with a one-value range are skipped.",
+        "JupyterLab 4 and a static page in headless Chromium (1280×800, software rendering).",
+        f"Every widget gets {MOVES} arrow-key presses spread over its sliders (bouncing off",
+        "their ends), one at a time. Time: from the key event's own time stamp to the first",
+        "animation frame after the canvas was painted, on the page's clock. 'Kernel 100 ms",
+        f"away': a loopback proxy holds every chunk {DELAY_MS} ms each way. 'Kernel-drawn",
+        f"(old)': the ipympl widgets of commit {OLD_COMMIT}, run side by side in the same",
+        "run. Kernel CPU and comm messages are counted in the kernel process per move.",
+        f"Targets for the browser-drawn widgets: p50 ≤ {TARGET_P50:.0f} ms, p95 ≤ "
+        f"{TARGET_P95:.0f} ms in every setting.",
         "",
-        "The `baseline` row is the smallest ipympl slider figure, written the usual way (a",
-        "64×64 `imshow`, `set_data` + `draw_idle`), measured on the same page: what plain",
-        "ipympl costs here for almost no drawing. The widgets beat it although they draw far",
-        "more, because they push their frames (see *How* below); `p50 − baseline` is the",
-        "difference.",
-        "",
-        "| widget | moves | p50 (ms) | p95 (ms) | max (ms) | p50 − baseline | "
-        "slowest slider (p50) | p95 ≤ 100 ms |",
-        "|---|---:|---:|---:|---:|---:|---|:---:|",
+        "| setting | moves | p50 (ms) | p95 (ms) | max (ms) | kernel CPU per move (ms) | "
+        "messages in / out per move | lost |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    base = [ms for values in results.get("baseline", {}).values() for ms in values]
-    base50 = percentile(base, 50) if base else None
     details = [
         "",
-        "Per slider:",
+        "Per widget:",
         "",
-        "| widget | slider | p50 (ms) | p95 (ms) |",
-        "|---|---|---:|---:|",
+        "| setting | widget | moves | p50 (ms) | p95 (ms) | max (ms) | targets met |",
+        "|---|---|---:|---:|---:|---:|:---:|",
     ]
-    for name, sliders in results.items():
-        every = [ms for values in sliders.values() for ms in values]
-        if not every:
-            lines.append(f"| {name} | 0 | – | – | – | – | (no movable slider) | – |")
-            continue
-        p50, p95 = percentile(every, 50), percentile(every, 95)
-        slowest = max(sliders, key=lambda s: percentile(sliders[s], 50))
-        ok = "yes" if p95 <= TARGET_MS else "**no**"
-        over = "–" if base50 is None or name == "baseline" else f"{p50 - base50:+.0f}"
-        lines.append(
-            f"| {name} | {len(every)} | {p50:.0f} | {p95:.0f} | {max(every):.0f} | {over} | "
-            f"{slowest} ({percentile(sliders[slowest], 50):.0f}) | {ok} |"
+    for setting, widgets in results.items():
+        every = [ms for w in widgets.values() for ms in w["ms"]]
+        moves = sum(w["moves"] for w in widgets.values())
+        lost = sum(w["lost"] for w in widgets.values())
+        cpu = [w["cpu_ms"] for w in widgets.values() if "cpu_ms" in w]
+        msg_in = [w["msgs_in"] for w in widgets.values() if "msgs_in" in w]
+        msg_out = [w["msgs_out"] for w in widgets.values() if "msgs_out" in w]
+        cpu_text = f"{sum(cpu) / len(cpu):.1f}" if cpu else "–"
+        msg_text = (
+            f"{sum(msg_in) / len(msg_in):.1f} / {sum(msg_out) / len(msg_out):.1f}"
+            if msg_in
+            else "–"
         )
-        for label, values in sliders.items():
-            details.append(
-                f"| {name} | {label} | {percentile(values, 50):.0f} | "
-                f"{percentile(values, 95):.0f} |"
-            )
-    every = [
-        ms
-        for name, sliders in results.items()
-        if name != "baseline"
-        for values in sliders.values()
-        for ms in values
-    ]
-    if every:
-        lines += [
-            "",
-            f"All {len(every)} widget moves: p50 {percentile(every, 50):.0f} ms, "
-            f"p95 {percentile(every, 95):.0f} ms. Run-all of the 7-widget page: "
-            f"{extra['run_all']:.1f} s.",
-        ]
-    if extra.get("encoding"):
-        ratios = [r["pillow_ms"] / r["ours_ms"] for r in extra["encoding"]]
-        lines += HOW + [
-            "",
-            f"`encode_png` was {min(ratios):.1f}–{max(ratios):.1f}× faster than Pillow here.",
-            "",
-            "| widget | Pillow, level 6 (ms) | `encode_png` (ms) | faster | Pillow (kB) | "
-            "`encode_png` (kB) |",
-            "|---|---:|---:|---:|---:|---:|",
-        ]
-        for row in extra["encoding"]:
+        if every:
             lines.append(
-                f"| {row['widget']} | {row['pillow_ms']:.1f} | {row['ours_ms']:.1f} | "
-                f"{row['pillow_ms'] / row['ours_ms']:.1f}× | {row['pillow_kb']:.0f} | "
-                f"{row['ours_kb']:.0f} |"
+                f"| {setting} | {moves} | {percentile(every, 50):.0f} | "
+                f"{percentile(every, 95):.0f} | {max(every):.0f} | {cpu_text} | {msg_text} | "
+                f"{lost} |"
             )
-        lines += FIRST_PAINT
-    if extra.get("failures"):
-        lines += ["", "Sliders that stopped repainting (no measurement):", ""]
-        lines += [f"- {f}" for f in extra["failures"]]
+        for name, w in widgets.items():
+            if not w["ms"]:
+                continue
+            p50, p95 = percentile(w["ms"], 50), percentile(w["ms"], 95)
+            ok = "yes" if p50 <= TARGET_P50 and p95 <= TARGET_P95 else "no"
+            if setting.startswith("kernel-drawn"):
+                ok = "–"
+            details.append(
+                f"| {setting} | {name} | {w['moves']} | {p50:.0f} | {p95:.0f} | "
+                f"{max(w['ms']):.0f} | {ok} |"
+            )
+    if old_note:
+        lines += ["", old_note]
     return "\n".join(lines + details) + "\n"
 
 
