@@ -77,18 +77,24 @@ INIT_SCRIPT = """
   window.__ctLatencies = [];
   window.__ctPending = null;
   document.addEventListener('keydown', (e) => { window.__ctPending = e.timeStamp; }, true);
-  const put = CanvasRenderingContext2D.prototype.putImageData;
-  CanvasRenderingContext2D.prototype.putImageData = function (...args) {
-    const result = put.apply(this, args);
-    const canvas = this.canvas;
+  const painted = (canvas) => {
     canvas.__ctDraws = (canvas.__ctDraws || 0) + 1;
     const start = window.__ctPending;
-    if (start !== null) {
+    if (start !== null && canvas.isConnected) {
       window.__ctPending = null;
       requestAnimationFrame(() => window.__ctLatencies.push(performance.now() - start));
     }
-    return result;
   };
+  // convtutor's widgets paint with putImageData; ipympl (the old widgets, measured
+  // side by side by benchmarks/bench_browser.py) with drawImage.
+  for (const name of ['putImageData', 'drawImage']) {
+    const original = CanvasRenderingContext2D.prototype[name];
+    CanvasRenderingContext2D.prototype[name] = function (...args) {
+      const result = original.apply(this, args);
+      painted(this.canvas);
+      return result;
+    };
+  }
 })();
 """
 #: Console messages that are not the suite's faults (see build_html.MATHJAX_PROBE).
