@@ -1,0 +1,323 @@
+"""SeparablePipeline: what the page shows equals convtutor (and PyTorch) on every choice.
+
+Every choice is 10 kernels on each of 3 channels (1,000) times the 11 rows of the five
+point-wise presets: 11,000 outputs. For each, the page's numbers (float64 sums of the
+float32 maps Python ships) must equal ``ct.separable_conv2d`` AND ``ct.conv2d`` with the
+standard kernel, within float32 rounding; W[o] must equal ``ct.separable_to_standard``;
+and the printed check must be convtutor's own float64 difference.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from cases import cases
+from matplotlib.colors import to_hex
+from test_modules_node import write_fixture
+
+import convtutor as ct
+from convtutor.widgets import SeparablePipeline
+from convtutor.widgets._base import table_cells
+from convtutor.widgets._standalone import saved_state
+from convtutor.widgets.separable import POINTWISE_PRESETS, KERNELS_3x3
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE = shutil.which("node")
+PRESETS = list(POINTWISE_PRESETS)
+ROWS = np.vstack([POINTWISE_PRESETS[p] for p in PRESETS])  # (11, 3): every P's rows
+STARTS = np.cumsum([0] + [len(POINTWISE_PRESETS[p]) for p in PRESETS])
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    return SeparablePipeline()
+
+
+def state_of(triple, preset, o):
+    return {
+        "kernel_0": KERNELS_3x3[triple[0]],
+        "kernel_1": KERNELS_3x3[triple[1]],
+        "kernel_2": KERNELS_3x3[triple[2]],
+        "pointwise": preset,
+        "out_channel": o,
+    }
+
+
+def every_choice(chunk: int = 50):
+    """Chunks of ``(triples, D)`` over all 1,000 choices of the three kernels, in order;
+    ``D`` has shape ``(B, 3, 1, 3, 3)``."""
+    kernels = np.stack([ct.kernels.NAMED[n] for n in KERNELS_3x3])
+    triples = list(itertools.product(range(len(KERNELS_3x3)), repeat=3))
+    for start in range(0, len(triples), chunk):
+        part = triples[start : start + chunk]
+        yield part, np.stack([kernels[list(t)][:, None] for t in part])
+
+
+def test_shipped_maps_are_convtutors_depthwise_conv(pipeline):
+    """Python ships ct.depthwise_conv2d of every kernel on every channel (float64 -> float32)."""
+    x = pipeline.image
+    assert np.array_equal(pipeline.data["photo"], x.astype(np.float32))
+    bank = pipeline.data["depthwise"]
+    assert bank.shape == (len(KERNELS_3x3), 3, 94, 94) and bank.dtype == np.float32
+    for k, name in enumerate(KERNELS_3x3):
+        d = np.stack([ct.kernels.NAMED[name]] * 3)[:, None]
+        assert np.array_equal(bank[k], ct.depthwise_conv2d(x, d).astype(np.float32)), name
+
+
+def test_page_equals_separable_and_standard_conv_on_every_choice(pipeline):
+    """11,000 outputs: page == ct.separable_conv2d == ct.conv2d(x, W); W exact; the check.
+
+    The standard convolutions of 50 choices go through one ct.conv2d call (11 outputs
+    each), which is the same arithmetic as one call per choice up to float64 rounding.
+    """
+    x = pipeline.image
+    worst_error, checked = 0.0, 0
+    for part, ds in every_choice():
+        weights = np.stack([ct.separable_to_standard(d, ROWS)[0] for d in ds])  # (B, 11, 3, 3, 3)
+        assert np.array_equal(weights, ROWS[None, :, :, None, None] * ds[:, None, :, 0])
+        standard = ct.conv2d(x, weights.reshape(-1, 3, 3, 3)).reshape(len(part), len(ROWS), 94, 94)
+        for b, triple in enumerate(part):
+            separable = ct.separable_conv2d(x, ds[b], ROWS)  # every preset's rows at once
+            for j, preset in enumerate(PRESETS):
+                rows = slice(STARTS[j], STARTS[j + 1])
+                # the printed check: convtutor's float64 difference over all outputs of P
+                # (the widget groups its calls differently, which moves only the rounding)
+                table = pipeline.difference(state_of(triple, preset, 0))
+                worst = np.abs(separable[rows] - standard[b, rows]).max()
+                assert table < 1e-13 and abs(table - worst) < 1e-13, (triple, preset)
+                for o in range(STARTS[j + 1] - STARTS[j]):
+                    s = state_of(triple, preset, o)
+                    shown = pipeline.mixed(s)
+                    r = STARTS[j] + o
+                    scale = max(1.0, np.abs(standard[b, r]).max())
+                    error = max(
+                        np.abs(shown - separable[r]).max(), np.abs(shown - standard[b, r]).max()
+                    )
+                    worst_error = max(worst_error, error / scale)
+                    assert np.array_equal(np.stack(pipeline.kernel_tables(s)), weights[b, r])
+                    checked += 1
+    assert checked == 11_000
+    assert worst_error < 2e-6  # float32 rounding of the shipped maps
+    verdict = pipeline.view()["texts"]["verdict"]
+    worst = f"{pipeline.differences.max():.1e}"
+    assert f"The largest difference of all is {worst}: rounding. The two ways give" in verdict
+
+
+def test_check_text_and_tables_shown(pipeline):
+    """The texts and tables of the view print those numbers."""
+    pipeline.set(kernel_0="Scharr x", kernel_1="Laplacian", kernel_2="sharpen")
+    pipeline.set(pointwise="random: 4 outputs", out_channel=2)
+    try:
+        view = pipeline.view()
+        d, p = pipeline.depthwise_weight(), pipeline.pointwise_weight()
+        worst = np.abs(ct.separable_conv2d(pipeline.image, d, p)
+                       - ct.conv2d(pipeline.image, pipeline.standard_weight())).max()  # fmt: skip
+        check = view["texts"]["check"]
+        assert check.startswith("Largest |separable − standard| over all 4 outputs: ")
+        d = pipeline.difference()
+        assert check.endswith(": 0" if d == 0 else f": {d:.1e}") and d < 1e-13
+        assert abs(pipeline.difference() - worst) < 1e-13
+        panels = {q["name"]: q for q in view["panels"]}
+        w = pipeline.standard_weight()[2]
+        limit = np.abs(w).max()
+        diverging = pipeline.data["lut_diverging"]
+        for i in range(3):
+            assert panels[f"W_{i}"]["cells"] == table_cells(w[i], -limit, limit, diverging)
+        assert panels["W_0"]["title"] == f"W[2, 0] = P[2, 0] · D[0]\n= {p[2, 0]:g} × Scharr x"
+        assert [c["text"] for c in panels["P"]["cells"][2]] == [f"{v:g}" for v in p[2]]
+        assert all(c.get("em") for c in panels["P"]["cells"][2])
+        assert panels["D_1"]["title"] == "D[1] = Laplacian\n(green's kernel)"
+        assert [[c["text"] for c in r] for r in panels["D_1"]["cells"]] == [
+            ["0", "1", "0"], ["1", "-4", "1"], ["0", "1", "0"],
+        ]  # fmt: skip
+        assert np.array_equal(panels["separable"]["rgba"], panels["standard"]["rgba"])
+    finally:
+        pipeline.set(pointwise="luminance: 1 output", kernel_0="Sobel x", kernel_1="Sobel y",
+                     kernel_2="box blur 3x3")  # fmt: skip
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Tiny convolutions run faster on one thread than two threads fighting for 2 cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_standard_weight_against_convtutor_and_torch(one_torch_thread):
+    """standard_weight() is ct.separable_to_standard(D, P); torch's conv2d with it equals
+    torch's two layers (groups=3, then 1x1) and the page's output: every P, every kernel
+    on every channel."""
+    w = SeparablePipeline(size=32)
+    xt = torch.from_numpy(w.image)[None]
+    for i, name in itertools.product(range(3), KERNELS_3x3):
+        weights, shown = [], []
+        for preset in PRESETS:
+            w.set(pointwise=preset, **{f"kernel_{i}": name})
+            d, p, weight = w.depthwise_weight(), w.pointwise_weight(), w.standard_weight()
+            assert weight.shape == (len(p), 3, 3, 3)
+            assert np.array_equal(weight, ct.separable_to_standard(d, p)[0])
+            assert np.array_equal(weight, p[:, :, None, None] * d[None, :, 0])
+            weights.append(weight)
+            for o in range(len(p)):
+                w.set(out_channel=o)
+                shown.append(w.mixed())
+            w.set(out_channel=0)
+        # all five P at once: 11 outputs
+        standard = F.conv2d(xt, torch.from_numpy(np.concatenate(weights)))[0].numpy()
+        two_layers = F.conv2d(
+            F.conv2d(xt, torch.from_numpy(d), groups=3), torch.from_numpy(ROWS)[:, :, None, None]
+        )[0].numpy()
+        np.testing.assert_allclose(standard, two_layers, rtol=0, atol=1e-12)
+        scale = np.maximum(1.0, np.abs(standard).max(axis=(1, 2), keepdims=True))
+        assert (np.abs(np.stack(shown) - standard) / scale).max() < 2e-6
+
+
+def test_fewer_outputs_pull_o_back():
+    w = SeparablePipeline(size=16)
+    w.set(pointwise="random: 4 outputs", out_channel=3)
+    assert w.limits(w.state, "out_channel") == (0, 3)
+    w.set(pointwise="differences: 2 outputs")
+    assert w.state["out_channel"] == 1
+    w.set(pointwise="sum: 1 output")
+    assert w.state["out_channel"] == 0
+    assert w.limits(w.state, "out_channel") == (0, 0)
+    assert w.pointwise_weight().shape == (1, 3)
+
+
+def test_a_real_disagreement_would_be_printed(monkeypatch):
+    """The sentence under the check follows convtutor's numbers: a wrong conv2d shows."""
+    real = ct.conv2d
+    monkeypatch.setattr(ct, "conv2d", lambda x, w: real(x, w) + 1e-3)
+    w = SeparablePipeline(size=16)
+    assert w.differences.min() == pytest.approx(1e-3)
+    verdict = w.view()["texts"]["verdict"]
+    assert "Some differ by up to 1.0e-03: more than rounding. The two outputs are NOT" in verdict
+    assert w.view()["texts"]["check"].endswith(": 1.0e-03")
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "words"),
+    [
+        ({"nope": 1}, ValueError, ["no control named 'nope'", "'kernel_0'"]),
+        ({"kernel_0": "Gaussian 5x5"}, ValueError, ["kernel_0 must be one of", "'Gaussian 5x5'"]),
+        ({"kernel_2": 3}, ValueError, ["kernel_2 must be one of", "got 3"]),
+        ({"pointwise": "half"}, ValueError, ["pointwise must be one of", "'half'"]),
+        ({"out_channel": 1}, ValueError, ["out_channel must be between 0 and 0", "got 1"]),
+        ({"out_channel": "0"}, TypeError, ["out_channel must be a number", "'0'"]),
+        (
+            {"pointwise": "random: 4 outputs", "out_channel": 0.5},
+            ValueError,
+            ["out_channel must be a multiple of 1"],
+        ),
+    ],
+)
+def test_bad_values_name_the_control_and_keep_the_state(pipeline, values, error, words):
+    before = pipeline.state
+    with pytest.raises(error) as info:
+        pipeline.set(**values)
+    for word in words:
+        assert word in str(info.value)
+    assert pipeline.state == before
+
+
+def test_bad_image_and_size_name_the_argument():
+    with pytest.raises(
+        ValueError, match=r"image must have shape \(3, H, W\).*got shape \(2, 9, 9\)"
+    ):
+        SeparablePipeline(image=np.zeros((2, 9, 9)))
+    with pytest.raises(ValueError, match="size must be between 16 and 512 pixels; got 4"):
+        SeparablePipeline(size=4)
+
+
+def test_own_image_sets_the_sizes():
+    image = np.random.default_rng(1).random((3, 20, 30))
+    w = SeparablePipeline(image=image)
+    view = w.view()
+    frames = w.frames()
+    assert frames["photo"].shape == (20, 30, 4) and frames["standard"].shape == (18, 28, 4)
+    d, p = w.depthwise_weight(), w.pointwise_weight()
+    np.testing.assert_allclose(w.mixed(), ct.separable_conv2d(image, d, p)[0], atol=1e-5)
+    assert {q["scale"] for q in view["panels"] if "rgba" in q} == {5.5}  # 30 px -> 165 px
+
+
+def test_panels_fit_the_column(pipeline):
+    """Canvases at most 168 CSS px wide, so four 190 px columns fit in 840 px."""
+    for q in pipeline.view()["panels"]:
+        if "rgba" in q:
+            assert q["rgba"].shape[1] * q["scale"] <= 168
+    assert len(pipeline.view()["panels"]) == 16
+
+
+def test_png_fallback_is_a_picture(pipeline):
+    data = pipeline._repr_mimebundle_()
+    assert data["image/png"].startswith(b"\x89PNG")
+    assert "application/vnd.jupyter.widget-view+json" in data
+
+
+def test_png_tables_are_readable(pipeline):
+    """In the PNG, table text takes the page's colour (white on dark cells); P's row o is
+    outlined; every text is drawn."""
+    pipeline.set(pointwise="random: 4 outputs", out_channel=2)
+    try:
+        fig = pipeline.figure()
+        view = pipeline.view()
+        tables = [p for p in view["panels"] if p.get("kind") == "table"]
+        drawn = [ax.tables[0] for ax in fig.axes if ax.tables]
+        assert len(drawn) == len(tables) == 7
+        for panel, table in zip(tables, drawn, strict=True):
+            for (r, c), cell in table.get_celld().items():
+                want = panel["cells"][r][c]
+                assert cell.get_text().get_text() == want["text"]
+                assert to_hex(cell.get_text().get_color()) == want["fg"]
+                assert (cell.get_linewidth() == 2.5) == bool(want.get("em"))
+        assert "#ffffff" in {c["fg"] for p in tables for row in p["cells"] for c in row}
+        assert [t.get_text() for t in fig.texts] == list(view["texts"].values())
+    finally:
+        pipeline.set(pointwise="luminance: 1 output")
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_module_in_node(pipeline, tmp_path):
+    """The ES module: every fixture move equals Python (state, pictures, tables, texts),
+    and its W[o], check text and o's range equal convtutor's on all 11,000 choices."""
+    write_fixture("separable_pipeline", tmp_path, per_control=12)
+    moves = json.loads((tmp_path / "separable_pipeline.json").read_text())["moves"]
+    assert len(moves) == len(cases(pipeline, per_control=12)) > 50
+    choices = []
+    for part, ds in every_choice():
+        for triple, d in zip(part, ds, strict=True):
+            weight, _ = ct.separable_to_standard(d, ROWS)
+            for j, preset in enumerate(PRESETS):
+                # the table itself is held to convtutor's numbers by the test above
+                value = pipeline.differences[(*triple, j)]
+                for o in range(STARTS[j + 1] - STARTS[j]):
+                    choices.append({
+                        "kernels": [KERNELS_3x3[k] for k in triple], "pointwise": preset,
+                        "out_channel": o, "outputs": int(STARTS[j + 1] - STARTS[j]),
+                        "weight": weight[STARTS[j] + o].tolist(),
+                        "check": "0" if value == 0 else f"{value:.1e}",
+                    })  # fmt: skip
+    saved = saved_state(pipeline)["state"][pipeline.model_id]
+    (tmp_path / "choices").mkdir()
+    fixture = tmp_path / "choices" / "separable_choices.json"
+    fixture.write_text(json.dumps({"saved": saved, "choices": choices, "count": len(choices)}))
+    result = subprocess.run(
+        [NODE, "--test", str(ROOT / "tests/js/widgets.test.mjs"),
+         str(ROOT / "tests/js/separable_pipeline.test.mjs")],
+        env={"CONVTUTOR_FIXTURES": str(tmp_path), "CONVTUTOR_SEPARABLE_FIXTURE": str(fixture),
+             "PATH": "/usr/bin:/usr/local/bin"},
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert " pass 3" in result.stdout and " fail 0" in result.stdout, result.stdout[-3000:]
+    assert " skipped 0" in result.stdout, result.stdout[-3000:]
