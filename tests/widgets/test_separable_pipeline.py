@@ -281,7 +281,9 @@ def test_png_tables_are_readable(pipeline):
                 assert to_hex(cell.get_text().get_color()) == want["fg"]
                 assert (cell.get_linewidth() == 2.5) == bool(want.get("em"))
         assert "#ffffff" in {c["fg"] for p in tables for row in p["cells"] for c in row}
-        assert [t.get_text() for t in fig.texts] == list(view["texts"].values())
+        drawn_text = " ".join(" ".join(t.get_text() for t in fig.texts).split())
+        for text in view["texts"].values():
+            assert " ".join(text.split()) in drawn_text
     finally:
         pipeline.set(pointwise="luminance: 1 output")
 
