@@ -309,7 +309,13 @@ class Widget(anywidget.AnyWidget):
         return {p["name"]: p["rgba"] for p in self.view(state)["panels"] if "rgba" in p}
 
     def figure(self, state: dict | None = None):
-        """A matplotlib figure of what the page shows (the PNG fallback)."""
+        """A matplotlib figure of what the page shows (the PNG fallback).
+
+        The same panels (pictures as they are, tables with their colours), their
+        titles, and the texts under them, wrapped to the figure's width.
+        """
+        import textwrap
+
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
@@ -318,13 +324,20 @@ class Widget(anywidget.AnyWidget):
         n = len(panels)
         cols = min(n, 4)
         rows = -(-n // cols)
-        texts = [t for t in v["texts"].values() if t]
-        fig = Figure(figsize=(8.4, 2.4 * rows + 0.25 * len(texts) + 0.3))
+        lines = [
+            line
+            for t in v["texts"].values()
+            if t
+            for paragraph in str(t).splitlines()
+            for line in (textwrap.wrap(paragraph, 110) or [""])
+        ]
+        text_height = 0.2 * len(lines) + 0.2
+        fig = Figure(figsize=(8.4, 2.5 * rows + text_height + 0.2))
         FigureCanvasAgg(fig)
         for i, p in enumerate(panels):
             ax = fig.add_subplot(rows, cols, i + 1)
             ax.set_axis_off()
-            ax.set_title(p["title"], fontsize=9)
+            ax.set_title(p["title"], fontsize=8)
             if "rgba" in p:
                 ax.imshow(p["rgba"], interpolation="nearest")
             else:
@@ -335,11 +348,17 @@ class Widget(anywidget.AnyWidget):
                     loc="center",
                     cellLoc="center",
                 )
+                for (r, c), cell in table.get_celld().items():
+                    cell.get_text().set_color(cells[r][c].get("fg", "#000000"))
+                    if cells[r][c].get("em"):
+                        cell.set_linewidth(2.0)
+                table.auto_set_font_size(False)
+                table.set_fontsize(8)
                 table.scale(1, 1.3)
-        bottom = (0.25 * len(texts) + 0.2) / fig.get_figheight()
-        fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=bottom, hspace=0.5)
-        for i, t in enumerate(texts):
-            fig.text(0.02, bottom - (i + 1) * 0.22 / fig.get_figheight(), t, fontsize=9)
+        bottom = text_height / fig.get_figheight()
+        fig.subplots_adjust(left=0.02, right=0.98, top=0.92, bottom=bottom + 0.02, hspace=0.6)
+        for i, line in enumerate(lines):
+            fig.text(0.02, bottom - (i + 1) * 0.2 / fig.get_figheight(), line, fontsize=8)
         return fig
 
     def png(self, state: dict | None = None) -> bytes:

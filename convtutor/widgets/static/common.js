@@ -283,6 +283,9 @@ function paintPanel(panel, spec) {
   ctx.putImageData(new ImageData(spec.rgba, spec.width, spec.height), 0, 0);
 }
 
+/** At most one state message to Python per this many milliseconds while a control moves. */
+export const SYNC_MS = 100;
+
 /**
  * The anywidget module of a widget whose pure `view(data, state)` (and optional
  * `normalise(state, data, changed)`, `limits(state, data)`) says what to show.
@@ -313,15 +316,21 @@ export function widgetModule(view, { normalise, limits } = {}) {
       el.append(root);
 
       const controls = {};
-      let syncScheduled = false;
+      // The state goes back to Python at most every SYNC_MS while a control moves,
+      // and once more after the last move: a drag of 60 moves a second costs the
+      // kernel a few messages, not 60. The page never waits for Python.
+      let lastSync = -Infinity;
+      let timer = null;
+      const sendState = () => {
+        timer = null;
+        lastSync = performance.now();
+        model.set("values", { ...state });
+        model.save_changes();
+      };
       const sync = () => {
-        if (syncScheduled) return;
-        syncScheduled = true;
-        setTimeout(() => {
-          syncScheduled = false;
-          model.set("values", { ...state });
-          model.save_changes();
-        }, 0);
+        if (timer !== null) return;
+        const wait = Math.max(0, lastSync + SYNC_MS - performance.now());
+        timer = setTimeout(sendState, wait);
       };
       const onValue = (name, value) => {
         state = { ...state, [name]: value };
