@@ -323,32 +323,48 @@ def test_multiplies_hints(direct, separable, words):
     assert_hint(sobel_check.multiplies(direct, separable), *words)
 
 
-def test_rank_right():
-    """The Laplacian has rank 2 and Sobel x rank 1."""
-    assert_right(sobel_check.rank(2))
-    assert_right(sobel_check.rank(1, kernel="sobel_x"))
-    assert "sum of 2 separable" in sobel_check.rank(2).message
+def test_kernels_to_sort_are_what_the_check_says():
+    """A, C and E are rank 1 (each is np.outer of a column and a row); B and D are rank 2."""
+    kernels = sobel_check.KERNELS_TO_SORT
+    assert {n: ct.kernel_rank(k) for n, k in kernels.items()} == {
+        "A": 1,
+        "B": 2,
+        "C": 1,
+        "D": 2,
+        "E": 1,
+    }
+    for name in "ACE":
+        column, row = ct.separate(kernels[name])
+        assert np.allclose(np.outer(column, row), kernels[name])
+    for name in "BD":
+        with pytest.raises(ct.NotSeparableError):
+            ct.separate(kernels[name])
+
+
+@pytest.mark.parametrize("answer", [{"A", "C", "E"}, "ACE", ["a", "c", "e"], ("E", "C", "A")])
+def test_separable_kernels_right(answer):
+    """The rank-1 kernels are accepted as a set, a string or a list of letters."""
+    fb = sobel_check.separable_kernels(answer)
+    assert_right(fb)
+    assert "B and D have rank 2" in fb.message
 
 
 @pytest.mark.parametrize(
-    ("answer", "kernel", "words"),
+    ("answer", "words"),
     [
-        (3, "laplacian", ["not the kernel's size"]),
-        (1, "laplacian", ["ct.separate would succeed"]),
-        (0, "laplacian", ["singular values above zero"]),
-        (3, "sobel_x", ["not the kernel's size"]),
-        ("two", "laplacian", ["whole number"]),
+        ({"A", "C"}, ["E is separable too", "a row of zeros is 0 times it"]),
+        ({"A", "E"}, ["C is separable too"]),
+        ({"A", "C", "D", "E"}, ["D is not a column times a row", "Being symmetric is not enough"]),
+        ({"A", "B", "C", "E"}, ["B is not a column times a row", "rank gives 2"]),
+        (set(), ["A is separable too"]),
+        ("ACEZ", ["Z is not one"]),
+        (3, ["letters of the separable kernels"]),
+        ([1, 2], ["letters"]),
     ],
 )
-def test_rank_hints(answer, kernel, words):
-    """Reading the rank off the size, or calling the Laplacian separable, gets a hint."""
-    assert_hint(sobel_check.rank(answer, kernel=kernel), *words)
-
-
-def test_rank_rejects_unknown_kernel():
-    """An unknown kernel name is a ValueError naming the choices."""
-    with pytest.raises(ValueError, match="laplacian"):
-        sobel_check.rank(1, kernel="gauss")
+def test_separable_kernels_hints(answer, words):
+    """A missed rank-1 kernel and a symmetric rank-2 one each get a hint naming its rows."""
+    assert_hint(sobel_check.separable_kernels(answer), *words)
 
 
 def test_box_factors_right():
@@ -389,7 +405,7 @@ def test_box_factors_hints(column, row, words):
         lambda: sep_check.equivalent_kernel(None, np.ones((3, 1, 3, 3)), np.ones((4, 3))),
         lambda: sobel_check.sobel_factors(None, None),
         lambda: sobel_check.multiplies(None, None),
-        lambda: sobel_check.rank(None),
+        lambda: sobel_check.separable_kernels(None),
         lambda: sobel_check.box_factors(None, None),
     ],
 )

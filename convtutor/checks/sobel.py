@@ -2,8 +2,8 @@
 
 Each function takes the student's answer and returns a :class:`~convtutor.checks.Feedback`:
 what is right, or a hint aimed at the likely mistake (the column and row factors in
-the wrong order, a flipped kernel, ``k^2`` confused with ``2k``, a rank read off the
-kernel's size).
+the wrong order, a flipped kernel, ``k^2`` confused with ``2k``, a symmetric kernel taken
+for a separable one, a row of zeros taken for a break in the pattern).
 
 >>> from convtutor.checks import sobel as check
 >>> bool(check.sobel_factors([1, 2, 1], [-1, 0, 1]))
@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import LAPLACIAN, PREWITT_X, SOBEL_X
+from ..kernels import PREWITT_X, SOBEL_X
 from ..separable import kernel_rank
 from . import REPLACE_NONE, Feedback, is_number, right, same_array, wrong
 
-__all__ = ["sobel_factors", "multiplies", "rank", "box_factors"]
+__all__ = ["sobel_factors", "multiplies", "KERNELS_TO_SORT", "separable_kernels", "box_factors"]
 
 
 def _vector(value, name, count=3):
@@ -119,37 +119,79 @@ def multiplies(direct, separable, *, kernel_size: int = 7) -> Feedback:
     return wrong(f"Directly: one multiply per tap of the {k}x{k} kernel. Separated: k per pass.")
 
 
-def rank(answer, *, kernel="laplacian") -> Feedback:
-    """The rank of a named kernel (``"laplacian"`` or ``"sobel_x"``)."""
+#: Exercise 3: five 3x3 kernels to sort into "a column times a row" or not.
+KERNELS_TO_SORT = {
+    "A": np.array([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]),  # binomial blur
+    "B": np.array([[1.0, 1.0, 0.0], [1.0, 0.0, -1.0], [0.0, -1.0, -1.0]]),  # diagonal edge
+    "C": np.array([[2.0, -4.0, 6.0], [-1.0, 2.0, -3.0], [3.0, -6.0, 9.0]]),
+    "D": np.array([[0.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.0, 1.0, 0.0]]),  # a plus-shaped blur
+    "E": np.array([[1.0, 0.0, -1.0], [0.0, 0.0, 0.0], [-1.0, 0.0, 1.0]]),  # a saddle
+}
+for _kernel in KERNELS_TO_SORT.values():
+    _kernel.setflags(write=False)
+
+
+def _letters(answer):
+    """The answer as a set of capital letters, or None when it is not letters."""
+    if isinstance(answer, str):
+        items = [c for c in answer if not c.isspace() and c not in ",;{}[]()'\""]
+    else:
+        try:
+            items = list(answer)
+        except TypeError:
+            return None
+    if not all(isinstance(item, str) for item in items):
+        return None
+    return {item.strip().upper() for item in items if item.strip()}
+
+
+def separable_kernels(answer) -> Feedback:
+    """Exercise 3: which of :data:`KERNELS_TO_SORT` are a column times a row (rank 1)?
+
+    ``answer`` is a set (or list, or string) of letters, such as ``{"A", "B"}`` or ``"AB"``.
+    """
     if answer is None:
         return wrong(REPLACE_NONE)
-    kernels = {"laplacian": LAPLACIAN, "sobel_x": SOBEL_X}
-    if kernel not in kernels:
-        raise ValueError(f"kernel must be one of {', '.join(map(repr, kernels))}; got {kernel!r}")
-    k = kernels[kernel]
-    expected = kernel_rank(k)
-    if not is_number(answer):
-        return wrong(f"Give a whole number; got {answer!r}.")
-    if answer == expected:
+    names = sorted(KERNELS_TO_SORT)
+    letters = _letters(answer)
+    if letters is None:
+        return wrong(
+            f"Give the letters of the separable kernels, such as {{'A', 'B'}} or 'AB'; "
+            f"got {answer!r}."
+        )
+    unknown = sorted(letters - set(names))
+    if unknown:
+        return wrong(f"The kernels are named {', '.join(names)}; {', '.join(unknown)} is not one.")
+    ranks = {name: kernel_rank(kernel) for name, kernel in KERNELS_TO_SORT.items()}
+    expected = {name for name, r in ranks.items() if r == 1}
+    if letters == expected:
+        others = [n for n in names if n not in expected]
         return right(
-            f"Rank {expected}: {expected} singular value(s) are not zero. "
-            + (
-                "Separable: a column times a row."
-                if expected == 1
-                else f"Not a column times a row, but a sum of {expected} separable kernels."
-            )
+            f"{', '.join(sorted(expected))}: every row of each is a multiple of one row (rank 1), "
+            f"so two 1-D passes reproduce them exactly. {' and '.join(others)} have rank "
+            f"{' and '.join(str(ranks[n]) for n in others)}: no column times a row makes them."
         )
-    if answer == k.shape[0]:
+    extra = sorted(letters - expected)
+    if extra:
+        name = extra[0]
+        kernel = KERNELS_TO_SORT[name]
+        symmetric = " Being symmetric is not enough." if np.array_equal(kernel, kernel.T) else ""
         return wrong(
-            "The rank is not the kernel's size. Count the singular values that are not zero "
-            "(ct.singular_values), or the independent rows."
+            f"{name} is not a column times a row: its rows {_rows(kernel)} are not all "
+            f"multiples of one row (ct.kernel_rank gives {ranks[name]}).{symmetric}"
         )
-    if answer == 1 and expected > 1:
-        return wrong(
-            "If it had rank 1 it would be an outer product, and ct.separate would succeed. "
-            "Look at the singular values: how many are not zero?"
-        )
-    return wrong("Count the singular values above zero (ct.singular_values(kernel)).")
+    name = sorted(expected - letters)[0]
+    kernel = KERNELS_TO_SORT[name]
+    zero_row = " (a row of zeros is 0 times it)" if not np.all(np.any(kernel, axis=1)) else ""
+    return wrong(
+        f"{name} is separable too: look at its rows {_rows(kernel)}. Each is a multiple of "
+        f"one row{zero_row}, so the kernel is a column of those multiples times that row."
+    )
+
+
+def _rows(kernel: np.ndarray) -> str:
+    """The kernel's rows as short lists: [1, 2, 1], [2, 4, 2], ..."""
+    return ", ".join(str([int(v) for v in row]) for row in kernel)
 
 
 def box_factors(column, row, *, size: int = 5) -> Feedback:
