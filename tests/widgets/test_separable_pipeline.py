@@ -105,7 +105,7 @@ def test_page_equals_separable_and_standard_conv_on_every_choice(pipeline):
                     assert np.array_equal(np.stack(pipeline.kernel_tables(s)), weights[b, r])
                     checked += 1
     assert checked == 11_000
-    assert worst_error < 2e-6  # float32 rounding of the shipped maps
+    assert worst_error < 5e-7  # float32 rounding of the shipped maps (seen: 1.6e-7)
     verdict = pipeline.view()["texts"]["verdict"]
     worst = f"{pipeline.differences.max():.1e}"
     assert f"The largest difference of all is {worst}: rounding. The two ways give" in verdict
@@ -179,7 +179,7 @@ def test_standard_weight_against_convtutor_and_torch(one_torch_thread):
         )[0].numpy()
         np.testing.assert_allclose(standard, two_layers, rtol=0, atol=1e-12)
         scale = np.maximum(1.0, np.abs(standard).max(axis=(1, 2), keepdims=True))
-        assert (np.abs(np.stack(shown) - standard) / scale).max() < 2e-6
+        assert (np.abs(np.stack(shown) - standard) / scale).max() < 5e-7
 
 
 def test_fewer_outputs_pull_o_back():
