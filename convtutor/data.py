@@ -2,6 +2,8 @@
 
 * :func:`sample_image` -- the portrait of Grace Hopper that matplotlib ships in its
   sample data, as a ``(3, H, W)`` float array in ``[0, 1]``.
+* :func:`load_image` -- your own picture (a path, bytes or a file object), made
+  square and small, as the same ``(3, size, size)`` float array.
 * :func:`stripes`, :func:`checkerboard`, :func:`shapes` -- patterns made here, with
   a seed, so the same call always gives the same picture.
 
@@ -16,7 +18,7 @@ import numpy as np
 
 from . import _validate as v
 
-__all__ = ["sample_image", "stripes", "checkerboard", "shapes", "to_gray"]
+__all__ = ["sample_image", "load_image", "stripes", "checkerboard", "shapes", "to_gray"]
 
 
 @functools.lru_cache(maxsize=8)
@@ -151,3 +153,142 @@ def shapes(size: int = 64, *, seed: int = 0, count: int = 4) -> np.ndarray:
             mask = (np.abs(yy - cy) <= r) & (np.abs(xx - cx) <= 0.6 * r)
         img[:, mask] = colour[:, None]
     return img
+
+
+#: The largest picture :func:`load_image` opens, in pixels (about 40 megapixels: a
+#: large phone photo is 12-50). Bigger files are refused before they are decoded, so
+#: a small file that claims a huge size (a "decompression bomb") cannot fill memory.
+MAX_PIXELS = 40_000_000
+
+#: Pillow modes :func:`load_image` reads, and how it reads them.
+_MODES = {
+    "1": "black and white",
+    "L": "grey",
+    "LA": "grey with alpha",
+    "P": "palette",
+    "PA": "palette with alpha",
+    "RGB": "colour",
+    "RGBA": "colour with alpha",
+    "RGBX": "colour",
+    "CMYK": "CMYK colour",
+    "YCbCr": "YCbCr colour",
+}
+
+
+def _image_bytes(source) -> tuple[bytes, str]:
+    """The bytes of ``source`` and a name for it in messages."""
+    import os
+
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), "the image data"
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if not os.path.isfile(path):
+            raise ValueError(f"source: no image file at {path!r}")
+        with open(path, "rb") as f:
+            return f.read(), repr(os.path.basename(path))
+    if hasattr(source, "read"):
+        data = source.read()
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError(
+                "source: a file object must be opened in binary mode ('rb'); "
+                f"its read() gave {type(data).__name__}"
+            )
+        return bytes(data), repr(getattr(source, "name", "the file"))
+    raise TypeError(
+        "source must be a path, bytes or a binary file object; "
+        f"got {type(source).__name__} {source!r:.60}"
+    )
+
+
+def load_image(source, size: int = 96) -> np.ndarray:
+    """Your own picture as the widgets use it: ``(3, size, size)``, values in ``[0, 1]``.
+
+    The picture is turned upright (by its EXIF orientation, as phones save it), cut to
+    the largest square around its centre, and scaled to ``size x size`` pixels (each
+    new pixel the average of the pixels it covers). Grey pictures become three equal
+    channels; an alpha channel (transparency) is dropped.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, bytes or binary file object
+        A PNG, JPEG, GIF, BMP, TIFF or WebP file (anything Pillow reads), by path, as
+        bytes, or open in ``"rb"`` mode.
+    size : int, default 96
+        Side in pixels, from 8 to 512.
+
+    Returns
+    -------
+    ndarray of shape (3, size, size), float64
+
+    Raises
+    ------
+    ValueError
+        When the file is empty, is not an image, is cut short (truncated), is larger
+        than :data:`MAX_PIXELS` (a "decompression bomb"), or has a mode this loader
+        does not read (16-bit, floating point, ...). The message says which.
+    TypeError
+        When ``source`` is none of the kinds above.
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> buffer = io.BytesIO()
+    >>> Image.new("L", (40, 20), color=255).save(buffer, format="PNG")
+    >>> picture = load_image(buffer.getvalue(), size=10)
+    >>> picture.shape, float(picture.min()), float(picture.max())
+    ((3, 10, 10), 1.0, 1.0)
+    """
+    import io
+    import warnings
+
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    size = v.positive_int(size, "size")
+    if not 8 <= size <= 512:
+        raise ValueError(f"size must be from 8 to 512 pixels; got {size}")
+    data, name = _image_bytes(source)
+    if not data:
+        raise ValueError(f"source: {name} is empty (0 bytes), not an image")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:
+        raise ValueError(
+            f"source: {name} is not an image Pillow can read ({len(data):,} bytes; "
+            "try a PNG or JPEG file)"
+        ) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValueError(
+            f"source: {name} claims a size far larger than {MAX_PIXELS:,} pixels "
+            "(a decompression bomb?); it was not opened"
+        ) from None
+    width, height = img.size
+    if width * height > MAX_PIXELS:
+        raise ValueError(
+            f"source: {name} is {width}×{height} = {width * height:,} pixels, more than "
+            f"the {MAX_PIXELS:,} this loader opens (a decompression bomb?); "
+            "make it smaller first"
+        )
+    if img.mode not in _MODES:
+        raise ValueError(
+            f"source: {name} has image mode {img.mode!r}, which this loader does not read "
+            f"(it reads {', '.join(_MODES)}); save it as an 8-bit PNG or JPEG"
+        )
+    try:
+        img.load()
+    except OSError as exc:  # "image file is truncated", broken data
+        raise ValueError(f"source: {name} is damaged or cut short ({exc})") from None
+    img = ImageOps.exif_transpose(img)
+    if img.mode in ("P", "PA"):
+        img = img.convert("RGBA")
+    img = img.convert("RGB")  # grey -> three equal channels; alpha dropped
+    side = min(img.size)
+    left, top = (img.size[0] - side) // 2, (img.size[1] - side) // 2
+    img = img.crop((left, top, left + side, top + side))
+    resample = Image.Resampling.BOX if side >= size else Image.Resampling.BICUBIC
+    img = img.resize((size, size), resample)
+    arr = np.asarray(img, dtype=np.float64) / 255.0
+    return np.ascontiguousarray(np.clip(arr, 0.0, 1.0).transpose(2, 0, 1))
