@@ -223,7 +223,8 @@ def _cells(name):
 
 
 def test_exercise_2_solution_quotes_the_puzzle_ranges():
-    """06's solution text gives the min-max ranges of the seed puzzle's gaps."""
+    """06's solution text gives the min-max ranges of the seed puzzle's gaps, and seeds 0 and 1
+    do point opposite ways."""
     import re
 
     from convtutor.checks import experiments as chk
@@ -237,6 +238,8 @@ def test_exercise_2_solution_quotes_the_puzzle_ranges():
     found += [float(x) for x in re.findall(r"ones from (\d\.\d+) to (\d\.\d+)", text)[0]]
     std, sep = chk.SEED_PUZZLE["standard"], chk.SEED_PUZZLE["separable"]
     assert found == [min(std), max(std), min(sep), max(sep)]
+    assert "seed 1 says the opposite of seed 0" in text
+    assert sep[0] < std[0] and sep[1] > std[1]  # seed 0 for the claim, seed 1 against it
 
 
 @pytest.mark.parametrize("name", ["06_overfitting_experiment.ipynb", "07_speed_in_practice.ipynb"])
