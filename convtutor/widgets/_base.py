@@ -185,6 +185,9 @@ class Widget(anywidget.AnyWidget):
     MODULE = ""
     #: One line under the figure: what to try.
     CAPTION = ""
+    #: True for widgets built on a photo: the page offers "your own photo" (a file
+    #: upload), and :meth:`use_image` swaps the picture from code.
+    PHOTO = False
 
     values = traitlets.Dict().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
@@ -211,7 +214,13 @@ class Widget(anywidget.AnyWidget):
             payload[name] = a.tobytes()
             shapes[name] = list(a.shape)
             dtypes[name] = "uint8" if a.dtype == np.uint8 else "float32"
-        meta = {"name": self.MODULE, **(meta or {}), "shapes": shapes, "dtypes": dtypes}
+        meta = {
+            "name": self.MODULE,
+            "photo": self.PHOTO,
+            **(meta or {}),
+            "shapes": shapes,
+            "dtypes": dtypes,
+        }
         self.meta = meta
         first = self.normalise(dict(state), None)
         super().__init__(
@@ -221,6 +230,7 @@ class Widget(anywidget.AnyWidget):
             _arrays=payload,
             _meta=json.loads(json.dumps(meta)),
         )
+        self.on_msg(self._on_page_message)
 
     # ---- state ------------------------------------------------------------------
     @property
@@ -298,6 +308,55 @@ class Widget(anywidget.AnyWidget):
         if missing:
             raise traitlets.TraitError(f"values lacks {', '.join(missing)}")
         return state
+
+    # ---- your own photo -----------------------------------------------------------
+    #: Attributes of ipywidgets/traitlets, never copied from one widget to another.
+    _INTERNAL = frozenset(
+        {"_cross_validation_lock", "_model_id", "_trait_notifiers", "_trait_validators",
+         "_trait_values", "_property_lock", "_holding_sync", "_states_to_send",
+         "_msg_callbacks", "_display_callbacks", "comm", "keys"}
+    )  # fmt: skip
+
+    def use_image(self, image) -> None:
+        """Rebuild everything on another picture; the controls keep their values.
+
+        ``image``: a path, bytes or a binary file (see :func:`convtutor.data.load_image`;
+        it is loaded at the size of the current picture) or a ``(3, H, W)`` array. On a
+        bad picture the error is raised and the widget keeps its current photo.
+        """
+        if not self.PHOTO:
+            raise TypeError(f"{type(self).__name__} is not built on a photo")
+        current = getattr(self, "image", None)
+        size = int(np.shape(current)[-1]) if current is not None else 96
+        if not isinstance(image, (np.ndarray, list, tuple)):
+            from ..data import load_image
+
+            image = load_image(image, size=size)
+        other = type(self)(image=image)
+        try:
+            with self.hold_sync():
+                for key, value in other.__dict__.items():
+                    if key not in self._INTERNAL:
+                        self.__dict__[key] = value
+                self._arrays = other._arrays
+                self._meta = other._meta
+                self.error = ""
+                self.values = self.normalise(dict(self.values), None)
+        finally:
+            other.close()
+
+    def _on_page_message(self, widget, content, buffers) -> None:
+        """The page sent a picture (the "your own photo" control)."""
+        if not isinstance(content, dict) or content.get("kind") != "image":
+            return
+        name = str(content.get("name", "your file"))[:80]
+        if not buffers:
+            self.error = f"Your photo {name!r} did not arrive; the current photo stays."
+            return
+        try:
+            self.use_image(bytes(buffers[0]))
+        except (ValueError, TypeError) as exc:
+            self.error = f"Your photo {name!r} was not used: {exc}. The current photo stays."
 
     # ---- what is shown -------------------------------------------------------------
     def view(self, state: dict | None = None) -> dict:  # pragma: no cover - overridden

@@ -80,6 +80,7 @@ class ChannelFilter(Widget):
     """
 
     MODULE = "channel_filter"
+    PHOTO = True
     CAPTION = (
         "Give each channel its own kernel with the menus: only that channel's output "
         "changes. The slider picks the channel to follow; its row is outlined."
@@ -316,6 +317,7 @@ class Stacking(Widget):
     """
 
     MODULE = "stacking"
+    PHOTO = True
     CAPTION = (
         "Raise the depth multiplier M: each of the 3 input channels gets M kernels, so "
         "the stack grows to 3·M slices. The outlines and rows show which channel each "

@@ -74,6 +74,7 @@ class PointwiseMixer(Widget):
     """
 
     MODULE = "pointwise_mixer"
+    PHOTO = True
     CAPTION = (
         "Pick a preset, then move w_R, w_G, w_B: every output pixel is the same weighted "
         "sum of that pixel's channels. Add output channels and choose which row to edit."

@@ -154,6 +154,7 @@ class SeparablePipeline(Widget):
     """
 
     MODULE = "separable_pipeline"
+    PHOTO = True
     CAPTION = (
         "Change a channel's depth-wise kernel or the point-wise matrix P, and step output o: "
         "the two outputs on the right stay the same, and each table W[o, i] is kernel D[i] "

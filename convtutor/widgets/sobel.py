@@ -161,6 +161,8 @@ def _grey(image) -> np.ndarray:
     """The grey picture to filter: ``image`` as (H, W), or an RGB (3, H, W) made grey."""
     if image is None:
         return data.to_gray(data.sample_image(IMAGE_SIZE))
+    if not isinstance(image, (np.ndarray, list, tuple)):  # a path, bytes or a file
+        return data.to_gray(_photo(image, IMAGE_SIZE))
     arr = np.asarray(image, dtype=np.float64)
     if arr.ndim == 3:
         return data.to_gray(_photo(arr, IMAGE_SIZE))
@@ -286,6 +288,7 @@ class SobelSeparability(Widget):
     """
 
     MODULE = "sobel_separability"
+    PHOTO = True
     CAPTION = (
         "Try: with Sobel x the two pictures agree (difference 0). Pick the Laplacian: it is "
         "not a column times a row. Back on Sobel x, raise 'perturb': σ₂ grows from 0 and "

@@ -584,7 +584,8 @@ RANGE_KEYS = ["End", "Home", "ArrowRight", "ArrowRight", "PageUp", "ArrowUp", "P
 def controls_of(root) -> list[dict]:
     """The controls of one ``.ct-widget`` (a Playwright locator), in page order."""
     return root.evaluate(
-        """(w) => [...w.querySelectorAll('.ct-controls input, .ct-controls select')].map(
+        """(w) => [...w.querySelectorAll(
+              '.ct-controls input[type=range], .ct-controls select')].map(
           (c) => ({name: c.dataset.name, kind: c.tagName === 'SELECT' ? 'select' : 'range',
                    disabled: c.disabled,
                    label: (c.labels && c.labels[0]) ? c.labels[0].textContent : '',

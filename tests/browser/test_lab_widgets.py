@@ -10,10 +10,13 @@ label and a readable value, and show a focus ring.
 
 from __future__ import annotations
 
+import io
 import time
 
+import numpy as np
 import pytest
 from lab_harness import PANEL, WIDGETS_NOTEBOOK, controls_of, serious, sweep, write_widgets_notebook
+from PIL import Image
 from pixels import mismatches, read_widgets
 
 from convtutor.widgets import ALL
@@ -88,6 +91,56 @@ def test_controls_are_labelled_readable_and_show_focus(name, widgets_page, brows
         " return [e.dataset.name || e.tagName, s.outlineStyle, s.outlineWidth]; }"
     )
     assert outline[1] != "none" and outline[2] != "0px", f"{name}: no focus ring on {outline}"
+
+
+def _png(seed: int) -> bytes:
+    rng = np.random.default_rng(seed)
+    buffer = io.BytesIO()
+    Image.fromarray((rng.random((90, 120, 3)) * 255).astype(np.uint8)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PHOTO_NAMES = [n for n in NAMES if ALL[n].PHOTO]
+
+
+@pytest.mark.parametrize("name", PHOTO_NAMES)
+def test_your_own_photo_replaces_the_picture_and_a_bad_file_says_why(
+    name, widgets_page, browser, lab, tmp_path
+):
+    """Upload a PNG: the page repaints on it, equal to Python built on that photo.
+    Upload a text file: a visible message says why, and the picture stays."""
+    root = _root(browser, widgets_page, name)
+    upload = root.locator("input[type=file]")
+    assert upload.count() == 1, f"{name} offers no photo upload"
+    png = tmp_path / "mine.png"
+    png.write_bytes(_png(1))
+    before = read_widgets(browser.page, root.element_handle())[0]
+    upload.set_input_files(str(png))
+    browser.page.wait_for_function(
+        "(w) => !w.querySelector('.ct-photo-status').textContent", arg=root.element_handle()
+    )
+    shown = read_widgets(browser.page, root.element_handle())[0]
+    assert shown["state"] == before["state"], "the controls keep their values"
+    reference = ALL[name]()
+    reference.use_image(png)
+    assert not mismatches(reference, shown), mismatches(reference, shown)[:3]
+    assert mismatches(ALL[name](), shown), "the picture did not change"
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a picture")
+    upload.set_input_files(str(bad))
+    error = root.locator(".ct-error")
+    error.wait_for(state="visible")
+    assert "notes.txt" in error.inner_text() and "not an image" in error.inner_text()
+    assert not mismatches(reference, read_widgets(browser.page, root.element_handle())[0])
+    # Back to the sample photo, from code this time: the page follows use_image too.
+    lab.evaluate(
+        WIDGETS_NOTEBOOK, f"w_{name}.use_image(__import__('convtutor').data.sample_image(96))"
+    )
+    default = ALL[name]()
+    deadline = time.monotonic() + 15
+    while mismatches(default, read_widgets(browser.page, root.element_handle())[0]):
+        assert time.monotonic() < deadline, "the page did not follow use_image"
+        time.sleep(0.2)
 
 
 @pytest.mark.parametrize("name", NAMES)

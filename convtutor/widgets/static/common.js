@@ -283,6 +283,42 @@ function paintPanel(panel, spec) {
   ctx.putImageData(new ImageData(spec.rgba, spec.width, spec.height), 0, 0);
 }
 
+/** "Your own photo": a file input whose picture goes to Python, which rebuilds the arrays. */
+function photoControl(model, error) {
+  const row = document.createElement("div");
+  row.className = "ct-control ct-photo";
+  const id = `ct-photo-${Math.random().toString(36).slice(2, 9)}`;
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.textContent = "your own photo";
+  const input = document.createElement("input");
+  input.type = "file";
+  input.accept = "image/*";
+  input.id = id;
+  input.dataset.name = "photo";
+  input.addEventListener("keydown", (event) => event.stopPropagation());
+  const status = document.createElement("span");
+  status.className = "ct-photo-status";
+  status.setAttribute("aria-live", "polite");
+  input.addEventListener("change", async () => {
+    const file = input.files && input.files[0];
+    if (!file) return;
+    status.textContent = `reading ${file.name}…`;
+    try {
+      const buffer = await file.arrayBuffer();
+      model.send({ kind: "image", name: file.name }, undefined, [buffer]);
+      status.textContent = `${file.name} sent to Python…`;
+    } catch (e) {
+      status.textContent = "";
+      error.hidden = false;
+      error.textContent = `Your photo could not be sent: ${e}`;
+    }
+    input.value = "";
+  });
+  row.append(label, input, status);
+  return row;
+}
+
 /** At most one state message to Python per this many milliseconds while a control moves. */
 export const SYNC_MS = 100;
 
@@ -293,7 +329,7 @@ export const SYNC_MS = 100;
 export function widgetModule(view, { normalise, limits } = {}) {
   return {
     render({ model, el }) {
-      const data = unpack(model.get("_arrays"), model.get("_meta"));
+      let data = unpack(model.get("_arrays"), model.get("_meta"));
       data.meta = model.get("_meta");
       const specs = model.get("_controls");
       let state = { ...model.get("values") };
@@ -350,6 +386,7 @@ export function widgetModule(view, { normalise, limits } = {}) {
         }
         rows[r].append(c.row);
       }
+      if (data.meta.photo) controlsBox.append(photoControl(model, error));
       const panels = {};
       const panelRows = {};
       const texts = {};
@@ -395,6 +432,14 @@ export function widgetModule(view, { normalise, limits } = {}) {
         paint();
       });
       model.on("change:error", showError);
+      // A new photo (uploaded, or use_image from code): new arrays, same controls.
+      model.on("change:_arrays", () => {
+        data = unpack(model.get("_arrays"), model.get("_meta"));
+        data.meta = model.get("_meta");
+        state = { ...model.get("values") };
+        root.querySelector(".ct-photo-status")?.replaceChildren();
+        paint();
+      });
       showError();
       paint();
     },

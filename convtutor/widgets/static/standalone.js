@@ -43,7 +43,13 @@ export function makeModel(state) {
         listeners.set(e, f ? (listeners.get(e) || []).filter((g) => g !== f) : []);
     },
     save_changes() {},
-    send() {},
+    // Nothing to send to: a message (a photo to load) needs Python behind the page.
+    send() {
+      state.error =
+        "Your own photo needs Python: open this notebook in Jupyter (or on Binder) to use it. " +
+        "The current photo stays.";
+      emit("change:error");
+    },
   };
 }
 
