@@ -278,6 +278,25 @@ def copy_mathjax(out: Path) -> Path:
     return target
 
 
+#: Cells tagged "verify" (the checks that end each section) show their output, with
+#: their code folded, as JupyterLab folds them (``jupyter.source_hidden``).
+FOLD_VERIFY = """<style>
+details.ct-verify > summary { cursor: pointer; color: #555; font-size: 0.9em; margin: 2px 0; }
+</style>
+<script>
+for (const cell of document.querySelectorAll(".celltag_verify")) {
+  const input = cell.querySelector(".jp-Cell-inputWrapper");
+  if (!input) continue;
+  const fold = document.createElement("details");
+  fold.className = "ct-verify";
+  const summary = document.createElement("summary");
+  summary.textContent = "The check's code (click to show)";
+  input.replaceWith(fold);
+  fold.append(summary, input);
+}
+</script>"""
+
+
 def to_html(nb, title: str, live_state: dict | None = None) -> str:
     """The page for one executed notebook: figures embedded, widgets live, links fixed."""
     from nbconvert import HTMLExporter
@@ -289,6 +308,7 @@ def to_html(nb, title: str, live_state: dict | None = None) -> str:
     # Links between notebooks ("next: 02_depthwise.ipynb") go to the HTML pages instead.
     body = re.sub(r'href="(\./)?(\d\d_[\w-]+)\.ipynb(#[^"]*)?"', r'href="\2.html\3"', body)
     body = REQUIRE_JS.sub("", body)
+    body = body.replace("</body>", FOLD_VERIFY + "\n</body>", 1)
     if live_state:
         scripts = _standalone.state_script(live_state) + "\n" + _standalone.runtime_script()
         body = body.replace("</body>", scripts + "\n</body>", 1)
