@@ -3,13 +3,28 @@
 #   make test   set everything up, then run the whole test suite
 # Everything lives in .venv inside the clone; nothing is installed system-wide
 # except Debian's chromium for the browser tests (only when run as root).
+#
+#   make test-min   the unit tests on the OLDEST versions pyproject.toml allows, in a
+#                   separate environment (build/venv-min); CI runs it after make test.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test setup browser bench html lint clean
+# test-min: its own environment, made afresh each time, with every direct dependency at
+# its floor (scripts/min_requirements.py). Binary wheels only, so an old release is never
+# compiled. torch is the exception: constraints.txt's CPU build, the one this machine has
+# on disk (PyPI's Linux wheels of older torch releases are multi-GB CUDA builds).
+MIN_VENV := build/venv-min
+MIN_PY   := $(MIN_VENV)/bin/python
+# The unit tests: everything except the browser tests, the tests that execute notebooks
+# and the lint test (whose tools are left out of the floor environment).
+UNIT_TESTS := tests -m "not browser and not notebook" --ignore=tests/browser \
+	--ignore=tests/test_notebooks.py --ignore=tests/test_static_html.py \
+	--ignore=tests/test_lint.py
+
+.PHONY: lab test test-min setup browser bench html lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +44,17 @@ lab: setup
 
 test: setup browser
 	$(PY) -m pytest
+
+test-min:
+	rm -rf $(MIN_VENV)
+	mkdir -p build
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_PY) -m pip install --quiet --upgrade pip
+	$(MIN_PY) scripts/min_requirements.py --extra test > build/min-requirements.txt
+	$(MIN_PY) -m pip install --quiet --only-binary=:all: -r build/min-requirements.txt
+	$(MIN_PY) -m pip install --quiet --no-deps -e .
+	$(MIN_PY) -m pip list --format=freeze > build/min-installed.txt
+	$(MIN_PY) -m pytest -p no:cacheprovider $(UNIT_TESTS)
 
 bench: setup
 	$(PY) benchmarks/run.py
