@@ -34,7 +34,7 @@ def test_depthwise_parameters_right():
         (32 * 6, "added the kernel's height and width"),
         (288 + 32, "biases"),
         (32 * 3, "9 numbers, not 3"),
-        (100, "C x k x k"),
+        (100, "C_in x k x k"),
         ("288", "without quotes"),
     ],
 )
@@ -60,7 +60,7 @@ def test_multiplier_parameters_right():
         (16 * 32 * 25, "standard 16 -> 32 layer"),
         (32, "number of output channels"),
         (16 * 2 * 5, "25 numbers, not 5"),
-        (801, "C x M kernels"),
+        (801, "C_in x M kernels"),
         (None, "Replace None"),
     ],
 )

@@ -45,7 +45,7 @@ DEPTHWISE_LAYER = {"channels": 32, "kernel_size": 3}
 #: Exercise 2: 16 channels, depth multiplier 2, 5x5 kernels, no bias.
 MULTIPLIER_LAYER = {"channels": 16, "depth_multiplier": 2, "kernel_size": 5}
 
-#: Exercise 3: a depth-wise weight (C*M, 1, kH, kW) = (3, 1, 3, 3): Sobel x, sharpen, Sobel y.
+#: Exercise 3: a depth-wise weight (C_in*M, 1, k, k) = (3, 1, 3, 3): Sobel x, sharpen, Sobel y.
 DEPTHWISE_WEIGHT = np.stack([kernels.SOBEL_X, kernels.SHARPEN, kernels.SOBEL_Y])[:, None]
 DEPTHWISE_WEIGHT.setflags(write=False)
 
@@ -54,7 +54,7 @@ TORCH_LAYER = {"in_channels": 8, "out_channels": 16, "kernel_size": 3, "groups":
 
 
 def depthwise_parameters(answer) -> Feedback:
-    r"""Exercise 1: weights of a depth-wise layer, 32 channels, 3x3, no bias: :math:`C k^2`."""
+    r"""Exercise 1: weights of a depth-wise layer, 32 channels, 3x3, no bias: :math:`C_{in} k^2`."""
     if answer is None:
         return wrong(REPLACE_NONE)
     c, k = DEPTHWISE_LAYER["channels"], DEPTHWISE_LAYER["kernel_size"]
@@ -88,7 +88,7 @@ def depthwise_parameters(answer) -> Feedback:
     )
     if found is not None:
         return found
-    return wrong("Count one k x k kernel for each channel: C x k x k.")
+    return wrong("Count one k x k kernel for each channel: C_in x k x k.")
 
 
 def multiplier_parameters(answer) -> Feedback:
@@ -121,7 +121,7 @@ def multiplier_parameters(answer) -> Feedback:
             ),
             (
                 k * k,
-                f"You used one kernel for everything. There are C x M = {c * m} kernels.",
+                f"You used one kernel for everything. There are C_in x M = {c * m} kernels.",
             ),
             (
                 c * (c * m) * k * k,
@@ -141,7 +141,7 @@ def multiplier_parameters(answer) -> Feedback:
     )
     if found is not None:
         return found
-    return wrong("Count C x M kernels of k x k numbers each.")
+    return wrong("Count C_in x M kernels of k x k numbers each.")
 
 
 def _shared_everywhere(dw: np.ndarray) -> np.ndarray:
@@ -251,11 +251,11 @@ def torch_weight_shape(answer) -> Feedback:
         ),
         (c_in, m, k, k): (
             f"PyTorch lays the M = {m} kernels of each channel along the first axis: "
-            f"C_out = C x M = {c_out} filters, each with C_in / groups = {c_in // g} slice."
+            f"C_out = C_in x M = {c_out} filters, each with C_in / groups = {c_in // g} slice."
         ),
         (c_in, 1, k, k): (
             f"That has one kernel per channel, but out_channels = {c_out}: M = {m} kernels per "
-            "channel, so the first axis is C x M."
+            "channel, so the first axis is C_in x M."
         ),
         (c_out, m, k, k): (
             f"The second axis is C_in / groups = {c_in} / {g} = {c_in // g}: the input "
