@@ -6,18 +6,18 @@
 >>> w.state["channel"]
 1
 
-Every widget has ``.widget`` (display it), ``.figure``, ``.controls`` (name ->
-ipywidgets control), ``.state`` (name -> value) and ``.set(**values)``. The figure
-is built once and updated in place. Use ``%matplotlib widget`` (ipympl) for the
-fastest redraws; any other backend falls back to a PNG image that still follows
-the sliders.
+Every widget is drawn in the browser from arrays Python computed once, so a slider
+answers without a kernel round trip (see ``docs/widgets.md``). Display the widget
+(or ``w.widget``); ``w.state`` is name -> value, as the page shows it;
+``w.set(**values)`` moves controls from code, and the page follows. Where no
+JavaScript runs, the widget shows a PNG of its current picture.
 """
 
 from ._base import Widget
-from ._legacy import using_ipympl
 from .arithmetic import ConvArithmetic
 from .cost import CostCalculator
 from .depthwise import ChannelFilter, Stacking
+from .groups import GroupsContinuum
 from .pointwise import PointwiseMixer, SeparablePipeline
 from .sobel import SobelSeparability
 
@@ -29,12 +29,12 @@ ALL = {
     "sobel_separability": SobelSeparability,
     "cost_calculator": CostCalculator,
     "conv_arithmetic": ConvArithmetic,
+    "groups_continuum": GroupsContinuum,
 }
 
 __all__ = [
     "ALL",
     "Widget",
-    "using_ipympl",
     "ChannelFilter",
     "Stacking",
     "PointwiseMixer",
@@ -42,4 +42,5 @@ __all__ = [
     "SobelSeparability",
     "CostCalculator",
     "ConvArithmetic",
+    "GroupsContinuum",
 ]

@@ -216,6 +216,7 @@ function makeControl(spec, onValue) {
           input.min = limits.min;
         }
         if (limits.label !== undefined) label.textContent = limits.label;
+        if (limits.labels !== undefined) spec.labels = limits.labels;
         input.disabled = Boolean(limits.disabled);
       }
       if (spec.kind === "select") {
