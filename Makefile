@@ -24,7 +24,7 @@ UNIT_TESTS := tests -m "not browser and not notebook" --ignore=tests/browser \
 	--ignore=tests/test_notebooks.py --ignore=tests/test_static_html.py \
 	--ignore=tests/test_lint.py
 
-.PHONY: lab test test-min setup browser bench html lint clean
+.PHONY: lab test test-min setup browser bench html notebooks lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ bench: setup
 
 html: setup
 	$(PY) scripts/build_html.py
+
+# The lessons' .ipynb files, rebuilt from their text sources (notebooks/NN_topic.md).
+notebooks: setup
+	$(PY) scripts/sync_notebooks.py
 
 lint: setup
 	$(VENV)/bin/ruff check convtutor tests benchmarks scripts
