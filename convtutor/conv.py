@@ -257,14 +257,25 @@ def depthwise_conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1):
            [[1., 2.]]])
     """
     x4, _ = v.image_batch(x, "x")
-    w = v.as_array(weight, "weight")
     c = x4.shape[1]
-    if w.ndim != 4 or w.shape[1] != 1 or c == 0 or w.shape[0] == 0 or w.shape[0] % c:
-        raise ValueError(
-            f"weight must have shape (C*M, 1, kH, kW) for a depth-wise convolution: "
-            f"M >= 1 kernels for each of the C={c} input channels; got shape {w.shape}"
-        )
+    w = _depthwise_weight(weight, "weight", per=c, known=f"C={c} (the channels of x)")
     return conv2d(x, w, bias, stride=stride, padding=padding, dilation=dilation, groups=c)
+
+
+def _depthwise_weight(weight, name: str, *, per: int, known: str) -> np.ndarray:
+    """``weight`` as a depth-wise weight ``(C*M, 1, kH, kW)``, or a ValueError naming ``name``.
+
+    A depth-wise weight holds ``M >= 1`` kernels for each of ``C`` input channels, so its
+    first axis is a positive multiple of ``per`` (``C`` or ``M``, whichever the caller
+    knows); ``known`` says where that number comes from, for the message.
+    """
+    w = v.as_array(weight, name)
+    if w.ndim != 4 or w.shape[1] != 1 or per < 1 or w.shape[0] == 0 or w.shape[0] % per:
+        raise ValueError(
+            f"{name} must have shape (C*M, 1, kH, kW) for a depth-wise convolution, "
+            f"M >= 1 kernels for each of C input channels, where {known}; got shape {w.shape}"
+        )
+    return w
 
 
 def _pointwise_matrix(weight, name: str = "weight") -> np.ndarray:
@@ -367,13 +378,10 @@ def separable_conv2d(
     array([[[33., 55.]]])
     """
     x4, _ = v.image_batch(x, "x")
-    dw = v.as_array(depthwise_weight, "depthwise_weight")
     c = x4.shape[1]
-    if dw.ndim != 4 or dw.shape[1] != 1 or c == 0 or dw.shape[0] == 0 or dw.shape[0] % c:
-        raise ValueError(
-            f"depthwise_weight must have shape (C*M, 1, kH, kW): M >= 1 kernels for each of "
-            f"the C={c} input channels; got shape {dw.shape}"
-        )
+    dw = _depthwise_weight(
+        depthwise_weight, "depthwise_weight", per=c, known=f"C={c} (the channels of x)"
+    )
     pw = _pointwise_matrix(pointwise_weight, "pointwise_weight")
     if pw.shape[1] != dw.shape[0] or pw.shape[0] == 0:
         raise ValueError(
@@ -412,12 +420,7 @@ def depthwise_to_standard(weight, in_channels: int) -> np.ndarray:
            [0, 3]])
     """
     c = v.positive_int(in_channels, "in_channels")
-    w = v.as_array(weight, "weight")
-    if w.ndim != 4 or w.shape[1] != 1 or w.shape[0] == 0 or w.shape[0] % c:
-        raise ValueError(
-            f"weight must have shape (C*M, 1, kH, kW) with C = in_channels = {c}; "
-            f"got shape {w.shape}"
-        )
+    w = _depthwise_weight(weight, "weight", per=c, known=f"C = in_channels = {c}")
     m = w.shape[0] // c
     full = np.zeros((w.shape[0], c, *w.shape[2:]), dtype=w.dtype)
     for o in range(w.shape[0]):
@@ -467,12 +470,9 @@ def separable_to_standard(
     array([[1., 2.]])
     """
     m = v.positive_int(depth_multiplier, "depth_multiplier")
-    dw = v.as_array(depthwise_weight, "depthwise_weight")
-    if dw.ndim != 4 or dw.shape[1] != 1 or dw.shape[0] == 0 or dw.shape[0] % m:
-        raise ValueError(
-            f"depthwise_weight must have shape (C*M, 1, kH, kW) with M = depth_multiplier "
-            f"= {m}; got shape {dw.shape}"
-        )
+    dw = _depthwise_weight(
+        depthwise_weight, "depthwise_weight", per=m, known=f"M = depth_multiplier = {m}"
+    )
     pw = _pointwise_matrix(pointwise_weight, "pointwise_weight")
     if pw.shape[1] != dw.shape[0]:
         raise ValueError(

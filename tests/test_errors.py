@@ -163,6 +163,13 @@ BAD_CALLS = [
         ValueError,
         ["weight", "in_channels = 3", "(4, 1, 3, 3)"],
     ),
+    (
+        lambda: ct.separable_to_standard(
+            np.zeros((3, 1, 3, 3)), np.zeros((2, 3)), depth_multiplier=2
+        ),
+        ValueError,
+        ["depthwise_weight", "depth_multiplier = 2", "(3, 1, 3, 3)"],
+    ),
     (lambda: ct.kernels.gaussian(5, 0), ValueError, ["sigma", "> 0", "0"]),
     (lambda: ct.kernels.get("blurry"), ValueError, ["name", "'Sobel x'", "'blurry'"]),
     (lambda: ct.data.sample_image(8), ValueError, ["size", "16", "8"]),
