@@ -1,7 +1,7 @@
 """Depth-wise convolution, one channel at a time: :class:`ChannelFilter` and :class:`Stacking`.
 
 * :class:`ChannelFilter` filters each channel of the photo with its own kernel and
-  shows all three at once: input channel ``c`` ⊛ kernel ``c`` = output ``c``. Change
+  shows all three at once: input channel ``c`` ⋆ kernel ``c`` = output ``c``. Change
   one channel's kernel and only that channel's output changes.
 * :class:`Stacking` puts the per-channel outputs back together into a ``(C*M, H, W)``
   tensor, drawn slice by slice and as one picture, for a depth multiplier ``M`` of 1
@@ -59,7 +59,7 @@ def _size(h: int, w: int) -> str:
 class ChannelFilter(Widget):
     """Depth-wise filtering: each channel of the photo through its own kernel.
 
-    All three channels are shown, one row each: input channel ``c`` ⊛ kernel ``c`` =
+    All three channels are shown, one row each: input channel ``c`` ⋆ kernel ``c`` =
     output ``c``. The menus give each channel its kernel; the slider picks the channel
     to follow, whose row is outlined in its colour. Output ``c`` is channel ``c`` of
     ``ct.depthwise_conv2d`` (no padding), so it is ``k - 1`` pixels smaller than its
@@ -217,7 +217,7 @@ class ChannelFilter(Widget):
                     "name": f"kernel_{c}",
                     "row": c + 1,
                     "kind": "table",
-                    "title": f"⊛ kernel {c}: {name}\n{_size(*k.shape)}",
+                    "title": f"⋆ kernel {c}: {name}\n{_size(*k.shape)}",
                     "cells": table_cells(k, -kl, kl, diverging),
                     "mark": mark,
                 },
@@ -237,7 +237,7 @@ class ChannelFilter(Widget):
         ho, wo = maps[c].shape
         texts = {
             "follow": (
-                f"Following the {colour} channel: input {c} ⊛ kernel {c} ({name}) = output {c}. "
+                f"Following the {colour} channel: input {c} ⋆ kernel {c} ({name}) = output {c}. "
                 f"No other channel takes part."
             ),
             "size": (
@@ -249,7 +249,7 @@ class ChannelFilter(Widget):
 
     def figure(self, state: dict | None = None):
         """The PNG fallback, laid out as the page is: the photo, then a row per channel
-        (input ⊛ kernel = output), the followed row framed in its channel's colour."""
+        (input ⋆ kernel = output), the followed row framed in its channel's colour."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
@@ -475,7 +475,7 @@ class Stacking(Widget):
                 {
                     "name": f"slice_{o}",
                     "row": row,
-                    "title": f"slice {o}: {meta['channel_names'][c]} ⊛ {names[j]}",
+                    "title": f"slice {o}: {meta['channel_names'][c]} ⋆ {names[j]}",
                     "rgba": tiles[o],
                     "scale": meta["scale"],
                     "mark": meta["channel_colors"][c],

@@ -167,7 +167,7 @@ def test_sizes_in_titles_and_texts_are_convtutors(widget):
                 assert out["rgba"].shape == (ho, wo, 4)
                 inp = panel(view, f"input_{c}")
                 assert inp["rgba"].shape == (h, wd, 4) and inp["scale"] == out["scale"]
-                assert panel(view, f"kernel_{c}")["title"] == f"⊛ kernel {c}: {name}\n{kh}×{kw}"
+                assert panel(view, f"kernel_{c}")["title"] == f"⋆ kernel {c}: {name}\n{kh}×{kw}"
                 assert view["texts"]["size"] == (
                     f"No padding, so output {c} is smaller than its input: "
                     f"{h} − {kh} + 1 = {ho} rows, {wd} − {kw} + 1 = {wo} columns."

@@ -76,7 +76,7 @@ def truths(w, m, set_name) -> dict:
             f"column{'s' if m > 1 else ''} {', '.join(names)}"
         ),
         "slice_titles": [
-            f"slice {o}: {CHANNEL_NAMES[owner[o]]} ⊛ {names[o % m]}" for o in range(cm)
+            f"slice {o}: {CHANNEL_NAMES[owner[o]]} ⋆ {names[o % m]}" for o in range(cm)
         ],
         "texts": {
             "weight": (
@@ -159,7 +159,7 @@ def test_the_one_picture_has_a_row_per_channel_of_the_slices():
 
 def test_a_slice_keeps_its_colours_when_m_changes():
     w = Stacking()
-    first = panel(w.view(), "slice_1")["rgba"]  # M = 1: green ⊛ kernel 0
+    first = panel(w.view(), "slice_1")["rgba"]  # M = 1: green ⋆ kernel 0
     w.set(depth_multiplier=3)
     np.testing.assert_array_equal(panel(w.view(), "slice_3")["rgba"], first)
 

@@ -49,7 +49,7 @@ export function view(data, state) {
         name: `kernel_${c}`,
         row: c + 1,
         kind: "table",
-        title: `⊛ kernel ${c}: ${name}\n${size(k.length, k[0].length)}`,
+        title: `⋆ kernel ${c}: ${name}\n${size(k.length, k[0].length)}`,
         cells: tableCells(k, -kl, kl, diverging),
         mark,
       },
@@ -72,7 +72,7 @@ export function view(data, state) {
   const [, ho, wo] = maps[c].shape;
   const texts = {
     follow:
-      `Following the ${colour} channel: input ${c} ⊛ kernel ${c} (${name}) = output ${c}. ` +
+      `Following the ${colour} channel: input ${c} ⋆ kernel ${c} (${name}) = output ${c}. ` +
       "No other channel takes part.",
     size:
       `No padding, so output ${c} is smaller than its input: ` +

@@ -87,7 +87,7 @@ export function view(data, state) {
     panels.push({
       name: `slice_${o}`,
       row,
-      title: `slice ${o}: ${meta.channel_names[c]} ⊛ ${names[j]}`,
+      title: `slice ${o}: ${meta.channel_names[c]} ⋆ ${names[j]}`,
       width: wo,
       height: ho,
       rgba: tiles[o],
