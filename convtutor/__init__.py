@@ -5,6 +5,7 @@ The core imports numpy only. Everything a notebook needs from the maths is here:
 * :func:`conv2d`, :func:`depthwise_conv2d`, :func:`pointwise_conv2d`,
   :func:`separable_conv2d` -- PyTorch's semantics (cross-correlation, no flip);
 * :func:`conv2d_loop` -- the same thing written as plain loops, to read;
+* :func:`output_length` -- the output size, ``H_out = (H + 2p - d(k - 1) - 1) // s + 1``;
 * :func:`conv_cost` -- parameters and multiply-accumulates of each kind of layer;
 * :func:`separate`, :func:`kernel_rank`, :func:`low_rank_approximation`,
   :func:`separable_filter2d` -- spatial separability (Sobel = column x row);
@@ -19,6 +20,7 @@ from .conv import (
     conv2d,
     depthwise_conv2d,
     depthwise_to_standard,
+    output_length,
     pointwise_conv2d,
     separable_conv2d,
     separable_to_standard,
@@ -39,6 +41,7 @@ from .separable import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "output_length",
     "conv2d",
     "conv2d_loop",
     "depthwise_conv2d",

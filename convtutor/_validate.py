@@ -101,11 +101,6 @@ def padding_amounts(
     return (ph, ph), (pw, pw)
 
 
-def output_length(size: int, pad: tuple[int, int], kernel: int, stride: int, dilation: int) -> int:
-    """H_out = (H + p_before + p_after - d(k - 1) - 1) // s + 1."""
-    return (size + pad[0] + pad[1] - dilation * (kernel - 1) - 1) // stride + 1
-
-
 def check_fits(
     name: str,
     size: tuple[int, int],

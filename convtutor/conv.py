@@ -25,6 +25,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from . import _validate as v
 
 __all__ = [
+    "output_length",
     "conv2d",
     "depthwise_conv2d",
     "pointwise_conv2d",
@@ -32,6 +33,45 @@ __all__ = [
     "depthwise_to_standard",
     "separable_to_standard",
 ]
+
+
+def output_length(size, kernel_size, *, stride=1, padding=0, dilation=1) -> int:
+    """How many outputs a convolution gives along one axis.
+
+    ``H_out = (H + 2p - d(k - 1) - 1) // s + 1`` for an input of ``H`` pixels, a kernel
+    of ``k`` taps, padding ``p`` on each side, dilation ``d`` and stride ``s``: the
+    number of places the (dilated) kernel fits in the padded input, stepping by ``s``.
+    0 or less means the kernel does not fit at all.
+
+    Parameters
+    ----------
+    size : int
+        ``H``, pixels along the axis (>= 1).
+    kernel_size : int
+        ``k``, taps of the kernel along the axis (>= 1).
+    stride, dilation : int, default 1
+        ``s`` and ``d`` (>= 1).
+    padding : int or (int, int), default 0
+        Zeros on each side, or ``(before, after)`` when they differ (``padding="same"``
+        with an even kernel puts one more after).
+
+    Examples
+    --------
+    A 7-pixel row and a 3-tap kernel: 5 places; 7 with one zero on each side; 3 with
+    stride 2 (taps at 0, 2, 4). A 3-tap kernel with dilation 2 spans 5 pixels: too wide
+    for 4.
+
+    >>> output_length(7, 3), output_length(7, 3, padding=1), output_length(7, 3, stride=2)
+    (5, 7, 3)
+    >>> output_length(4, 3, dilation=2)
+    0
+    """
+    size = v.positive_int(size, "size")
+    kernel_size = v.positive_int(kernel_size, "kernel_size")
+    stride = v.positive_int(stride, "stride")
+    dilation = v.positive_int(dilation, "dilation")
+    before, after = v.pair(padding, "padding", minimum=0)
+    return (size + before + after - dilation * (kernel_size - 1) - 1) // stride + 1
 
 
 @dataclass(frozen=True)
@@ -89,7 +129,7 @@ def _plan(x, weight, bias, stride, padding, dilation, groups) -> _Plan:
     size = x4.shape[2:]
     v.check_fits("input x", size, pads, (kh, kw), dilation)
     out_size = tuple(
-        v.output_length(n, p, k, s, d)
+        output_length(n, k, stride=s, padding=p, dilation=d)
         for n, p, k, s, d in zip(size, pads, (kh, kw), stride, dilation, strict=True)
     )
     return _Plan(

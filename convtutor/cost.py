@@ -22,6 +22,7 @@ import numbers
 from dataclasses import dataclass
 
 from . import _validate as v
+from .conv import output_length
 
 __all__ = ["ConvCost", "conv_cost", "KINDS"]
 
@@ -91,7 +92,8 @@ def conv_cost(
     stride, padding, dilation
         As in :func:`convtutor.conv2d`; for ``"separable"`` they belong to the
         depth-wise step. A ``"pointwise"`` layer uses the stride only (1x1: no padding,
-        no dilation). ``H_out = (H + 2p - d(k - 1) - 1) // s + 1``.
+        no dilation). ``H_out = (H + 2p - d(k - 1) - 1) // s + 1``
+        (:func:`convtutor.output_length`).
     depth_multiplier : int, default 1
         ``M``, kernels per input channel in a depth-wise step.
     bias : bool, default False
@@ -175,7 +177,7 @@ def conv_cost(
     h, w = v.pair(input_size, "input_size", minimum=1)
     v.check_fits("input", (h, w), pads, (kh, kw), dilation)
     out = tuple(
-        v.output_length(n, p, k, s, d)
+        output_length(n, k, stride=s, padding=p, dilation=d)
         for n, p, k, s, d in zip((h, w), pads, (kh, kw), stride, dilation, strict=True)
     )
     return ConvCost(params=params, macs=per_pixel * out[0] * out[1], output_size=out)

@@ -137,3 +137,23 @@ def test_wrong_arguments_name_the_argument(kwargs, error, words):
         load_image(**kwargs)
     for word in words:
         assert word in str(info.value)
+
+
+def test_sample_image_offline_photo():
+    """sample_image is a (3, H, W) photo in [0, 1], >= 64 px a side, with real colour detail."""
+    img = ct.data.sample_image()
+    assert img.shape[0] == 3 and min(img.shape[1:]) >= 64
+    assert img.dtype == np.float64 and 0 <= img.min() and img.max() <= 1
+    assert img.std() > 0.1  # a photo, not a flat colour
+    assert not np.allclose(img[0], img[2])  # the channels differ
+    img[:] = 0  # a copy: changing it does not change the next call
+    assert ct.data.sample_image().max() > 0
+
+
+def test_synthetic_patterns_are_seeded():
+    """Synthetic patterns are deterministic for a seed and have the documented shapes."""
+    assert ct.data.stripes(32, angle=45).shape == (3, 32, 32)
+    np.testing.assert_array_equal(ct.data.shapes(32, seed=3), ct.data.shapes(32, seed=3))
+    assert not np.array_equal(ct.data.shapes(32, seed=3), ct.data.shapes(32, seed=4))
+    board = ct.data.checkerboard(8, 2)
+    assert set(np.unique(board)) == {0.0, 1.0}

@@ -22,13 +22,13 @@ from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import NullLocator
 
+from ..conv import output_length
 from ._text import OutlineLabels
 from .images import KernelMap, format_tap
 
 __all__ = [
     "SlidingWindow",
     "sliding_window",
-    "output_length",
     "CostBars",
     "cost_bars",
     "format_count",
@@ -63,17 +63,6 @@ CELL_COLOURS = {
     6: ORANGE,  # the output cell being computed
 }
 _PALETTE = np.array([to_rgb(CELL_COLOURS[i]) for i in range(len(CELL_COLOURS))])
-
-
-def output_length(size: int, kernel_size: int, *, stride=1, padding=0, dilation=1) -> int:
-    """``H_out = (H + 2p - d(k - 1) - 1) // s + 1``; 0 or less means the kernel does not fit.
-
-    >>> output_length(7, 3, padding=1), output_length(7, 3, stride=2)
-    (7, 3)
-    >>> output_length(4, 3, dilation=2)
-    0
-    """
-    return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
 
 
 def _grid_segments(lo: float, hi: float) -> list:
