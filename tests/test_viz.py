@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 import convtutor as ct
 import convtutor.viz.diagrams as diagrams
 import convtutor.viz.images as images
+from convtutor import viz
 from convtutor.viz.diagrams import (
     CELL_COLOURS,
     cost_bars,
@@ -129,18 +130,18 @@ def test_kernel_map_numbers_and_limits():
         kmap.update(np.ones((4, 4)))
 
 
-def test_path_labels_are_one_artist():
-    """PathLabels draws many strings as one collection, updated in place."""
+def test_outline_labels_are_one_artist():
+    """OutlineLabels draws many strings as one collection, updated in place."""
     fig = Figure()
     ax = fig.add_subplot()
-    labels = diagrams.PathLabels(ax)
+    labels = viz.OutlineLabels(ax)
     before = inventory(fig)
-    labels.set(["1", "-2", "0.5"], [(0, 0), (1, 0), (2, 0)], ["black", "white", "black"])
+    labels.set_labels(["1", "-2", "0.5"], [(0, 0), (1, 0), (2, 0)], ["black", "white", "black"])
     assert labels.strings == ["1", "-2", "0.5"]
-    assert len(labels.collection.get_paths()) == 3
-    labels.set([], [])
-    assert len(labels.collection.get_paths()) == 0
-    title = diagrams.path_title(ax, "Output 5×5")
+    assert len(labels.get_paths()) == 3
+    labels.set_labels([], [])
+    assert len(labels.get_paths()) == 0
+    title = viz.outline_title(ax, "Output 5×5")
     title.set_text("Output 3×3")
     assert title.get_text() == "Output 3×3"
     assert inventory(fig)[:-1] == before[:-1]  # the title added one collection, at build
@@ -161,27 +162,26 @@ def test_docstring_examples(module):
     assert result.attempted > 0 and result.failed == 0
 
 
-def test_text_outlines_are_one_implementation():
-    """images' and diagrams' outline labels are the same artist class, aligned as asked."""
-    from convtutor.viz._text import OutlineLabels
-    from convtutor.viz.images import fast_title, outline_text, outline_title
+def test_text_helpers_have_one_public_name_each():
+    """One label, a title and many labels: one public name each, all the same artist class."""
+    from convtutor.viz import _text
 
+    assert sorted(_text.__all__) == ["OutlineLabels", "outline_text", "outline_title"]
+    for gone in ("OutlineText", "fast_title", "PathLabels", "path_text", "path_title", "label"):
+        assert not hasattr(viz, gone), gone
     fig = Figure(dpi=72)  # one point is one pixel
     ax = fig.add_subplot()
-    ax.set_title("t")
-    made = [
-        outline_text(ax, 0.5, 0.5, "a"),
-        outline_title(ax, "b"),
-        fast_title(ax),
-        diagrams.path_text(ax, 0.5, 0.5, "c"),
-        diagrams.path_title(ax, "d"),
-        diagrams.PathLabels(ax),
-    ]
-    assert all(isinstance(m, OutlineLabels) for m in made)
-    # A right-aligned label ends `gap` points left of its anchor; a left one starts after it.
+    made = [viz.outline_text(ax, 0.5, 0.5, "a"), viz.outline_title(ax, "b")]
+    assert all(isinstance(m, viz.OutlineLabels) for m in made)
+    assert [m.get_text() for m in made] == ["a", "b"]
+
+
+def test_a_label_sits_gap_points_from_its_position():
+    """A right-aligned label ends `gap` points left of its anchor; a left one starts after it."""
+    ax = Figure(dpi=72).add_subplot()  # one point is one pixel
     for ha, sign in (("left", 1), ("right", -1)):
-        lab = diagrams.PathLabels(ax, fontsize=10, ha=ha)  # gap 3 points
-        lab.set(["Wide label"], [(0, 0)])
+        lab = viz.OutlineLabels(ax, fontsize=10, ha=ha, gap=3)
+        lab.set_labels(["Wide label"], [(0, 0)])
         xs = lab.get_paths()[0].vertices[:, 0]
         edge = xs.min() if ha == "left" else xs.max()
         assert edge == pytest.approx(sign * 3.0)

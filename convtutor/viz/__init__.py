@@ -4,9 +4,11 @@ They never create a figure and never call ``plt.show()``; widgets and notebooks 
 the figures. Image panels have their axes ticks off (faster to draw, easier to read).
 """
 
+from ._text import *  # noqa: F403
+from ._text import __all__ as _text_all
 from .diagrams import *  # noqa: F403
 from .diagrams import __all__ as _diagrams_all
 from .images import *  # noqa: F403
 from .images import __all__ as _images_all
 
-__all__ = list(dict.fromkeys([*_images_all, *_diagrams_all]))  # a few names are in both
+__all__ = list(dict.fromkeys([*_images_all, *_diagrams_all, *_text_all]))  # a few in two

@@ -7,10 +7,9 @@ glyphs (the same vertices as ``TextPath``), computed once per string and cached,
 all the strings of a group are ONE :class:`~matplotlib.collections.PathCollection`,
 filled in a single call. Twenty numbers cost well under a millisecond per draw.
 
-:class:`OutlineLabels` is the one implementation. The public names the figure
-builders have always offered are thin spellings of it: ``images.OutlineText`` /
-``outline_text`` / ``outline_title`` / ``fast_title`` and ``diagrams.PathLabels`` /
-``path_text`` / ``path_title``.
+Three public names, one for each use: :class:`OutlineLabels` (many labels, one
+artist), :func:`outline_text` (one label) and :func:`outline_title` (a title over an
+axes). ``convtutor.viz`` offers all three.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from matplotlib.path import Path
 from matplotlib.textpath import TextPath, text_to_path
 from matplotlib.transforms import Affine2D
 
-__all__ = ["OutlineLabels", "label", "title", "fast_title"]
+__all__ = ["OutlineLabels", "outline_text", "outline_title"]
 
 _LINE_SPACING = 1.25
 _GLYPHS: dict = {}  # glyph outlines already extracted, shared by every string
@@ -200,17 +199,6 @@ class OutlineLabels(PathCollection):
         self.positions = np.zeros((0, 2))
         ax.add_collection(self, autolim=False)
 
-    @property
-    def collection(self) -> OutlineLabels:
-        """The artist itself (kept for code written against ``PathLabels.collection``)."""
-        return self
-
-    def set(self, *args, **kwargs):
-        """``set(strings, positions, colors)`` is :meth:`set_labels`; keywords only: Artist.set."""
-        if args:
-            return self.set_labels(*args, **kwargs)
-        return super().set(**kwargs)
-
     def set_labels(self, strings, positions, colors="black") -> None:
         """Show ``strings[i]`` at ``positions[i]``, in ``colors`` (one colour or one each)."""
         strings = [str(t) for t in strings]
@@ -238,26 +226,25 @@ class OutlineLabels(PathCollection):
         return " ".join(self.strings)
 
 
-def label(ax, x, y, text="", *, color="black", **kwargs) -> OutlineLabels:
-    """One label at ``(x, y)`` (axes fractions unless ``coords``/``transform``), unclipped."""
+def outline_text(ax, x, y, text="", *, color="black", **kwargs) -> OutlineLabels:
+    """One label at ``(x, y)``, drawn as glyph outlines; ``.set_text`` changes it.
+
+    Positions are axes fractions unless ``coords`` or ``transform`` says otherwise, and
+    the label is not clipped (it may sit outside the axes, like a title). Other keywords
+    are :class:`OutlineLabels`'s: ``fontsize``, ``ha``, ``va``, ``rotation``, ``gap``.
+    ``outline_text(ax, 0.5, 0, "column", va="top", gap=3)`` is an x-axis label.
+    """
     kwargs.setdefault("coords", "axes")
-    kwargs.setdefault("clip", False)  # labels may sit outside the axes, like titles
+    kwargs.setdefault("clip", False)
     labels = OutlineLabels(ax, **kwargs)
     labels.set_labels([text], [(x, y)], color)
     return labels
 
 
-def title(ax, text: str = "", *, fontsize: float = 11.0, pad: float = 5.0) -> OutlineLabels:
+def outline_title(ax, text: str = "", *, fontsize: float = 11.0, pad: float = 5.0) -> OutlineLabels:
     """A plain-word title centred over ``ax``, ``pad`` points above it (not ``set_title``).
 
     Its baseline sits ``pad`` points above the axes, as matplotlib's titles do, so titles
     side by side line up whether or not they have descenders (p, y, brackets).
     """
-    return label(ax, 0.5, 1.0, text, fontsize=fontsize, va="baseline", gap=pad)
-
-
-def fast_title(ax, *, fontsize: float = 11.0, pad: float = 5.0) -> OutlineLabels:
-    """Move ``ax``'s title (from ``set_title``) into an outline title and return it."""
-    text = ax.get_title()
-    ax.set_title("")
-    return title(ax, text, fontsize=fontsize, pad=pad)
+    return outline_text(ax, 0.5, 1.0, text, fontsize=fontsize, va="baseline", gap=pad)

@@ -23,7 +23,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import NullLocator
 
 from ..conv import output_length
-from ._text import OutlineLabels
+from ._text import OutlineLabels, outline_text, outline_title
 from .images import KernelMap, format_tap
 
 __all__ = [
@@ -38,9 +38,6 @@ __all__ = [
     "KernelMap",
     "kernel_map",
     "format_tap",
-    "PathLabels",
-    "path_text",
-    "path_title",
 ]
 
 # Okabe-Ito colours: distinguishable with every common form of colour blindness.
@@ -147,10 +144,22 @@ class SlidingWindow:
             ax.set_yticks([])
             ax.set_frame_on(False)  # the grids draw their own borders; spines cost a draw
             ax.set_aspect("equal")
-            # Axis labels as outlines: see PathLabels for why.
-            self.axis_labels.append(path_text(ax, 0.5, 0, "column", va="top"))
+            # Axis labels as glyph outlines: one cheap artist each (see convtutor.viz._text).
             self.axis_labels.append(
-                path_text(ax, 0, 0.5, "row", ha="right", va="center", rotation=90)
+                outline_text(ax, 0.5, 0, "column", fontsize=10, va="top", gap=10 * _GAP)
+            )
+            self.axis_labels.append(
+                outline_text(
+                    ax,
+                    0,
+                    0.5,
+                    "row",
+                    fontsize=10,
+                    ha="right",
+                    va="center",
+                    rotation=90,
+                    gap=10 * _GAP,
+                )
             )
         self.cell_kinds = np.zeros((1, 1), dtype=int)
         self.output_size = 0
@@ -258,39 +267,8 @@ def format_count(n) -> str:
     return f"{n:,}"  # pragma: no cover - unreachable
 
 
-class PathLabels(OutlineLabels):
-    """Short labels (numbers in cells, values on bars, titles) drawn as ONE artist.
-
-    :class:`convtutor.viz._text.OutlineLabels` with the diagrams' defaults: 8 points,
-    and a gap of 0.3 em between a position and a non-centred side of its label. Show
-    labels with ``.set(strings, positions, colors)``; ``.strings`` reads them back.
-    (The artist is the object itself; ``.collection`` is kept as a name for it.)
-    """
-
-    def __init__(self, ax, *, fontsize=8, gap=None, **kwargs):
-        gap = 0.3 * float(fontsize) if gap is None else gap
-        super().__init__(ax, fontsize=fontsize, gap=gap, **kwargs)
-
-
-def path_text(
-    ax, x, y, text, *, coords="axes", fontsize=10, ha="center", va="bottom", rotation=0,
-    color="black",
-) -> PathLabels:  # fmt: skip
-    """One label drawn as glyph outlines (see :class:`PathLabels`); ``.set_text`` changes it.
-
-    ``path_text(ax, 0.5, 1.0, "Output")`` is a title; ``path_text(ax, 0.5, 0,
-    "column", va="top")`` an x-axis label.
-    """
-    labels = PathLabels(
-        ax, fontsize=fontsize, ha=ha, va=va, rotation=rotation, coords=coords, clip=False
-    )
-    labels.set_labels([text], [(x, y)], color)
-    return labels
-
-
-def path_title(ax, text: str, *, fontsize=10) -> PathLabels:
-    """A title above the axes, drawn as outlines; returns it (``.set_text`` to change)."""
-    return path_text(ax, 0.5, 1.0, text, fontsize=fontsize, va="baseline")
+#: Space between a label's position and its nearest side, in ems of its font size.
+_GAP = 0.3
 
 
 #: Bar colours of the four layer kinds, in ``convtutor.KINDS`` order.
@@ -309,11 +287,11 @@ class CostBars:
     Attributes
     ----------
     bars : list of Rectangle
-    labels : PathLabels
+    labels : OutlineLabels
         The number above each bar (``labels.strings``), written by :func:`format_count`.
-    kind_labels : PathLabels
+    kind_labels : OutlineLabels
         The names under the bars.
-    ylabel : PathLabels
+    ylabel : OutlineLabels
         The value axis' label (``ylabel.set_text`` to change it).
     values : list of int
         As last drawn.
@@ -335,13 +313,15 @@ class CostBars:
         x = np.arange(len(labels))
         container = ax.bar(x, np.ones(len(labels)), color=colours, width=0.7)
         self.bars = list(container.patches)
-        self.labels = PathLabels(ax, fontsize=9, va="bottom")
+        self.labels = OutlineLabels(ax, fontsize=9, va="bottom", gap=9 * _GAP)
         ax.set_xticks([])
-        self.kind_labels = PathLabels(ax, fontsize=9, va="top", coords="xaxis")
+        self.kind_labels = OutlineLabels(ax, fontsize=9, va="top", coords="xaxis", gap=9 * _GAP)
         if kind_labels:
             self.kind_labels.set_labels(labels, [(i, 0) for i in x])
-        self.ylabel = path_text(ax, 0, 0.5, ylabel, ha="right", va="center", rotation=90)
-        self.title = path_title(ax, title) if title else None
+        self.ylabel = outline_text(
+            ax, 0, 0.5, ylabel, fontsize=10, ha="right", va="center", rotation=90, gap=10 * _GAP
+        )
+        self.title = outline_title(ax, title, fontsize=10, pad=10 * _GAP) if title else None
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         self.value_ticks = bool(value_ticks)
@@ -438,7 +418,7 @@ class SingularValueBars:
     Attributes
     ----------
     bars : list of Rectangle
-    labels : PathLabels
+    labels : OutlineLabels
         The values written on the first ``labelled`` bars (``labels.strings``).
     values : ndarray
         As last drawn.
@@ -456,12 +436,14 @@ class SingularValueBars:
             width=0.7,
         )
         self.bars = list(container.patches)
-        self.labels = PathLabels(ax, fontsize=9, va="bottom")
+        self.labels = OutlineLabels(ax, fontsize=9, va="bottom", gap=9 * _GAP)
         # Each bar carries its value, so the axes need no tick labels.
-        self.xlabel = path_text(ax, 0.5, 0, "singular values, largest first", va="top")
+        self.xlabel = outline_text(
+            ax, 0.5, 0, "singular values, largest first", fontsize=10, va="top", gap=10 * _GAP
+        )
         ax.set_xticks([])
         ax.set_yticks([])
-        self.title = path_title(ax, title) if title else None
+        self.title = outline_title(ax, title, fontsize=10, pad=10 * _GAP) if title else None
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
         self.values = np.zeros(0)

@@ -16,7 +16,7 @@ picture:
   colour-mapped before resampling (``interpolation_stage="data"``);
 * a kernel's cells are a ``QuadMesh`` and its numbers one ``PathCollection`` of
   cached glyph outlines, not an up-sampled image and a ``Text`` per cell;
-* :class:`OutlineText` (and :func:`fast_title`) draw titles and labels the same way.
+* titles and labels are glyph outlines too (:mod:`convtutor.viz._text`).
 
 Colours
 -------
@@ -45,8 +45,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import Affine2D
 
-from ._text import OutlineLabels, fast_title, label
-from ._text import title as _title
+from ._text import OutlineLabels, outline_text, outline_title
 
 __all__ = [
     "DIVERGING",
@@ -62,12 +61,8 @@ __all__ = [
     "format_number",
     "format_tap",
     "picture_axes",
-    "OutlineText",
-    "outline_text",
-    "outline_title",
     "colour_key",
     "SIGNED_KEY",
-    "fast_title",
     "show_image",
     "show_channels",
     "show_kernel",
@@ -271,20 +266,6 @@ def show_channels(
     return artists
 
 
-#: Kept as a name: a line of text drawn as glyph outlines (see :mod:`convtutor.viz._text`).
-OutlineText = OutlineLabels
-
-
-def outline_text(ax, x, y, text="", *, pad: float = 0.0, **kwargs) -> OutlineLabels:
-    """Add a label drawn as glyph outlines at ``(x, y)`` (axes fractions unless ``transform``).
-
-    Keywords: ``fontsize`` (10), ``ha``, ``va`` ("center"), ``color``, ``transform``;
-    ``pad`` points between the position and a non-centred side. Change it with
-    ``.set_text``; read it with ``.get_text()``.
-    """
-    return label(ax, x, y, text, gap=pad, **kwargs)
-
-
 #: The words of :func:`colour_key`.
 SIGNED_KEY = "signed maps: blue < 0 < red"
 
@@ -297,16 +278,11 @@ def colour_key(
     Drawn as glyph outlines (one cheap artist), so a static picture of the figure
     still says what blue and red mean. ``ha`` and ``va`` say which side is at ``(x, y)``.
     """
-    key = label(
+    key = outline_text(
         ax, x, y, SIGNED_KEY, transform=ax.get_figure(root=True).transFigure, ha=ha,
         va=va, fontsize=fontsize, color="0.25",
     )  # fmt: skip
     return key
-
-
-def outline_title(ax, title: str = "", *, fontsize: float = 11.0, pad: float = 5.0):
-    """A plain-word title over ``ax`` drawn as glyph outlines (not ``set_title``)."""
-    return _title(ax, title, fontsize=fontsize, pad=pad)
 
 
 def _kernel2d(kernel, name: str = "kernel") -> np.ndarray:
@@ -404,13 +380,15 @@ class KernelMap:
             ax.set_aspect("equal")
             picture_axes(ax)
             if title:
-                self.title = _title(ax, title, fontsize=10, pad=3)
+                self.title = outline_title(ax, title, fontsize=10, pad=3)
         else:
             x, y, w, h = self.box
             self.frame = Rectangle((x, y), w, h, fill=False, edgecolor="#555555", lw=0.8)
             ax.add_patch(self.frame)
             if title:
-                self.title = label(ax, x + w / 2, y, title, coords="data", va="bottom", gap=3)
+                self.title = outline_text(
+                    ax, x + w / 2, y, title, coords="data", va="bottom", gap=3
+                )
         self.shape = None
 
     @property
