@@ -1,35 +1,72 @@
 """What each kind of layer costs: parameters and multiply-accumulates, side by side.
 
-Sliders for the channels, the kernel size, the input size and the depth multiplier;
-bars for a standard, a depth-wise, a point-wise and a depth-wise separable layer
-(numbers from :func:`convtutor.conv_cost`); the separable-to-standard ratio beside
-its formula; and every parameter count checked against real PyTorch layers.
+:class:`CostCalculator` shows a standard, a depth-wise, a point-wise and a depth-wise
+separable layer: a table of their parameters and MACs, two bar charts comparing them,
+the separable-to-standard ratio beside its formula, and what that ratio keeps and saves.
+
+The page evaluates the counts itself (``static/cost_calculator.js``): they are a few
+products. :meth:`CostCalculator.view` mirrors it, and the tests hold both equal to
+:func:`convtutor.conv_cost` and to real PyTorch layers for every setting of the controls.
 """
 
 from __future__ import annotations
 
 import functools
+import math
+from decimal import ROUND_HALF_UP, Decimal
 
-import ipywidgets as widgets
+import numpy as np
 
 from ..cost import KINDS, conv_cost
-from ..viz.diagrams import cost_bars, path_text
-from ._legacy import Widget
-from .depthwise import compact_html, control_rows
+from ._base import Widget, format_count
 
 __all__ = [
     "CostCalculator",
     "torch_parameter_counts",
+    "layer_costs",
+    "formula_costs",
     "ratio_text",
     "ratio_line",
+    "significant",
+    "bar_lengths",
     "CHANNEL_CHOICES",
     "SIZE_CHOICES",
 ]
 
-#: Channel counts on the sliders: 3 (RGB), the article's 10 and 20, and powers of two.
+#: Channel counts on the menus: 3 (RGB), the article's 10 and 20, and powers of two.
 CHANNEL_CHOICES = (1, 2, 3, 4, 8, 10, 16, 20, 32, 64, 128, 256, 512)
-#: Input sizes on the slider: MobileNet's feature-map sizes.
+#: Input sizes on the menu: MobileNet's feature-map sizes.
 SIZE_CHOICES = (7, 14, 28, 56, 112, 224)
+#: The kernel sizes and depth multipliers on the sliders.
+KERNEL_SIZES = (1, 7)
+MULTIPLIERS = (1, 4)
+
+#: The four layers, in the table's and the bars' order: (name, colour, text colour).
+#: Okabe-Ito colours, told apart with every common colour-vision deficiency.
+KIND_STYLES = (
+    ("standard", "#999999", "#000000"),
+    ("depth-wise", "#56b4e9", "#000000"),
+    ("point-wise", "#009e73", "#ffffff"),
+    ("separable", "#0072b2", "#ffffff"),
+)
+WHITE, AXIS = "#ffffff", "#444444"
+
+# The bar charts: one bar per kind, top to bottom in the table's order.
+BAR_CANVAS_WIDTH = 380
+BAR_LENGTH = 370  # the longest bar, from x = 1 (x = 0 is the axis)
+BAR_HEIGHT = 22
+BAR_GAP = 8
+BAR_PAD = 4
+BAR_CANVAS_HEIGHT = 2 * BAR_PAD + 4 * BAR_HEIGHT + 3 * BAR_GAP
+LOG_EDGE = 1e-7  # see bar_lengths
+
+
+def _rgb(hex_colour: str) -> tuple:
+    return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+#: Paint colours as the page gets them: white, the axis, then the four kinds.
+PALETTE = np.array([_rgb(WHITE), _rgb(AXIS), *(_rgb(c) for _, c, _ in KIND_STYLES)], np.uint8)
 
 
 @functools.lru_cache(maxsize=256)
@@ -83,6 +120,43 @@ def layer_costs(in_channels, out_channels, kernel_size, input_size, depth_multip
     return costs
 
 
+def formula_costs(in_channels, out_channels, kernel_size, input_size, depth_multiplier=1):
+    """The counts as the page computes them: ``(params, macs)``, lists in :data:`KINDS` order.
+
+    The page's own formulas (a mirror of ``formulaCosts`` in the module); the tests hold
+    them equal to :func:`layer_costs` and to PyTorch over every setting of the controls.
+
+    >>> formula_costs(10, 20, 7, 56)[0]
+    [9800, 490, 200, 690]
+    """
+    c, o, k, h, m = in_channels, out_channels, kernel_size, input_size, depth_multiplier
+    params = [c * o * k * k, c * m * k * k, c * o, c * m * k * k + c * m * o]
+    return params, [p * h * h for p in params]
+
+
+def significant(x: float, digits: int = 4) -> str:
+    """``x`` to ``digits`` significant digits, trailing zeros dropped, as the page writes it.
+
+    JavaScript's ``toPrecision`` rounds the exact binary value half up; so does this.
+    For the numbers the widget shows it equals Python's ``f"{x:.4g}"`` (tested).
+
+    >>> significant(690 / 9800), significant(8.0), significant(14.2028, 3)
+    ('0.07041', '8', '14.2')
+    """
+    d = Decimal(float(x))
+    if d == 0:
+        return "0"
+    exponent = d.adjusted()
+    text = str(d.quantize(Decimal(1).scaleb(exponent - digits + 1), rounding=ROUND_HALF_UP))
+    if Decimal(text).adjusted() != exponent:  # 9.9996 -> 10.00: one digit fewer after the point
+        text = str(d.quantize(Decimal(1).scaleb(exponent - digits + 2), rounding=ROUND_HALF_UP))
+    if "E" in text:
+        text = format(Decimal(text), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
 def ratio_text(in_channels, out_channels, kernel_size, depth_multiplier, params_ratio) -> str:
     """The separable / standard ratio beside its formula, with the numbers put in.
 
@@ -94,50 +168,179 @@ def ratio_text(in_channels, out_channels, kernel_size, depth_multiplier, params_
     'formula M·(1/C_out + 1/k²) with depth multiplier M = 2: 2·(1/20 + 1/7²) = 0.1408'
     """
     o, k, m = out_channels, kernel_size, depth_multiplier
-    formula = m * (1 / o + 1 / k**2)
+    formula = m * (1 / o + 1 / (k * k))
     if m == 1:
         numbers = f"1/C_out + 1/k² = 1/{o} + 1/{k}²"
     else:
         numbers = f"M·(1/C_out + 1/k²) with depth multiplier M = {m}: {m}·(1/{o} + 1/{k}²)"
     return (
-        f"separable ÷ standard = {params_ratio:.4g} (parameters and MACs alike); "
-        f"formula {numbers} = {formula:.4g}"
+        f"separable ÷ standard = {significant(params_ratio)} (parameters and MACs alike); "
+        f"formula {numbers} = {significant(formula)}"
     )
 
 
 def ratio_line(in_channels, out_channels, kernel_size, depth_multiplier, params_ratio) -> str:
-    """:func:`ratio_text` short enough for one line of the figure.
+    """:func:`ratio_text` short enough for one line.
 
     >>> ratio_line(10, 20, 7, 1, 690 / 9800)
     'separable ÷ standard = 0.07041 = 1/C_out + 1/k² = 1/20 + 1/7²'
     """
     o, k, m = out_channels, kernel_size, depth_multiplier
+    r = significant(params_ratio)
     if m == 1:
-        return f"separable ÷ standard = {params_ratio:.4g} = 1/C_out + 1/k² = 1/{o} + 1/{k}²"
-    return f"separable ÷ standard = {params_ratio:.4g} = M·(1/C_out + 1/k²) = {m}·(1/{o} + 1/{k}²)"
+        return f"separable ÷ standard = {r} = 1/C_out + 1/k² = 1/{o} + 1/{k}²"
+    return f"separable ÷ standard = {r} = M·(1/C_out + 1/k²) = {m}·(1/{o} + 1/{k}²)"
+
+
+def bar_lengths(values, log: bool) -> list:
+    """Bar lengths in pixels, the largest value :data:`BAR_LENGTH` (the page's barLengths).
+
+    Linear: ``floor(L v / top)``. Log: ``floor(L ln(2v) / ln(2 top) + 1e-7)``, so a count
+    of 1 still has a bar; the 1e-7 keeps a length that is a whole number in exact
+    arithmetic (``ln(2v) / ln(2 top) = 1/2``, say) from falling a pixel short when a
+    logarithm is a last bit low (the tests hold every length far from such an edge, so
+    the page's ``Math.log`` and Python's give the same pixels). Every bar is at least
+    1 pixel long.
+    """
+    top = max(values)
+    out = []
+    for v in values:
+        if log:
+            length = math.floor(BAR_LENGTH * math.log(2 * v) / math.log(2 * top) + LOG_EDGE)
+        else:
+            length = math.floor(BAR_LENGTH * v / top)
+        out.append(max(1, length))
+    return out
+
+
+def _formulas(c, o, k, m) -> list:
+    """Each kind's parameter count as a product, with the numbers put in."""
+    cm = f"{c}" if m == 1 else f"{c}·{m}"
+    return [f"{c}·{o}·{k}²", f"{cm}·{k}²", f"{c}·{o}", f"{cm}·{k}² + {cm}·{o}"]
+
+
+def describe(state: dict) -> dict:
+    """Everything the page shows for ``state`` but the pixels (the module's ``describe``)."""
+    c, o, k = state["in_channels"], state["out_channels"], state["kernel_size"]
+    h, m = state["input_size"], state["depth_multiplier"]
+    params, macs = formula_costs(c, o, k, h, m)
+    header = ["layer (no bias)", "parameters, as a product", "parameters", "MACs per image"]
+    cells = [[{"text": t, "bg": WHITE, "fg": "#000000"} for t in header]]
+    formulas = _formulas(c, o, k, m)
+    for i, (name, bg, fg) in enumerate(KIND_STYLES):
+        row = [{"text": name, "bg": bg, "fg": fg}]
+        for text in (formulas[i], format_count(params[i]), format_count(macs[i])):
+            row.append({"text": text, "bg": WHITE, "fg": "#000000"})
+        cells.append(row)
+    standard, separable = params[0], params[3]
+    ratio = separable / standard
+    formula = m * (1 / o + 1 / (k * k))
+    texts = {
+        "ratio": (
+            f"separable ÷ standard = {format_count(separable)} ÷ {format_count(standard)} "
+            f"= {significant(ratio)}, for parameters and for MACs alike."
+        )
+    }
+    if m == 1:
+        numbers = f"1/{o} + 1/{k}² = {significant(formula)}"
+        texts["formula"] = f"The formula: 1/C_out + 1/k² = {numbers}."
+    else:
+        texts["formula"] = (
+            f"The formula, with depth multiplier M = {m}: M·(1/C_out + 1/k²) "
+            f"= {m}·(1/{o} + 1/{k}²) = {significant(formula)}."
+        )
+    if separable < standard:
+        texts["saving"] = (
+            f"The ratio is the share of the cost a separable layer keeps: "
+            f"{significant(100 * ratio)}%. It saves one minus the ratio: "
+            f"{significant((standard - separable) * 100 / standard)}% "
+            f"({significant(standard / separable, 3)}× fewer)."
+        )
+    elif separable == standard:
+        texts["saving"] = (
+            "The ratio is the share of the cost a separable layer keeps: here all of it, "
+            "so it saves nothing."
+        )
+    else:
+        texts["saving"] = (
+            "The ratio is the share of the cost a separable layer keeps. Here it is above 1: "
+            f"the separable layer costs {significant(ratio)}× as much, so it saves nothing."
+        )
+    if m == 1:
+        texts["sum"] = (
+            f"separable = depth-wise + point-wise: {format_count(params[1])} + "
+            f"{format_count(params[2])} = {format_count(separable)} parameters."
+        )
+    else:
+        texts["sum"] = (
+            f"With M = {m}, the separable layer's point-wise step mixes C_in·M = {c * m} "
+            f"channels, not {c}: its row is not the sum of the two rows above it."
+        )
+    texts["size"] = (
+        f"Stride 1 and 'same' padding: every output is {h}×{h}, so each layer's MACs "
+        f"= its parameters × {h}·{h} = parameters × {format_count(h * h)}."
+    )
+    texts["torch"] = (
+        "PyTorch agrees: sum(p.numel() for p in layer.parameters()) of these layers built "
+        "as torch.nn.Conv2d (no bias) gives the same parameter counts, for every setting "
+        "of the controls (the test suite checks them all)."
+    )
+    return {
+        "params": params,
+        "macs": macs,
+        "cells": cells,
+        "texts": texts,
+        "lengths": {
+            "log": {"params": bar_lengths(params, True), "macs": bar_lengths(macs, True)},
+            "linear": {"params": bar_lengths(params, False), "macs": bar_lengths(macs, False)},
+        },
+    }
+
+
+def bars_picture(lengths, palette: np.ndarray) -> np.ndarray:
+    """The bar chart's RGBA pixels: white, an axis at x = 0, one bar per kind."""
+    colours = np.hstack([palette, np.full((len(palette), 1), 255, np.uint8)])  # RGBA rows
+    colours = colours.view(np.uint32)[:, 0]  # one 32-bit word per colour
+    rgba = np.empty((BAR_CANVAS_HEIGHT, BAR_CANVAS_WIDTH, 4), dtype=np.uint8)
+    pixels = rgba.view(np.uint32)[..., 0]
+    pixels[...] = colours[0]
+    pixels[:, 0] = colours[1]
+    for i, length in enumerate(lengths):
+        y = BAR_PAD + i * (BAR_HEIGHT + BAR_GAP)
+        pixels[y : y + BAR_HEIGHT, 1 : 1 + length] = colours[2 + i]
+    return rgba
+
+
+_NUMBER_MENUS = {"in_channels": CHANNEL_CHOICES, "out_channels": CHANNEL_CHOICES,
+                 "input_size": SIZE_CHOICES}  # fmt: skip
 
 
 class CostCalculator(Widget):
     """Parameters and MACs of standard, depth-wise, point-wise and separable layers.
 
-    Controls: ``in_channels`` and ``out_channels`` (from :data:`CHANNEL_CHOICES`),
-    ``kernel_size`` (1-7), ``input_size`` (from :data:`SIZE_CHOICES`),
-    ``depth_multiplier`` (1-4) and ``log_scale``.
+    Every layer has stride 1, "same" padding and no bias; the depth-wise layer has
+    ``C_in x M`` outputs, the others ``C_out``. The separable layer is a depth-wise
+    ``k x k`` step (multiplier ``M``) then a point-wise step from ``C_in x M`` channels.
+
+    Parameters (and controls)
+    -------------------------
+    in_channels, out_channels : one of :data:`CHANNEL_CHOICES`, default 10 and 20
+    kernel_size : 1 to 7, default 7
+    input_size : one of :data:`SIZE_CHOICES`, default 56
+    depth_multiplier : 1 to 4, default 1
+    log_scale (control only) : True or False, the bars' scale; default True
 
     Attributes
     ----------
-    params_bars, macs_bars : convtutor.viz.diagrams.CostBars
     costs : dict
-        Kind -> :class:`convtutor.ConvCost` for the current state.
+        Kind -> :class:`convtutor.ConvCost` for the current state (from
+        :func:`convtutor.conv_cost`).
     torch_counts : dict
-        Kind -> parameter count of the matching PyTorch layers.
-    readout : ipywidgets.HTML
-        A table of the numbers, the ratio and its formula, and the PyTorch check.
-    ratio_label : convtutor.viz.diagrams.PathLabels
-        The ratio and its formula above the bars (what a static page shows).
+        Kind -> parameter count of the matching PyTorch layers (imports torch).
     """
 
-    caption = (
+    MODULE = "cost_calculator"
+    CAPTION = (
         "Try: 10 → 20 channels with a 7×7 kernel (the article's layer: 9,800 weights); then "
         "raise the output channels and watch the separable/standard ratio fall towards 1/k²; "
         "set the depth multiplier to 2 and see it double."
@@ -151,100 +354,166 @@ class CostCalculator(Widget):
         input_size: int = 56,
         depth_multiplier: int = 1,
     ):
-        super().__init__()
-        style = {"description_width": "initial"}
-        layout = widgets.Layout(width="360px")
-
-        def choices(name, options, value):
-            return widgets.SelectionSlider(
-                options=options, value=value, description=name, style=style, layout=layout
-            )
-
-        def whole(name, low, high, value):
-            return widgets.IntSlider(
-                value=value, min=low, max=high, description=name, style=style, layout=layout
-            )
-
-        self.controls = {
-            "in_channels": choices("in channels C_in", CHANNEL_CHOICES, in_channels),
-            "out_channels": choices("out channels C_out", CHANNEL_CHOICES, out_channels),
-            "kernel_size": whole("kernel size k", 1, 7, kernel_size),
-            "input_size": choices("input size H = W", SIZE_CHOICES, input_size),
-            "depth_multiplier": whole("depth multiplier M", 1, 4, depth_multiplier),
-            "log_scale": widgets.Checkbox(value=True, description="log scale"),
-        }
-        self.readout = widgets.HTML()
-        fig = self._make_figure(figsize=(8.4, 3.1))
-        ax_params = fig.add_axes((0.07, 0.12, 0.41, 0.76))
-        ax_macs = fig.add_axes((0.57, 0.12, 0.41, 0.76))
-        # Values are written on the bars, so the value axes carry no ticks: each
-        # text drawn costs about a millisecond per move.
-        self.params_bars = cost_bars(ax_params, ylabel="parameters")
-        # Same bars in the same order and colours: name them once, on the left.
-        self.macs_bars = cost_bars(ax_macs, ylabel="MACs per image", kind_labels=False)
-        # The ratio in the figure too (a static page shows no readout).
-        self.ratio_label = path_text(ax_params, 0, 1.0, "", ha="left", fontsize=10)
-        self.costs: dict = {}
-        self.torch_counts: dict = {}
-        self._finish()
-
-    def _controls_box(self):
-        return control_rows(
-            self,
-            [
-                ["in_channels", "out_channels"],
-                ["kernel_size", "input_size"],
-                ["depth_multiplier", "log_scale"],
-            ],
+        controls = [
+            {"name": "in_channels", "label": "in channels C_in", "kind": "select",
+             "options": list(CHANNEL_CHOICES), "row": 0},
+            {"name": "out_channels", "label": "out channels C_out", "kind": "select",
+             "options": list(CHANNEL_CHOICES), "row": 0},
+            {"name": "kernel_size", "label": "kernel size k", "kind": "range",
+             "min": KERNEL_SIZES[0], "max": KERNEL_SIZES[1], "step": 1, "row": 0},
+            {"name": "input_size", "label": "input size H = W", "kind": "select",
+             "options": list(SIZE_CHOICES), "row": 1},
+            {"name": "depth_multiplier", "label": "depth multiplier M", "kind": "range",
+             "min": MULTIPLIERS[0], "max": MULTIPLIERS[1], "step": 1, "row": 1},
+            {"name": "log_scale", "label": "bars on a log scale", "kind": "select",
+             "options": [True, False], "row": 1},
+        ]  # fmt: skip
+        state = {"in_channels": 10, "out_channels": 20, "kernel_size": 7, "input_size": 56,
+                 "depth_multiplier": 1, "log_scale": True}  # fmt: skip
+        super().__init__(
+            controls=controls,
+            arrays={"palette": PALETTE},
+            state=state,
+            meta={
+                "kinds": [list(style) for style in KIND_STYLES],
+                "white": WHITE,
+                "bar": {
+                    "width": BAR_CANVAS_WIDTH,
+                    "height": BAR_CANVAS_HEIGHT,
+                    "length": BAR_LENGTH,
+                    "bar_height": BAR_HEIGHT,
+                    "gap": BAR_GAP,
+                    "pad": BAR_PAD,
+                },
+            },
+        )
+        self.set(
+            in_channels=in_channels,
+            out_channels=out_channels,
+            kernel_size=kernel_size,
+            input_size=input_size,
+            depth_multiplier=depth_multiplier,
         )
 
-    def _update(self) -> None:
-        st = self.state
-        c, o, k = st["in_channels"], st["out_channels"], st["kernel_size"]
-        h, m = st["input_size"], st["depth_multiplier"]
-        self.costs = costs = layer_costs(c, o, k, h, m)
-        self.torch_counts = torch_parameter_counts(c, o, k, m)
-        log = st["log_scale"]
-        self.params_bars.update([costs[kind].params for kind in KINDS], log=log)
-        self.macs_bars.update([costs[kind].macs for kind in KINDS], log=log)
-        scale = " (log scale)" if log else ""
-        self.params_bars.ylabel.set_text("parameters" + scale)
-        self.macs_bars.ylabel.set_text("MACs per image" + scale)
-        self.readout.value = compact_html(self.readout_html())
-        ratio = costs["separable"].params / costs["standard"].params
-        self.ratio_label.set_text(ratio_line(c, o, k, m, ratio))
-
-    def readout_html(self) -> str:
-        """The table, the ratio with its formula, and the PyTorch check, as HTML."""
-        st = self.state
-        c, o, k = st["in_channels"], st["out_channels"], st["kernel_size"]
-        h, m = st["input_size"], st["depth_multiplier"]
-        names = {
-            "standard": "standard",
-            "depthwise": "depth-wise",
-            "pointwise": "point-wise",
-            "separable": "separable (depth-wise + point-wise)",
-        }
-        # Room between the columns, so that a projector does not run them together.
-        cell = "style='padding: 1px 0.9em; text-align: {}'"
-        left, right = cell.format("left"), cell.format("right")
-        rows = []
-        for kind in KINDS:
-            cost = self.costs[kind]
-            mark = "✓" if self.torch_counts[kind] == cost.params else "✗"
-            rows.append(
-                f"<tr><td {left}>{names[kind]}</td><td {right}>{cost.params:,}</td>"
-                f"<td {right}>{self.torch_counts[kind]:,}&nbsp;{mark}</td>"
-                f"<td {right}>{cost.macs:,}</td></tr>"
+    # ---- state ----------------------------------------------------------------------
+    def check_value(self, name: str, value, state: dict | None = None):
+        """As :meth:`Widget.check_value`; menus of numbers take whole numbers, not text."""
+        if name in _NUMBER_MENUS and (
+            isinstance(value, bool) or not isinstance(value, (int, np.integer))
+        ):
+            raise TypeError(
+                f"{name} must be a whole number, one of "
+                f"{', '.join(map(str, _NUMBER_MENUS[name]))}; got {type(value).__name__} "
+                f"{value!r}"
             )
-        agree = all(self.torch_counts[kind] == self.costs[kind].params for kind in KINDS)
-        ratio = self.costs["separable"].params / self.costs["standard"].params
-        check = "all four agree ✓" if agree else "<b>they disagree ✗</b> (please report this)"
-        return (
-            f"<table><tr><th {left}>layer (no bias)</th><th {right}>parameters</th>"
-            f"<th {right}>PyTorch count</th><th {right}>MACs</th></tr>" + "".join(rows) + "</table>"
-            f"{ratio_text(c, o, k, m, ratio)}<br>"
-            f"Stride 1 and 'same' padding: each output is {h}×{h}. "
-            "Checked against PyTorch, <code>sum(p.numel() for p in layer.parameters())</code> "
-            f"of <code>torch.nn.Conv2d</code> layers on the 'meta' device: {check}"
+        if name == "log_scale" and not isinstance(value, (bool, np.bool_)):
+            raise TypeError(
+                f"log_scale must be True or False; got {type(value).__name__} {value!r}"
+            )
+        value = super().check_value(name, value, state)
+        if name in _NUMBER_MENUS:
+            return int(value)
+        if name == "log_scale":
+            return bool(value)
+        return value
+
+    def normalise(self, state: dict, changed: str | None) -> dict:
+        """Mirror of the module's ``normalise``: a menu's text becomes its number or flag."""
+        s = dict(state)
+        for name in _NUMBER_MENUS:
+            s[name] = int(s[name])
+        s["log_scale"] = s["log_scale"] is True or s["log_scale"] == "true"
+        return s
+
+    @property
+    def costs(self) -> dict:
+        """Kind -> :class:`convtutor.ConvCost` for the current state."""
+        s = self.values
+        return layer_costs(
+            s["in_channels"], s["out_channels"], s["kernel_size"], s["input_size"],
+            s["depth_multiplier"],
+        )  # fmt: skip
+
+    @property
+    def torch_counts(self) -> dict:
+        """Kind -> ``sum(p.numel() ...)`` of the matching PyTorch layers (imports torch)."""
+        s = self.values
+        return torch_parameter_counts(
+            s["in_channels"], s["out_channels"], s["kernel_size"], s["depth_multiplier"]
         )
+
+    # ---- what is shown --------------------------------------------------------------
+    def view(self, state: dict | None = None) -> dict:
+        s = self.values if state is None else state
+        d = describe(s)
+        c, o, k, h = s["in_channels"], s["out_channels"], s["kernel_size"], s["input_size"]
+        scale = "log" if s["log_scale"] else "linear"
+        lengths = d["lengths"][scale]
+        note = " (log scale)" if s["log_scale"] else ""
+        palette = self.data["palette"]
+        panels = [
+            {
+                "name": "table",
+                "kind": "table",
+                "title": f"One layer, C_in = {c} → C_out = {o}, k = {k}, input {h}×{h}",
+                "cells": d["cells"],
+            },
+            {
+                "name": "params_bars",
+                "row": 1,
+                "scale": 1,
+                "title": f"parameters{note}\nbars top to bottom: the table's rows",
+                "rgba": bars_picture(lengths["params"], palette),
+            },
+            {
+                "name": "macs_bars",
+                "row": 1,
+                "scale": 1,
+                "title": f"MACs per image{note}\nbars top to bottom: the table's rows",
+                "rgba": bars_picture(lengths["macs"], palette),
+            },
+        ]
+        return {"panels": panels, "texts": d["texts"]}
+
+    def figure(self, state: dict | None = None):
+        """The PNG fallback: the table across the top, the two bar charts under it, the
+        texts (what :meth:`Widget.figure` draws, laid out for a wide table)."""
+        import textwrap
+
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        v = self.view(state)
+        table, *bars = v["panels"]
+        lines = [line for t in v["texts"].values() for line in textwrap.wrap(t, 110)]
+        text_height = 0.2 * len(lines) + 0.2
+        height = 1.9 + 2.0 + text_height
+        fig = Figure(figsize=(8.4, height))
+        FigureCanvasAgg(fig)
+        grid = fig.add_gridspec(
+            2, 2, top=1 - 0.3 / height, bottom=(text_height + 0.1) / height, hspace=0.45
+        )
+        ax = fig.add_subplot(grid[0, :])
+        ax.set_axis_off()
+        ax.set_title(table["title"], fontsize=9)
+        cells = table["cells"]
+        drawn = ax.table(
+            cellText=[[c["text"] for c in row] for row in cells],
+            cellColours=[[c["bg"] for c in row] for row in cells],
+            colWidths=[0.2, 0.3, 0.18, 0.26],
+            loc="center",
+            cellLoc="right",
+        )
+        drawn.auto_set_font_size(False)
+        drawn.set_fontsize(9)
+        drawn.scale(1, 1.35)
+        for (r, c), cell in drawn.get_celld().items():
+            cell.get_text().set_color(cells[r][c]["fg"])
+        for i, panel in enumerate(bars):
+            ax = fig.add_subplot(grid[1, i])
+            ax.set_axis_off()
+            ax.set_title(panel["title"], fontsize=9)
+            ax.imshow(panel["rgba"], interpolation="nearest")
+        for i, line in enumerate(lines):
+            fig.text(0.02, (text_height - (i + 1) * 0.2) / height, line, fontsize=8)
+        return fig

@@ -1,0 +1,382 @@
+"""CostCalculator: the page's counts equal ct.conv_cost and PyTorch for every setting.
+
+The page evaluates the counts, the ratio, its texts and the bar lengths itself
+(``static/cost_calculator.js``). Here, over the WHOLE control grid (13 x 13 channel
+counts, 7 kernel sizes, 6 input sizes, 4 depth multipliers, both scales):
+
+* Python's mirror (:func:`describe`, :meth:`CostCalculator.view`) equals
+  :func:`convtutor.conv_cost`, and its parameter counts equal real PyTorch layers';
+* ``tests/js/cost_calculator.test.mjs`` (run by Node from here) gives what Python gives.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import convtutor as ct
+from convtutor.widgets import CostCalculator
+from convtutor.widgets.cost import (
+    BAR_CANVAS_HEIGHT,
+    BAR_CANVAS_WIDTH,
+    BAR_GAP,
+    BAR_HEIGHT,
+    BAR_LENGTH,
+    BAR_PAD,
+    CHANNEL_CHOICES,
+    KIND_STYLES,
+    LOG_EDGE,
+    PALETTE,
+    SIZE_CHOICES,
+    bar_lengths,
+    describe,
+    formula_costs,
+    layer_costs,
+    ratio_line,
+    ratio_text,
+    significant,
+    torch_parameter_counts,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE_TEST = ROOT / "tests" / "js" / "cost_calculator.test.mjs"
+KERNELS = range(1, 8)
+MULTIPLIERS = range(1, 5)
+GRID = list(itertools.product(CHANNEL_CHOICES, CHANNEL_CHOICES, KERNELS, SIZE_CHOICES, MULTIPLIERS))
+MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER
+
+
+def state_of(c, o, k, h, m, log=True):
+    return {"in_channels": c, "out_channels": o, "kernel_size": k, "input_size": h,
+            "depth_multiplier": m, "log_scale": log}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def calculator():
+    return CostCalculator()
+
+
+def test_the_grid_is_every_control_value(calculator):
+    """GRID (x both scales) is the product of every control's values, nothing left out."""
+    specs = calculator.controls
+    assert tuple(specs["in_channels"]["options"]) == CHANNEL_CHOICES
+    assert tuple(specs["out_channels"]["options"]) == CHANNEL_CHOICES
+    assert tuple(specs["input_size"]["options"]) == SIZE_CHOICES
+    assert (specs["kernel_size"]["min"], specs["kernel_size"]["max"]) == (1, 7)
+    assert (specs["depth_multiplier"]["min"], specs["depth_multiplier"]["max"]) == (1, 4)
+    assert specs["log_scale"]["options"] == [True, False]
+    assert set(specs) == {"in_channels", "out_channels", "kernel_size", "input_size",
+                          "depth_multiplier", "log_scale"}  # fmt: skip
+    assert len(GRID) == 13 * 13 * 7 * 6 * 4
+
+
+@pytest.fixture(scope="module")
+def conv_costs():
+    """GRID state -> (params, macs) as ct.conv_cost gives them; every output is H x H."""
+    out = {}
+    for c, o, k, h, m in GRID:
+        costs = layer_costs(c, o, k, h, m)
+        assert all(costs[kind].output_size == (h, h) for kind in ct.KINDS)
+        out[c, o, k, h, m] = (
+            [costs[kind].params for kind in ct.KINDS],
+            [costs[kind].macs for kind in ct.KINDS],
+        )
+    return out
+
+
+def test_formula_counts_equal_conv_cost_on_the_whole_grid(conv_costs):
+    """The page's products are convtutor's counts."""
+    for g in GRID:
+        assert formula_costs(*g) == conv_costs[g], g
+
+
+def test_formula_counts_equal_pytorch_on_the_whole_grid():
+    """What the page says ('PyTorch agrees ... for every setting'): all 4,732 settings."""
+    checked = 0
+    for c, o, k, m in itertools.product(CHANNEL_CHOICES, CHANNEL_CHOICES, KERNELS, MULTIPLIERS):
+        params, _ = formula_costs(c, o, k, 7, m)
+        torch_counts = torch_parameter_counts(c, o, k, m)
+        assert params == [torch_counts[kind] for kind in ct.KINDS], (c, o, k, m)
+        checked += 1
+    assert checked == 4732
+
+
+def test_counts_stay_exact_in_javascript_numbers():
+    """Every integer the page forms is below 2^53, so doubles hold it exactly."""
+    largest = 0
+    for c, o, k, h, m in GRID:
+        params, macs = formula_costs(c, o, k, h, m)
+        # the largest products the module forms: MACs, the bar length times a value,
+        # and (standard - separable) * 100
+        largest = max(largest, *macs, BAR_LENGTH * max(macs), abs(params[0] - params[3]) * 100)
+    assert largest < MAX_SAFE_INTEGER
+    assert largest == BAR_LENGTH * 512 * 512 * 49 * 224 * 224  # the standard 512 -> 512, 7x7
+
+
+def test_ratio_is_the_formula_and_the_same_for_macs():
+    """separable / standard = M (1/C_out + 1/k²), for parameters and MACs alike."""
+    for c, o, k, h, m in GRID:
+        params, macs = formula_costs(c, o, k, h, m)
+        ratio = params[3] / params[0]
+        assert math.isclose(ratio, m * (1 / o + 1 / k**2), rel_tol=1e-12)
+        assert macs[3] * params[0] == params[3] * macs[0]
+
+
+def check_rounding(x: float, text: str, digits: int) -> None:
+    """``text`` is ``x`` to ``digits`` significant digits: Python's own ``.{digits}g`` text,
+    or, where ``x`` is an exact tie, the tie rounded up (toPrecision's way)."""
+    exact, shown = Decimal(x), Decimal(text)
+    unit = Decimal(1).scaleb(exact.adjusted() - digits + 1)  # the last digit shown
+    assert abs(shown - exact) <= unit / 2, (x, text)
+    if text != f"{x:.{digits}g}":
+        assert abs(shown - exact) == unit / 2 and shown > exact, (x, text)
+
+
+def test_significant_rounds_every_number_shown_on_the_grid():
+    """Every ratio, formula value and percentage shown is correctly rounded to 4 digits
+    (the 'times fewer' to 3): Python's format's own text but at exact ties."""
+    numbers, fewer = set(), set()
+    for c, o, k, m in itertools.product(CHANNEL_CHOICES, CHANNEL_CHOICES, KERNELS, MULTIPLIERS):
+        params, _ = formula_costs(c, o, k, 7, m)
+        st, sp = params[0], params[3]
+        numbers |= {sp / st, m * (1 / o + 1 / (k * k))}
+        if sp < st:
+            numbers |= {100 * (sp / st), (st - sp) * 100 / st}
+            fewer.add(st / sp)
+    assert len(numbers) > 700 and len(fewer) > 200
+    ties = 0
+    for x in numbers:
+        check_rounding(x, significant(x), 4)
+        ties += significant(x) != f"{x:.4g}"
+    for x in fewer:
+        check_rounding(x, significant(x, 3), 3)
+    assert ties > 0  # e.g. 17 / 16 = 1.0625 -> 1.063 (Python: 1.062)
+
+
+def test_significant_rounds_ties_up_as_javascript_does():
+    """An exact tie (1.0625) rounds up, as toPrecision does (Python's format: to even)."""
+    assert significant(1.0625) == "1.063" and f"{1.0625:.4g}" == "1.062"
+    assert significant(9.99996) == "10" and significant(0.5) == "0.5"
+
+
+def test_log_bar_lengths_are_far_from_a_rounding_edge():
+    """L ln(2v) / ln(2 top) + 1e-7 is never within 1e-10 of a whole number, so a
+    last-bit difference between two libraries' logarithms cannot move a bar by a pixel
+    (lengths that are whole in exact arithmetic sit 1e-7 above their edge)."""
+    closest, on_edge = 1.0, 0
+    for c, o, k, h, m in GRID:
+        for values in formula_costs(c, o, k, h, m):
+            top = max(values)
+            for v in values:
+                x = BAR_LENGTH * math.log(2 * v) / math.log(2 * top)
+                on_edge += abs(x - round(x)) < 1e-12
+                x += LOG_EDGE
+                closest = min(closest, abs(x - round(x)))
+    assert closest > 1e-10
+    assert on_edge > 0  # the top bars, and a few others
+
+
+def test_bar_lengths():
+    assert bar_lengths([10, 5, 1, 10], log=False) == [BAR_LENGTH, BAR_LENGTH // 2, 37, BAR_LENGTH]
+    assert bar_lengths([1, 10**12], log=False) == [1, BAR_LENGTH]  # never less than 1 px
+    log = bar_lengths([1, 2, 4, 8], log=True)
+    assert log[-1] == BAR_LENGTH and log[0] == math.floor(BAR_LENGTH / 4)
+
+
+COLOURS = np.hstack([PALETTE, np.full((len(PALETTE), 1), 255, np.uint8)]).view(np.uint32)[:, 0]
+
+
+def read_bars(rgba) -> list:
+    """The lengths of the four bars a picture shows, checked pixel by pixel: white, the
+    axis at x = 0, bar i in its colour from x = 1 over its rows, white after it."""
+    assert rgba.shape == (BAR_CANVAS_HEIGHT, BAR_CANVAS_WIDTH, 4)
+    pixels = np.ascontiguousarray(rgba).view(np.uint32)[..., 0]  # one RGBA colour each
+    assert (pixels[:, 0] == COLOURS[1]).all()
+    expected_white = np.ones(pixels.shape[0], bool)
+    lengths = []
+    for i in range(4):
+        y = BAR_PAD + i * (BAR_HEIGHT + BAR_GAP)
+        expected_white[y : y + BAR_HEIGHT] = False
+        band = pixels[y : y + BAR_HEIGHT, 1:]
+        assert (band == band[0]).all()  # every row of a bar alike
+        is_bar = band[0] == COLOURS[2 + i]
+        length = int(is_bar.sum())
+        assert is_bar[:length].all() and (band[0, length:] == COLOURS[0]).all()
+        lengths.append(length)
+    assert (pixels[expected_white, 1:] == COLOURS[0]).all()
+    return lengths
+
+
+def test_view_equals_conv_cost_on_the_whole_grid(calculator, conv_costs):
+    """What view shows (table, bars, texts) for every state, against ct.conv_cost."""
+    for (c, o, k, h, m), log in itertools.product(GRID, (True, False)):
+        st = state_of(c, o, k, h, m, log)
+        view = calculator.view(st)
+        params, macs = conv_costs[c, o, k, h, m]
+        table, params_bars, macs_bars = view["panels"]
+        rows = table["cells"][1:]
+        assert [r[0]["text"] for r in rows] == [name for name, _, _ in KIND_STYLES]
+        assert [int(r[2]["text"].replace(",", "")) for r in rows] == params
+        assert [int(r[3]["text"].replace(",", "")) for r in rows] == macs
+        assert read_bars(params_bars["rgba"]) == bar_lengths(params, log)
+        assert read_bars(macs_bars["rgba"]) == bar_lengths(macs, log)
+        texts = view["texts"]
+        ratio = params[3] / params[0]
+        assert f"{params[3]:,} ÷ {params[0]:,} = {significant(ratio)}," in texts["ratio"]
+        assert texts["formula"].endswith(f" = {significant(m * (1 / o + 1 / k**2))}.")
+        assert f"every output is {h}×{h}" in texts["size"]
+
+
+def test_the_article_layer_and_its_texts():
+    """10 -> 20, 7x7: 9,800 weights (not 2,800); separable 490 + 200 = 690."""
+    w = CostCalculator()
+    v = w.view()
+    rows = v["panels"][0]["cells"]
+    assert [c["text"] for c in rows[1]] == ["standard", "10·20·7²", "9,800", "30,732,800"]
+    assert [c["text"] for c in rows[4]] == ["separable", "10·7² + 10·20", "690", "2,163,840"]
+    t = v["texts"]
+    assert t["ratio"] == (
+        "separable ÷ standard = 690 ÷ 9,800 = 0.07041, for parameters and for MACs alike."
+    )
+    assert t["formula"] == "The formula: 1/C_out + 1/k² = 1/20 + 1/7² = 0.07041."
+    assert t["saving"] == (
+        "The ratio is the share of the cost a separable layer keeps: 7.041%. It saves one "
+        "minus the ratio: 92.96% (14.2× fewer)."
+    )
+    assert t["sum"] == "separable = depth-wise + point-wise: 490 + 200 = 690 parameters."
+    assert "× 3,136" in t["size"]
+
+
+def test_mobilenet_layer():
+    """MobileNet v1's 3x3, 512 -> 512 on 14x14: 462 million vs 52.3 million MACs."""
+    w = CostCalculator(512, 512, 3, 14)
+    rows = w.view()["panels"][0]["cells"]
+    assert rows[1][3]["text"] == "462,422,016" and rows[4][3]["text"] == "52,283,392"
+    assert "(8.84× fewer)" in w.view()["texts"]["saving"]
+
+
+def test_saving_text_when_separable_costs_as_much_or_more():
+    w = CostCalculator(in_channels=3, out_channels=4, kernel_size=2, depth_multiplier=2)
+    params = formula_costs(3, 4, 2, 56, 2)[0]
+    assert params[0] == params[3]  # 2 (1/4 + 1/2²) = 1
+    assert "here all of it, so it saves nothing" in w.view()["texts"]["saving"]
+    w.set(out_channels=1, kernel_size=1, depth_multiplier=4)
+    assert "above 1: the separable layer costs 8× as much" in w.view()["texts"]["saving"]
+    assert "C_in·M = 12 channels, not 3" in w.view()["texts"]["sum"]
+
+
+def test_notebook_04_calculator():
+    """What notebook 04 reads: .costs (conv_cost) and .torch_counts (PyTorch)."""
+    calc = CostCalculator(in_channels=3, out_channels=3, kernel_size=3)
+    assert {k: calc.costs[k].params for k in ("standard", "separable")} == {
+        "standard": 81,
+        "separable": 36,
+    }
+    assert calc.torch_counts["standard"] == 81 and calc.torch_counts["separable"] == 36
+    calc.set(out_channels=64)
+    assert calc.costs["standard"].params == 3 * 64 * 9 == calc.torch_counts["standard"]
+
+
+def test_menus_from_the_page_become_numbers():
+    """A <select> hands the page text; normalise (both sides) makes it a number or a flag."""
+    w = CostCalculator()
+    s = w.normalise({**w.state, "in_channels": "64", "log_scale": "false"}, "in_channels")
+    assert s["in_channels"] == 64 and s["log_scale"] is False
+    assert w.normalise({**w.state, "log_scale": "true"}, "log_scale")["log_scale"] is True
+
+
+def test_kept_helpers():
+    assert ratio_text(10, 20, 7, 1, 690 / 9800) == (
+        "separable ÷ standard = 0.07041 (parameters and MACs alike); "
+        "formula 1/C_out + 1/k² = 1/20 + 1/7² = 0.07041"
+    )
+    assert ratio_line(3, 3, 3, 2, 72 / 81).endswith("= 2·(1/3 + 1/3²)")
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "words"),
+    [
+        ({"nope": 1}, ValueError, ["no control named 'nope'", "'in_channels'"]),
+        ({"in_channels": 5}, ValueError, ["in_channels must be one of", "512", "got 5"]),
+        ({"in_channels": "10"}, TypeError, ["in_channels must be a whole number", "'10'"]),
+        ({"out_channels": 10.0}, TypeError, ["out_channels must be a whole number", "10.0"]),
+        ({"input_size": 50}, ValueError, ["input_size must be one of", "224", "got 50"]),
+        ({"kernel_size": 8}, ValueError, ["kernel_size must be between 1 and 7", "8"]),
+        ({"kernel_size": "3"}, TypeError, ["kernel_size must be a number", "'3'"]),
+        ({"depth_multiplier": 0}, ValueError, ["depth_multiplier must be between 1 and 4"]),
+        ({"log_scale": 1}, TypeError, ["log_scale must be True or False", "1"]),
+    ],
+)
+def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
+    w = CostCalculator()
+    before = w.state
+    with pytest.raises(error) as info:
+        w.set(**values)
+    for word in words:
+        assert word in str(info.value)
+    assert w.state == before
+
+
+def test_bad_keyword_at_construction_names_it():
+    with pytest.raises(ValueError, match="kernel_size must be between 1 and 7; got 9"):
+        CostCalculator(kernel_size=9)
+    with pytest.raises(ValueError, match="out_channels must be one of"):
+        CostCalculator(out_channels=7)
+
+
+def test_fits_840_pixels(calculator):
+    """Two bar charts side by side (and their frames' padding) fit 840 px."""
+    bars = [p for p in calculator.view()["panels"] if "rgba" in p]
+    assert sum(p["rgba"].shape[1] * p["scale"] + 8 for p in bars) + 18 <= 840
+
+
+def test_png_fallback_is_a_picture():
+    data = CostCalculator()._repr_mimebundle_()
+    assert data["image/png"].startswith(b"\x89PNG")
+    assert "application/vnd.jupyter.widget-view+json" in data
+
+
+def test_module_import_does_not_import_torch():
+    code = "import sys, convtutor.widgets.cost; print('torch' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env={"MPLBACKEND": "Agg", "PATH": ""},
+    )  # fmt: skip
+    assert result.stdout.strip() == "False"
+
+
+# ---- the module, in Node, over the whole grid -------------------------------------------
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_module_equals_python_on_the_whole_grid(calculator, tmp_path):
+    """cost_calculator.js's describe (counts, table, texts, bar lengths on both scales)
+    equals Python's for every state; its normalise and pixels are checked too."""
+    rows = []
+    for i, g in enumerate(GRID):
+        d = describe(state_of(*g))
+        if i % 97:  # the table's colours are the same in every state: check them in some
+            d["cells"] = [[cell["text"] for cell in row] for row in d["cells"]]
+        rows.append({"state": state_of(*g), "describe": d})
+    fixture = tmp_path / "cost_calculator_grid.json"
+    fixture.write_text(
+        json.dumps({"meta": calculator.meta, "palette": PALETTE.tolist(), "rows": rows}),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        ["node", "--test", str(NODE_TEST)],
+        env={**os.environ, "CONVTUTOR_COST_FIXTURE": str(fixture)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert " pass 2" in result.stdout and " fail 0" in result.stdout, result.stdout[-3000:]
