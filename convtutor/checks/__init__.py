@@ -9,11 +9,29 @@ truthy only when the answer is right:
 >>> from convtutor.checks import Feedback
 >>> bool(Feedback(True, "Right."))
 True
+
+Every check opens the same way: an exercise cell that still holds its ``None``
+placeholder is told to replace it, and an answer that should be a count but is not a
+whole number is told so. :func:`exercise` writes that opening once; a check declares
+it and then only judges real answers:
+
+>>> from convtutor.checks import exercise, right, wrong
+>>> @exercise(whole_number=True)
+... def weights(answer):
+...     return right("3 x 3 = 9.") if answer == 9 else wrong("Count the kernel's taps.")
+>>> print(weights(None))
+Not yet. Replace None with your answer, then run the cell again.
+>>> print(weights("9"))
+Not yet. Give a whole number without quotes (text is not a number); got '9'.
+>>> bool(weights(9))
+True
 """
 
 from __future__ import annotations
 
+import functools
 import html
+import inspect
 import numbers
 from dataclasses import dataclass
 
@@ -28,6 +46,7 @@ __all__ = [
     "REPLACE_NONE",
     "not_a_whole_number",
     "first_match",
+    "exercise",
 ]
 
 #: What a check says to an exercise cell that still holds its ``None`` placeholder.
@@ -101,3 +120,45 @@ def first_match(answer, mistakes) -> Feedback | None:
         if int(answer) == value:
             return wrong(hint)
     return None
+
+
+def exercise(*, answers: int = 1, whole_number: bool = False):
+    """Decorator: the opening every check shares, written once.
+
+    The check's first ``answers`` parameters are the student's answers. When any of them
+    is ``None`` (the exercise cell's placeholder) the check returns ``wrong(REPLACE_NONE)``;
+    with ``whole_number=True`` an answer that is not a whole number (text, a list, 2.5)
+    gets :func:`not_a_whole_number`'s hint. Otherwise the check itself runs, and sees only
+    real answers. The check keeps its name, signature and docstring.
+    """
+    if isinstance(answers, bool) or not isinstance(answers, int) or answers < 1:
+        raise ValueError(f"answers must be a whole number >= 1; got {answers!r}")
+
+    def decorate(check):
+        params = list(inspect.signature(check).parameters)
+        if len(params) < answers:
+            raise ValueError(
+                f"answers={answers}, but {check.__name__} has only {len(params)} "
+                f"parameter(s): {params}"
+            )
+        names = params[:answers]
+
+        @functools.wraps(check)
+        def opened(*args, **kwargs) -> Feedback:
+            given = dict(zip(names, args, strict=False))
+            given.update((n, kwargs[n]) for n in names if n in kwargs)
+            if len(given) < len(names):  # an answer left out: Python's own TypeError
+                return check(*args, **kwargs)
+            values = [given[n] for n in names]
+            if any(v is None for v in values):
+                return wrong(REPLACE_NONE)
+            if whole_number:
+                for value in values:
+                    problem = not_a_whole_number(value)
+                    if problem is not None:
+                        return problem
+            return check(*args, **kwargs)
+
+        return opened
+
+    return decorate
