@@ -6,7 +6,6 @@ formatters, and the text outlines they draw labels with.
 
 from __future__ import annotations
 
-import doctest
 import itertools
 
 import matplotlib.pyplot as plt
@@ -15,8 +14,6 @@ import pytest
 from matplotlib.figure import Figure
 
 import convtutor as ct
-import convtutor.viz.diagrams as diagrams
-import convtutor.viz.images as images
 from convtutor import viz
 from convtutor.viz.diagrams import (
     CELL_COLOURS,
@@ -153,13 +150,6 @@ def test_formatters():
     assert format_count(1_573_519_360) == "1.57 billion"
     assert format_tap(-2.0) == "-2" and format_tap(1 / 9) == "0.11"
     assert format_singular_value(1e-17, 3.0) == "0"
-
-
-@pytest.mark.parametrize("module", [diagrams, images])
-def test_docstring_examples(module):
-    """The examples in the docstrings run and print what they say."""
-    result = doctest.testmod(module)
-    assert result.attempted > 0 and result.failed == 0
 
 
 def test_text_helpers_have_one_public_name_each():
