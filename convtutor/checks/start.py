@@ -10,7 +10,7 @@ True
 
 from __future__ import annotations
 
-from . import REPLACE_NONE, Feedback, is_number, right, wrong
+from . import Feedback, exercise, is_number, right, wrong
 
 __all__ = ["IMAGE_SIZE", "channels", "image_shape", "number_count"]
 
@@ -19,10 +19,9 @@ __all__ = ["IMAGE_SIZE", "channels", "image_shape", "number_count"]
 IMAGE_SIZE = 64
 
 
+@exercise()
 def channels(answer) -> Feedback:
     """Warm-up 1: how many channels does the sample photo have? (3: red, green, blue)."""
-    if answer is None:
-        return wrong(REPLACE_NONE)
     if isinstance(answer, str):
         return wrong(f"Give a whole number without quotes (text is not a number); got {answer!r}.")
     if not is_number(answer):
@@ -39,10 +38,9 @@ def channels(answer) -> Feedback:
     return wrong("Look at photo.shape: the first number is the number of channels.")
 
 
+@exercise()
 def image_shape(answer) -> Feedback:
     """Warm-up 2: the shape of ``ct.data.sample_image(64)``: (3, 64, 64)."""
-    if answer is None:
-        return wrong(REPLACE_NONE)
     n = IMAGE_SIZE
     try:
         shape = tuple(int(v) for v in answer)
@@ -60,10 +58,9 @@ def image_shape(answer) -> Feedback:
     return wrong("Run photo.shape and copy what it prints.")
 
 
+@exercise()
 def number_count(answer) -> Feedback:
     """Warm-up 3: how many numbers are in the (3, 64, 64) photo? 3 x 64 x 64 = 12,288."""
-    if answer is None:
-        return wrong(REPLACE_NONE)
     n = IMAGE_SIZE
     expected = 3 * n * n
     if not is_number(answer):
