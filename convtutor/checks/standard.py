@@ -19,8 +19,8 @@ import math
 import numpy as np
 
 from . import (
-    REPLACE_NONE,
     Feedback,
+    exercise,
     first_match,
     is_number,
     not_a_whole_number,
@@ -56,18 +56,14 @@ CROSS_CORRELATION_KERNEL = np.array([[1, 0], [2, -1]])
 ARTICLE_LAYER = {"in_channels": 10, "out_channels": 20, "kernel_size": 7}
 
 
+@exercise(whole_number=True)
 def parameter_count(answer) -> Feedback:
     r"""Exercise 1: the weights of a 16 -> 32 channel layer with 5x5 filters, no bias.
 
     The right answer is :math:`C_{in} C_{out} k_H k_W = 16 \cdot 32 \cdot 5 \cdot 5`.
     """
-    if answer is None:
-        return wrong(REPLACE_NONE)
     c_in, c_out, k = (PARAMETER_LAYER[n] for n in ("in_channels", "out_channels", "kernel_size"))
     expected = c_in * c_out * k * k
-    problem = not_a_whole_number(answer)
-    if problem is not None:
-        return problem
     if int(answer) == expected:
         return right(
             f"{c_in} x {c_out} x {k} x {k} = {expected:,}: each of the {c_out} filters has "
@@ -147,14 +143,13 @@ def _output_size_candidates(n: int, k: int, p: int, s: int, d: int = 1):
     return expected, mistakes
 
 
+@exercise()
 def output_size(answer) -> Feedback:
     r"""Exercise 2: the output size for a 28x28 input, 7x7 kernel, padding 4, stride 2.
 
     :math:`H_{out} = \lfloor (H + 2p - d(k - 1) - 1) / s \rfloor + 1`. A pair
     ``(H_out, W_out)`` is accepted too.
     """
-    if answer is None:
-        return wrong(REPLACE_NONE)
     n, k, p, s = (OUTPUT_SIZE_LAYER[x] for x in ("input_size", "kernel_size", "padding", "stride"))
     expected, mistakes = _output_size_candidates(n, k, p, s)
     if isinstance(answer, (tuple, list)) and len(answer) == 2 and answer[0] == answer[1]:
@@ -189,13 +184,12 @@ def _true_convolution(image, kernel) -> np.ndarray:
     )
 
 
+@exercise()
 def cross_correlation(answer) -> Feedback:
     """Exercise 3: ``ct.conv2d`` of the 3x3 image with the 2x2 kernel, as a 2x2 array.
 
     Deep-learning "convolution" is cross-correlation: the kernel is *not* flipped.
     """
-    if answer is None:
-        return wrong(REPLACE_NONE)
     image, kernel = CROSS_CORRELATION_IMAGE, CROSS_CORRELATION_KERNEL
     kh, kw = kernel.shape
     h, w = image.shape[0] - kh + 1, image.shape[1] - kw + 1
@@ -236,16 +230,12 @@ def cross_correlation(answer) -> Feedback:
     )
 
 
+@exercise(whole_number=True)
 def article_layer_with_bias(answer) -> Feedback:
     """Exercise 4: parameters of the article's 10 -> 20 channel, 7x7 layer, with a bias each."""
-    if answer is None:
-        return wrong(REPLACE_NONE)
     c_in, c_out, k = (ARTICLE_LAYER[n] for n in ("in_channels", "out_channels", "kernel_size"))
     weights = c_in * c_out * k * k
     expected = weights + c_out
-    problem = not_a_whole_number(answer)
-    if problem is not None:
-        return problem
     if int(answer) == expected:
         return right(
             f"{c_in} x {c_out} x {k} x {k} = {weights:,} weights plus {c_out} biases "
