@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import REPLACE_NONE, Feedback, is_number, right, same_array, wrong
+from . import Feedback, exercise, is_number, right, same_array, wrong
 
 __all__ = ["params", "macs", "output_shape", "channel_cycle"]
 
@@ -22,13 +22,12 @@ __all__ = ["params", "macs", "output_shape", "channel_cycle"]
 _PARAMS_LAYER = (64, 128)  # the layer of exercise 1 (the defaults of params)
 
 
+@exercise()
 def params(
     answer, *, in_channels: int = _PARAMS_LAYER[0], out_channels: int = _PARAMS_LAYER[1]
 ) -> Feedback:
     """How many weights has a 1x1 convolution from ``in_channels`` to ``out_channels``
     (no bias)? Right: ``C_in * C_out``."""
-    if answer is None:
-        return wrong(REPLACE_NONE)
     c_in, c_out = in_channels, out_channels
     expected = c_in * c_out
     if not is_number(answer):
@@ -74,11 +73,10 @@ def params(
     return wrong("Count the entries of the weight matrix W of shape (C_out, C_in).")
 
 
+@exercise()
 def macs(answer, *, in_channels: int = 32, out_channels: int = 64, size: int = 56) -> Feedback:
     """Multiply-accumulates of a 1x1 convolution on a ``size x size`` input.
     Right: ``C_in * C_out * H * W``."""
-    if answer is None:
-        return wrong(REPLACE_NONE)
     c_in, c_out, hw = in_channels, out_channels, size * size
     expected = c_in * c_out * hw
     if not is_number(answer):
@@ -116,13 +114,12 @@ def macs(answer, *, in_channels: int = 32, out_channels: int = 64, size: int = 5
     return wrong("At every pixel: (C_out x C_in) multiply-accumulates. Then count the pixels.")
 
 
+@exercise()
 def output_shape(
     answer, *, in_channels: int = 5, out_channels: int = 3, size: int = 32
 ) -> Feedback:
     """Shape of ``pointwise_conv2d(x, W)`` for ``x`` of shape ``(C_in, size, size)`` and
     ``W`` of shape ``(C_out, C_in)``. Right: ``(C_out, size, size)``."""
-    if answer is None:
-        return wrong(REPLACE_NONE)
     expected = (out_channels, size, size)
     try:
         shape = tuple(int(n) for n in answer)
@@ -156,11 +153,10 @@ def output_shape(
 _CYCLE = np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]], dtype=float)
 
 
+@exercise()
 def channel_cycle(answer) -> Feedback:
     """The 3x3 point-wise weight that turns (R, G, B) into (G, B, R):
     ``W[o, c] = 1`` when output ``o`` reads input ``c``."""
-    if answer is None:
-        return wrong(REPLACE_NONE)
     try:
         w = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
