@@ -20,18 +20,17 @@ import numpy as np
 from .. import kernels
 from ..conv import separable_to_standard
 from ..separable import kernel_rank
-from . import REPLACE_NONE, Feedback, is_number, right, same_array, wrong
+from . import Feedback, exercise, is_number, right, same_array, wrong
 
 __all__ = ["params", "cost_ratio", "RANK_ONE_WEIGHT", "recover_factors", "equivalent_kernel"]
 
 
+@exercise()
 def params(
     answer, *, in_channels: int = 16, out_channels: int = 32, kernel_size: int = 3
 ) -> Feedback:
     """Weights of a depth-wise separable layer (no bias, M = 1):
     ``C_in k^2 + C_in C_out``."""
-    if answer is None:
-        return wrong(REPLACE_NONE)
     c, n, k2 = in_channels, out_channels, kernel_size**2
     depthwise, pointwise = c * k2, c * n
     expected = depthwise + pointwise
@@ -85,11 +84,10 @@ def params(
     return wrong("Add the two steps: depth-wise (C_in x k^2) + point-wise (C_in x C_out).")
 
 
+@exercise()
 def cost_ratio(answer, *, out_channels: int = 64, kernel_size: int = 3) -> Feedback:
     """The fraction of a standard layer's cost that a separable layer keeps:
     separable / standard = ``1/C_out + 1/k^2``, as a number. (The saving is 1 minus it.)"""
-    if answer is None:
-        return wrong(REPLACE_NONE)
     n, k = out_channels, kernel_size
     expected = 1 / n + 1 / k**2
     if not is_number(answer):
@@ -164,12 +162,11 @@ def _rank_one_weight() -> np.ndarray:
 RANK_ONE_WEIGHT = _rank_one_weight()
 
 
+@exercise(answers=2)
 def recover_factors(depthwise_weight, pointwise_weight) -> Feedback:
     """Exercise 3: a depth-wise weight ``D`` (3, 1, 3, 3) and a point-wise matrix ``P``
     (4, 3) with ``P[o, c] D[c] = RANK_ONE_WEIGHT[o, c]``. Any such pair is right: ``D[c]``
     may be scaled by any ``a != 0`` if ``P[:, c]`` is scaled by ``1/a``."""
-    if depthwise_weight is None or pointwise_weight is None:
-        return wrong(REPLACE_NONE)
     target = np.asarray(RANK_ONE_WEIGHT)
     c_out, c_in, kh, kw = target.shape
     try:
@@ -238,11 +235,10 @@ def _rebuilds(d: np.ndarray, p: np.ndarray, target: np.ndarray) -> bool:
     return same_array(product, target, atol=1e-6)
 
 
+@exercise()
 def equivalent_kernel(answer, depthwise_weight, pointwise_weight) -> Feedback:
     """The standard kernel equal to a separable layer (M = 1):
     ``W[o, c] = P[o, c] * D[c]``, shape ``(C_out, C, kH, kW)``."""
-    if answer is None:
-        return wrong(REPLACE_NONE)
     expected, _ = separable_to_standard(depthwise_weight, pointwise_weight)
     try:
         a = np.asarray(answer, dtype=float)
