@@ -16,7 +16,7 @@ import numpy as np
 
 from ..kernels import PREWITT_X, SOBEL_X
 from ..separable import kernel_rank
-from . import REPLACE_NONE, Feedback, is_number, right, same_array, wrong
+from . import REPLACE_NONE, Feedback, exercise, is_number, right, same_array, wrong
 
 __all__ = ["sobel_factors", "multiplies", "KERNELS_TO_SORT", "separable_kernels", "box_factors"]
 
@@ -40,10 +40,9 @@ def _vector(value, name, count=3):
     return vec, None
 
 
+@exercise()
 def sobel_factors(column, row) -> Feedback:
     """A column and a row whose outer product ``np.outer(column, row)`` is Sobel's Gx."""
-    if column is None:
-        return wrong(REPLACE_NONE)
     col, bad = _vector(column, "the column")
     if bad is not None:
         return bad
@@ -83,11 +82,10 @@ def sobel_factors(column, row) -> Feedback:
     )
 
 
+@exercise(answers=2)
 def multiplies(direct, separable, *, kernel_size: int = 7) -> Feedback:
     """Multiplies per output pixel of a ``k x k`` separable filter: done directly (``k^2``)
     and as two 1-D passes (``2k``)."""
-    if direct is None or separable is None:
-        return wrong(REPLACE_NONE)
     k = kernel_size
     if not (is_number(direct) and is_number(separable)):
         return wrong(f"Give two whole numbers; got {direct!r} and {separable!r}.")
@@ -145,13 +143,12 @@ def _letters(answer):
     return {item.strip().upper() for item in items if item.strip()}
 
 
+@exercise()
 def separable_kernels(answer) -> Feedback:
     """Exercise 3: which of :data:`KERNELS_TO_SORT` are a column times a row (rank 1)?
 
     ``answer`` is a set (or list, or string) of letters, such as ``{"A", "B"}`` or ``"AB"``.
     """
-    if answer is None:
-        return wrong(REPLACE_NONE)
     names = sorted(KERNELS_TO_SORT)
     letters = _letters(answer)
     if letters is None:
@@ -194,10 +191,9 @@ def _rows(kernel: np.ndarray) -> str:
     return ", ".join(str([int(v) for v in row]) for row in kernel)
 
 
+@exercise()
 def box_factors(column, row, *, size: int = 5) -> Feedback:
     """A column and a row whose outer product is the ``size x size`` box blur (all ``1/size^2``)."""
-    if column is None:
-        return wrong(REPLACE_NONE)
     col, bad = _vector(column, "the column", size)
     if bad is not None:
         return bad
