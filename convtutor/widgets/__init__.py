@@ -19,6 +19,7 @@ from .cost import CostCalculator
 from .depthwise import ChannelFilter, Stacking
 from .groups import GroupsContinuum
 from .pointwise import PointwiseMixer, SeparablePipeline
+from .provenance import PixelProvenance
 from .sobel import SobelSeparability
 
 ALL = {
@@ -30,6 +31,7 @@ ALL = {
     "cost_calculator": CostCalculator,
     "conv_arithmetic": ConvArithmetic,
     "groups_continuum": GroupsContinuum,
+    "pixel_provenance": PixelProvenance,
 }
 
 __all__ = [
@@ -43,4 +45,5 @@ __all__ = [
     "CostCalculator",
     "ConvArithmetic",
     "GroupsContinuum",
+    "PixelProvenance",
 ]
