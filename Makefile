@@ -57,6 +57,7 @@ test-min:
 	$(MIN_PY) -m pytest -p no:cacheprovider $(UNIT_TESTS)
 
 bench: setup
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test,bench]"
 	$(PY) benchmarks/run.py
 
 html: setup
