@@ -4,39 +4,22 @@
 // changes only its own channel's row. Skips when the variable is not set.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL, fileURLToPath } from "node:url";
+import { loadData, readFixture, sha256, widgetModule } from "./fixture.mjs";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const STATIC = join(here, "..", "..", "convtutor", "widgets", "static");
 const path = process.env.CONVTUTOR_CHANNEL_FILTER;
 
 async function load() {
-  const { unpack } = await import(pathToFileURL(join(STATIC, "common.js")));
-  const mod = await import(pathToFileURL(join(STATIC, "channel_filter.js")));
-  const fixture = JSON.parse(readFileSync(path, "utf8"));
-  const arrays = {};
-  for (const { path: p, data } of fixture.saved.buffers) {
-    const bytes = Buffer.from(data, "base64");
-    const copy = new Uint8Array(bytes.length);
-    copy.set(bytes);
-    arrays[p[p.length - 1]] = new DataView(copy.buffer);
-  }
-  const data = unpack(arrays, fixture.saved.state._meta);
-  data.meta = fixture.saved.state._meta;
-  return { mod, data, fixture };
+  const mod = await widgetModule("channel_filter");
+  const fixture = readFixture(path);
+  return { mod, data: loadData(fixture.saved), fixture };
 }
-
-const digest = (rgba) => createHash("sha256").update(rgba).digest("hex");
 
 function shown(view) {
   return view.panels.map((p) => {
     const q = { ...p };
     delete q.rgba;
     delete q.scale;
-    if (p.rgba) q.sha256 = digest(p.rgba);
+    if (p.rgba) q.sha256 = sha256(p.rgba);
     return q;
   });
 }

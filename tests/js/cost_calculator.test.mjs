@@ -3,20 +3,16 @@
 // CONVTUTOR_COST_FIXTURE set; without it, as under test_modules_node.py, it skips).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { readFixture, widgetModule } from "./fixture.mjs";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const STATIC = join(here, "..", "..", "convtutor", "widgets", "static");
 const file = process.env.CONVTUTOR_COST_FIXTURE;
 const skip = file
   ? false
   : "CONVTUTOR_COST_FIXTURE is not set (tests/widgets/test_cost_calculator.py sets it)";
 
 test("describe equals Python for every state of the grid", { skip }, async () => {
-  const mod = await import(pathToFileURL(join(STATIC, "cost_calculator.js")));
-  const fixture = JSON.parse(readFileSync(file, "utf8"));
+  const mod = await widgetModule("cost_calculator");
+  const fixture = readFixture(file);
   assert.equal(fixture.rows.length, 13 * 13 * 7 * 6 * 4);
   let largest = 0;
   let full = 0;
@@ -34,8 +30,8 @@ test("describe equals Python for every state of the grid", { skip }, async () =>
 });
 
 test("normalise, formatSig and the bar picture", { skip }, async () => {
-  const mod = await import(pathToFileURL(join(STATIC, "cost_calculator.js")));
-  const fixture = JSON.parse(readFileSync(file, "utf8"));
+  const mod = await widgetModule("cost_calculator");
+  const fixture = readFixture(file);
   const first = fixture.rows[0].state;
   const state = { ...first, in_channels: "64", input_size: "224", log_scale: "false" };
   const s = mod.normalise(state);

@@ -7,32 +7,17 @@
 // tests/widgets/cases.py with the state Python reaches.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { loadData, readFixture, sha256, widgetModule } from "./fixture.mjs";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const STATIC = join(here, "..", "..", "convtutor", "widgets", "static");
 const file = process.env.CONVTUTOR_GROUPS_FIXTURE;
 const skip = file
   ? false
   : "CONVTUTOR_GROUPS_FIXTURE is not set (tests/widgets/test_groups_continuum.py sets it)";
 
 async function load() {
-  const common = await import(pathToFileURL(join(STATIC, "common.js")));
-  const mod = await import(pathToFileURL(join(STATIC, "groups_continuum.js")));
-  const fixture = JSON.parse(readFileSync(file, "utf8"));
-  const arrays = {};
-  for (const { path, data } of fixture.saved.buffers) {
-    const bytes = Buffer.from(data, "base64");
-    const copy = new Uint8Array(bytes.length);
-    copy.set(bytes);
-    arrays[path[path.length - 1]] = new DataView(copy.buffer);
-  }
-  const data = common.unpack(arrays, fixture.saved.state._meta);
-  data.meta = fixture.saved.state._meta;
-  return { mod, fixture, data };
+  const mod = await widgetModule("groups_continuum");
+  const fixture = readFixture(file);
+  return { mod, fixture, data: loadData(fixture.saved) };
 }
 
 function shown(view) {
@@ -41,7 +26,7 @@ function shown(view) {
       const q = { name: p.name, title: p.title };
       for (const key of ["kind", "cells", "row", "hidden", "mark"]) if (key in p) q[key] = p[key];
       if (p.rgba) {
-        q.sha256 = createHash("sha256").update(p.rgba).digest("hex");
+        q.sha256 = sha256(p.rgba);
         q.width = p.width;
         q.height = p.height;
       }

@@ -5,54 +5,25 @@
 // Run with CONVTUTOR_PROVENANCE_FIXTURES set to that folder; skipped when it is absent.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL, fileURLToPath } from "node:url";
+import { loadData, readFixture, shown, widgetModule } from "./fixture.mjs";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const STATIC = join(here, "..", "..", "convtutor", "widgets", "static");
 const folder = process.env.CONVTUTOR_PROVENANCE_FIXTURES;
-
-function dataOf(saved, unpack) {
-  const arrays = {};
-  for (const { path, data } of saved.buffers) {
-    const bytes = Buffer.from(data, "base64");
-    const copy = new Uint8Array(bytes.length);
-    copy.set(bytes);
-    arrays[path[path.length - 1]] = new DataView(copy.buffer);
-  }
-  const out = unpack(arrays, saved.state._meta);
-  out.meta = saved.state._meta;
-  return out;
-}
-
-function shown(view) {
-  return {
-    panels: view.panels.map((p) => {
-      const q = { ...p };
-      delete q.rgba;
-      if (p.rgba && !p.hidden) q.sha256 = createHash("sha256").update(p.rgba).digest("hex");
-      return q;
-    }),
-    texts: view.texts,
-  };
-}
 
 test("pixel_provenance: every state and every output pixel's click equal Python", async (t) => {
   if (!folder) {
     t.skip("CONVTUTOR_PROVENANCE_FIXTURES is not set");
     return;
   }
-  const common = await import(pathToFileURL(join(STATIC, "common.js")));
-  const mod = await import(pathToFileURL(join(STATIC, "pixel_provenance.js")));
+  const mod = await widgetModule("pixel_provenance");
   const files = readdirSync(folder).filter((f) => f.endsWith(".json"));
   assert.ok(files.length > 0, `no fixtures in ${folder}`);
   let states = 0;
   let clicks = 0;
   for (const file of files) {
-    const fixture = JSON.parse(readFileSync(join(folder, file), "utf8"));
-    const data = dataOf(fixture.saved, common.unpack);
+    const fixture = readFixture(join(folder, file));
+    const data = loadData(fixture.saved);
     for (const c of fixture.states) {
       const where = `${file}: ${JSON.stringify(c.state)}`;
       // arrive from a state with too large an output channel, as after a mode switch

@@ -4,36 +4,18 @@
 // check text from ct.separable_conv2d and ct.conv2d. Skipped when that variable is absent.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL, fileURLToPath } from "node:url";
+import { loadData, readFixture, widgetModule } from "./fixture.mjs";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const STATIC = join(here, "..", "..", "convtutor", "widgets", "static");
 const file = process.env.CONVTUTOR_SEPARABLE_FIXTURE;
-
-function dataOf(saved) {
-  const arrays = {};
-  for (const { path, data } of saved.buffers) {
-    const bytes = Buffer.from(data, "base64");
-    const copy = new Uint8Array(bytes.length);
-    copy.set(bytes);
-    arrays[path[path.length - 1]] = new DataView(copy.buffer);
-  }
-  return { arrays, meta: saved.state._meta };
-}
 
 test("separable_pipeline: W[o], the check text and o's range on every choice", async (t) => {
   if (!file) {
     t.skip("CONVTUTOR_SEPARABLE_FIXTURE is not set");
     return;
   }
-  const fixture = JSON.parse(readFileSync(file, "utf8"));
-  const common = await import(pathToFileURL(join(STATIC, "common.js")));
-  const mod = await import(pathToFileURL(join(STATIC, "separable_pipeline.js")));
-  const { arrays, meta } = dataOf(fixture.saved);
-  const data = common.unpack(arrays, meta);
-  data.meta = meta;
+  const fixture = readFixture(file);
+  const mod = await widgetModule("separable_pipeline");
+  const data = loadData(fixture.saved);
   let checked = 0;
   for (const c of fixture.choices) {
     const state = {

@@ -4,28 +4,15 @@
 // say what convtutor and PyTorch say. Skips when the variable is not set.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL, fileURLToPath } from "node:url";
+import { loadData, readFixture, widgetModule } from "./fixture.mjs";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const STATIC = join(here, "..", "..", "convtutor", "widgets", "static");
 const path = process.env.CONVTUTOR_STACKING;
 
 test("stacking: titles and texts equal convtutor's numbers on every state", async (t) => {
   if (!path) return t.skip("CONVTUTOR_STACKING is not set");
-  const { unpack } = await import(pathToFileURL(join(STATIC, "common.js")));
-  const mod = await import(pathToFileURL(join(STATIC, "stacking.js")));
-  const fixture = JSON.parse(readFileSync(path, "utf8"));
-  const arrays = {};
-  for (const { path: p, data } of fixture.saved.buffers) {
-    const bytes = Buffer.from(data, "base64");
-    const copy = new Uint8Array(bytes.length);
-    copy.set(bytes);
-    arrays[p[p.length - 1]] = new DataView(copy.buffer);
-  }
-  const data = unpack(arrays, fixture.saved.state._meta);
-  data.meta = fixture.saved.state._meta;
+  const mod = await widgetModule("stacking");
+  const fixture = readFixture(path);
+  const data = loadData(fixture.saved);
   assert.equal(fixture.cases.length, 9);
   for (const c of fixture.cases) {
     const where = JSON.stringify(c.state);

@@ -3,46 +3,11 @@
 //   CONVTUTOR_FIXTURES=DIR node --test tests/js/
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL, fileURLToPath } from "node:url";
+import { loadData, readFixture, shown, widgetModule } from "./fixture.mjs";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const STATIC = join(here, "..", "..", "convtutor", "widgets", "static");
 const folder = process.env.CONVTUTOR_FIXTURES;
-
-function dataOf(saved) {
-  const { unpack } = commonModule;
-  const arrays = {};
-  for (const { path, data } of saved.buffers) {
-    const bytes = Buffer.from(data, "base64");
-    const copy = new Uint8Array(bytes.length);
-    copy.set(bytes);
-    arrays[path[path.length - 1]] = new DataView(copy.buffer);
-  }
-  const out = unpack(arrays, saved.state._meta);
-  out.meta = saved.state._meta;
-  return out;
-}
-
-const commonModule = await import(pathToFileURL(join(STATIC, "common.js")));
-
-function shown(view) {
-  return {
-    panels: view.panels.map((p) => {
-      const q = { ...p };
-      delete q.rgba;
-      if (p.rgba && !p.hidden) {
-        q.sha256 = createHash("sha256").update(p.rgba).digest("hex");
-        q.width = p.width;
-        q.height = p.height;
-      }
-      return q;
-    }),
-    texts: view.texts,
-  };
-}
 
 function pick(panel, keys) {
   return Object.fromEntries(keys.filter((k) => k in panel).map((k) => [k, panel[k]]));
@@ -56,10 +21,10 @@ test("fixtures were written", () => {
 });
 
 for (const file of files) {
-  const fixture = JSON.parse(readFileSync(join(folder, file), "utf8"));
+  const fixture = readFixture(join(folder, file));
   test(`${fixture.widget}: ${fixture.moves.length} moves equal Python`, async () => {
-    const mod = await import(pathToFileURL(join(STATIC, `${fixture.module}.js`)));
-    const data = dataOf(fixture.saved);
+    const mod = await widgetModule(fixture.module);
+    const data = loadData(fixture.saved);
     const keys = ["name", "title", "hidden", "kind", "cells", "sha256", "width", "height", "mark", "row"];
     for (const [i, move] of fixture.moves.entries()) {
       const where = `move ${i}: ${move.name} = ${JSON.stringify(move.value)}`;
