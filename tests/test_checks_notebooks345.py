@@ -269,6 +269,39 @@ def test_equivalent_kernel_hints(small_layer):
     assert_hint(sep_check.equivalent_kernel("W", dw, pw), "array of shape")
 
 
+def test_block_params_right():
+    """MobileNet's separable block: weights plus gamma and beta, as blocks and PyTorch count."""
+    from convtutor import blocks
+
+    assert_right(sep_check.block_params(2528))
+    block = blocks.build_block("separable", 32, 64)
+    assert sum(p.numel() for p in block.parameters()) == 2528
+    assert blocks.block_cost("separable", 32, 64).params == 2528
+    assert_right(sep_check.block_params(268_800, in_channels=512, out_channels=512))
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (2336, ["convolutions' weights only", "gamma"]),
+        (2528 + 2 * 32 + 2 * 64, ["buffers", "running mean"]),
+        (2336 + 32 + 64, ["TWO numbers per channel"]),
+        (2336 + 2 * 64, ["one BatchNorm", "after the depth-wise step"]),
+        (2336 + 2 * 32, ["one BatchNorm", "after the point-wise step"]),
+        (2336 + 4 * 64, ["32 channels (C_in)"]),
+        (2528 + 32 + 64, ["no bias"]),
+        (32 * 64 * 9 + 2 * 64, ["STANDARD block"]),
+        (32 * 64 * 9, ["standard layer's weights"]),
+        (7, ["four parts"]),
+        (2528.5, ["whole number"]),
+        ("2528", ["without quotes"]),
+    ],
+)
+def test_block_params_hints(answer, words):
+    """Each mistake in counting a real block's parameters gets its own hint."""
+    assert_hint(sep_check.block_params(answer), *words)
+
+
 # ---- notebook 05: Sobel -----------------------------------------------------------------------
 
 

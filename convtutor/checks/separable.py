@@ -4,7 +4,8 @@ Each function takes the student's answer and returns a :class:`~convtutor.checks
 what is right, or a hint aimed at the likely mistake (forgot ``C_in`` in the point-wise
 count, thought one kernel is shared by all channels, counted only one of the two steps,
 confused ``k^2`` with ``k``, gave the saving for the fraction kept, flipped a kernel,
-picked a zero slice as a pattern, transposed ``P``).
+picked a zero slice as a pattern, transposed ``P``, left out BatchNorm's ``gamma`` and
+``beta`` or counted its running statistics).
 
 >>> from convtutor.checks import separable as check
 >>> bool(check.params(16 * 9 + 16 * 32, in_channels=16, out_channels=32, kernel_size=3))
@@ -20,9 +21,16 @@ import numpy as np
 from .. import kernels
 from ..conv import separable_to_standard
 from ..separable import kernel_rank
-from . import Feedback, exercise, is_number, right, same_array, wrong
+from . import Feedback, exercise, first_match, is_number, right, same_array, wrong
 
-__all__ = ["params", "cost_ratio", "RANK_ONE_WEIGHT", "recover_factors", "equivalent_kernel"]
+__all__ = [
+    "params",
+    "cost_ratio",
+    "RANK_ONE_WEIGHT",
+    "recover_factors",
+    "equivalent_kernel",
+    "block_params",
+]
 
 
 @exercise()
@@ -268,4 +276,53 @@ def equivalent_kernel(answer, depthwise_weight, pointwise_weight) -> Feedback:
     return wrong(
         f"Build W of shape {expected.shape} with W[o, c] = P[o, c] * D[c, 0] "
         "(broadcasting: P[:, :, None, None] * D[None, :, 0])."
+    )
+
+
+@exercise(whole_number=True)
+def block_params(
+    answer, *, in_channels: int = 32, out_channels: int = 64, kernel_size: int = 3
+) -> Feedback:
+    """Parameters of MobileNet's separable block (3x3 depth-wise -> BatchNorm -> ReLU ->
+    1x1 -> BatchNorm -> ReLU, convolutions without bias): the two steps' weights plus
+    ``gamma`` and ``beta`` of each BatchNorm, ``C_in k^2 + 2 C_in + C_in C_out + 2 C_out``."""
+    c, n, k2 = in_channels, out_channels, kernel_size**2
+    weights = c * k2 + c * n
+    expected = weights + 2 * c + 2 * n
+    if answer == expected:
+        return right(
+            f"{c} x {k2} + 2 x {c} + {c} x {n} + 2 x {n} = {expected}: the two steps' "
+            f"weights ({weights}), plus gamma and beta for each channel of the two BatchNorms "
+            f"({2 * c} after the depth-wise step, {2 * n} after the point-wise one). The "
+            "running means and variances are buffers, not parameters."
+        )
+    standard = c * n * k2
+    mistakes = [
+        (weights, "That is the two convolutions' weights only. Each step is followed by a "
+         "BatchNorm, and a BatchNorm learns 2 numbers per channel: a scale gamma and a shift "
+         "beta."),
+        (expected + 2 * c + 2 * n, "You counted the running mean and variance too. Those are "
+         "buffers, not parameters: training averages them from the data, and "
+         "block.parameters() does not list them. Count gamma and beta only."),
+        (weights + c + n, "A BatchNorm learns TWO numbers per channel, a scale gamma and a "
+         "shift beta."),
+        (weights + 2 * n, "That counts one BatchNorm, after the point-wise step. There is "
+         f"another after the depth-wise step, on its {c} channels."),
+        (weights + 2 * c, "That counts one BatchNorm, after the depth-wise step. There is "
+         f"another after the point-wise step, on its {n} channels."),
+        (weights + 4 * n, f"The first BatchNorm follows the depth-wise step: it has {c} "
+         f"channels (C_in), not {n}."),
+        (expected + c + n, "MobileNet's convolutions have no bias (bias=False): the BatchNorm "
+         "right after each one adds its own shift. Count the weights, gamma and beta."),
+        (standard + 2 * n, "That is a STANDARD block (conv -> BatchNorm -> ReLU). The "
+         "separable block has a depth-wise and a point-wise step, each with its BatchNorm."),
+        (standard, "That is a standard layer's weights. The separable block has a depth-wise "
+         "step (C_in k^2), a point-wise step (C_in C_out), and a BatchNorm after each."),
+    ]  # fmt: skip
+    hint = first_match(answer, mistakes)
+    if hint is not None:
+        return hint
+    return wrong(
+        "Add four parts: depth-wise weights (C_in k^2), the first BatchNorm (2 C_in), "
+        "point-wise weights (C_in C_out) and the second BatchNorm (2 C_out). A ReLU has none."
     )
