@@ -17,15 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from . import (
-    REPLACE_NONE,
-    Feedback,
-    first_match,
-    not_a_whole_number,
-    right,
-    same_array,
-    wrong,
-)
+from . import Feedback, exercise, first_match, right, same_array, wrong
 
 __all__ = [
     "DEPTHWISE_LAYER",
@@ -53,15 +45,11 @@ DEPTHWISE_WEIGHT.setflags(write=False)
 TORCH_LAYER = {"in_channels": 8, "out_channels": 16, "kernel_size": 3, "groups": 8}
 
 
+@exercise(whole_number=True)
 def depthwise_parameters(answer) -> Feedback:
     r"""Exercise 1: weights of a depth-wise layer, 32 channels, 3x3, no bias: :math:`C_{in} k^2`."""
-    if answer is None:
-        return wrong(REPLACE_NONE)
     c, k = DEPTHWISE_LAYER["channels"], DEPTHWISE_LAYER["kernel_size"]
     expected = c * k * k
-    problem = not_a_whole_number(answer)
-    if problem is not None:
-        return problem
     if int(answer) == expected:
         return right(f"{c} channels x {k} x {k} = {expected}: one {k} x {k} kernel per channel.")
     found = first_match(
@@ -91,17 +79,13 @@ def depthwise_parameters(answer) -> Feedback:
     return wrong("Count one k x k kernel for each channel: C_in x k x k.")
 
 
+@exercise(whole_number=True)
 def multiplier_parameters(answer) -> Feedback:
     r"""Exercise 2: weights of a depth-wise layer, 16 channels, M = 2, 5x5: :math:`C M k^2`."""
-    if answer is None:
-        return wrong(REPLACE_NONE)
     c = MULTIPLIER_LAYER["channels"]
     m = MULTIPLIER_LAYER["depth_multiplier"]
     k = MULTIPLIER_LAYER["kernel_size"]
     expected = c * m * k * k
-    problem = not_a_whole_number(answer)
-    if problem is not None:
-        return problem
     if int(answer) == expected:
         return right(
             f"{c} channels x {m} kernels each x {k} x {k} = {expected}; the layer gives "
@@ -156,13 +140,12 @@ def _every_kernel_in_every_filter(dw: np.ndarray) -> np.ndarray:
     return np.broadcast_to(dw[:, 0][None], (c, c, *dw.shape[2:]))
 
 
+@exercise()
 def equivalent_standard_weight(answer) -> Feedback:
     """Exercise 3: the standard weight (3, 3, 3, 3) that does what ``DEPTHWISE_WEIGHT`` does.
 
     Filter ``o`` holds depth-wise kernel ``o`` in input slot ``o`` and zeros elsewhere.
     """
-    if answer is None:
-        return wrong(REPLACE_NONE)
     dw = np.asarray(DEPTHWISE_WEIGHT, dtype=np.float64)
     c = dw.shape[0]
     expected = np.zeros((c, c, *dw.shape[2:]))
@@ -226,10 +209,9 @@ def _as_shape(answer) -> tuple | None:
     return shape
 
 
+@exercise()
 def torch_weight_shape(answer) -> Feedback:
     """Exercise 4: the shape of ``torch.nn.Conv2d(8, 16, 3, groups=8).weight``."""
-    if answer is None:
-        return wrong(REPLACE_NONE)
     c_in, c_out = TORCH_LAYER["in_channels"], TORCH_LAYER["out_channels"]
     k, g = TORCH_LAYER["kernel_size"], TORCH_LAYER["groups"]
     m = c_out // c_in
