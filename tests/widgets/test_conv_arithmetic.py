@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import assert_png_fallback, assert_refused, needs_node, run_node
 
 import convtutor as ct
 from convtutor.widgets import ConvArithmetic
@@ -38,8 +35,6 @@ from convtutor.widgets.arithmetic import (
     window_taps,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE_TEST = ROOT / "tests" / "js" / "conv_arithmetic.test.mjs"
 SETTINGS = list(
     itertools.product(range(3, 11), range(1, 6), range(0, 4), range(1, 4), range(1, 4))
 )  # (n, k, p, s, d)
@@ -264,13 +259,7 @@ def test_keywords_and_notebook_calls():
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
-    w = ConvArithmetic()
-    before = w.state
-    with pytest.raises(error) as info:
-        w.set(**values)
-    for word in words:
-        assert word in str(info.value)
-    assert w.state == before
+    assert_refused(ConvArithmetic(), values, error, words)
 
 
 def test_bad_keyword_at_construction_names_it():
@@ -288,13 +277,11 @@ def test_largest_grids_fit_840_pixels():
 
 
 def test_png_fallback_is_a_picture():
-    data = ConvArithmetic()._repr_mimebundle_()
-    assert data["image/png"].startswith(b"\x89PNG")
-    assert "application/vnd.jupyter.widget-view+json" in data
+    assert_png_fallback(ConvArithmetic())
 
 
 # ---- the module, in Node, over the whole grid -------------------------------------------
-@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+@needs_node
 def test_module_equals_python_on_the_whole_grid(tmp_path):
     """conv_arithmetic.js's describe (output size, window, taps, titles, texts), normalise
     and limits equal Python's for every state."""
@@ -306,12 +293,4 @@ def test_module_equals_python_on_the_whole_grid(tmp_path):
     assert len(rows) == 34973
     fixture = tmp_path / "conv_arithmetic_grid.json"
     fixture.write_text(json.dumps({"rows": rows}), encoding="utf-8")
-    result = subprocess.run(
-        ["node", "--test", str(NODE_TEST)],
-        env={**os.environ, "CONVTUTOR_ARITHMETIC_FIXTURE": str(fixture)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert " pass 1" in result.stdout and " fail 0" in result.stdout, result.stdout[-3000:]
+    run_node(["conv_arithmetic.test.mjs"], {"CONVTUTOR_ARITHMETIC_FIXTURE": str(fixture)}, passed=1)

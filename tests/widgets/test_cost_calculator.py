@@ -14,15 +14,13 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import os
-import shutil
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import assert_png_fallback, assert_refused, needs_node, run_node
 
 import convtutor as ct
 from convtutor.widgets import CostCalculator
@@ -48,8 +46,6 @@ from convtutor.widgets.cost import (
     torch_parameter_counts,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE_TEST = ROOT / "tests" / "js" / "cost_calculator.test.mjs"
 KERNELS = range(1, 8)
 MULTIPLIERS = range(1, 5)
 GRID = list(itertools.product(CHANNEL_CHOICES, CHANNEL_CHOICES, KERNELS, SIZE_CHOICES, MULTIPLIERS))
@@ -318,13 +314,7 @@ def test_kept_helpers():
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
-    w = CostCalculator()
-    before = w.state
-    with pytest.raises(error) as info:
-        w.set(**values)
-    for word in words:
-        assert word in str(info.value)
-    assert w.state == before
+    assert_refused(CostCalculator(), values, error, words)
 
 
 def test_bad_keyword_at_construction_names_it():
@@ -341,9 +331,7 @@ def test_fits_840_pixels(calculator):
 
 
 def test_png_fallback_is_a_picture():
-    data = CostCalculator()._repr_mimebundle_()
-    assert data["image/png"].startswith(b"\x89PNG")
-    assert "application/vnd.jupyter.widget-view+json" in data
+    assert_png_fallback(CostCalculator())
 
 
 def test_module_import_does_not_import_torch():
@@ -356,7 +344,7 @@ def test_module_import_does_not_import_torch():
 
 
 # ---- the module, in Node, over the whole grid -------------------------------------------
-@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+@needs_node
 def test_module_equals_python_on_the_whole_grid(calculator, tmp_path):
     """cost_calculator.js's describe (counts, table, texts, bar lengths on both scales)
     equals Python's for every state; its normalise and pixels are checked too."""
@@ -371,12 +359,4 @@ def test_module_equals_python_on_the_whole_grid(calculator, tmp_path):
         json.dumps({"meta": calculator.meta, "palette": PALETTE.tolist(), "rows": rows}),
         encoding="utf-8",
     )
-    result = subprocess.run(
-        ["node", "--test", str(NODE_TEST)],
-        env={**os.environ, "CONVTUTOR_COST_FIXTURE": str(fixture)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert " pass 2" in result.stdout and " fail 0" in result.stdout, result.stdout[-3000:]
+    run_node(["cost_calculator.test.mjs"], {"CONVTUTOR_COST_FIXTURE": str(fixture)}, passed=2)

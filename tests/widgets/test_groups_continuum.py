@@ -19,16 +19,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from cases import cases
+from helpers import assert_png_fallback, assert_refused, assert_texts_drawn, needs_node, run_node
 
 import convtutor as ct
 from convtutor.widgets._standalone import saved_state
@@ -50,9 +47,6 @@ from convtutor.widgets.groups import (
     torch_checks,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE_TEST = ROOT / "tests" / "js" / "groups_continuum.test.mjs"
-NODE = shutil.which("node")
 GRID = [
     (c, g, k, h)
     for c in CHANNEL_CHOICES
@@ -311,13 +305,7 @@ def test_constructor_keywords():
     ],
 )  # fmt: skip
 def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
-    w = GroupsContinuum()
-    before = w.state
-    with pytest.raises(error) as info:
-        w.set(**values)
-    for word in words:
-        assert word in str(info.value), str(info.value)
-    assert w.state == before
+    assert_refused(GroupsContinuum(), values, error, words)
 
 
 def test_bad_constructor_values_name_the_argument():
@@ -330,13 +318,9 @@ def test_bad_constructor_values_name_the_argument():
 def test_png_fallback_draws_the_panels_and_texts():
     """Where no JavaScript runs: a PNG with both pictures, the table and every text."""
     w = GroupsContinuum(groups=4)
-    data = w._repr_mimebundle_()
-    assert data["image/png"].startswith(b"\x89PNG")
-    assert "application/vnd.jupyter.widget-view+json" in data
+    assert_png_fallback(w)
     fig = w.figure()
-    shown = " ".join(" ".join(t.get_text() for t in fig.texts).split())
-    for text in w.view()["texts"].values():
-        assert " ".join(text.split()) in shown
+    assert_texts_drawn(fig, w.view()["texts"])
     assert len([ax for ax in fig.axes if ax.images]) == 2  # the grid and the bars
     assert len([ax for ax in fig.axes if ax.tables]) == 1
 
@@ -355,7 +339,7 @@ def expected(view: dict) -> dict:
     return {"panels": panels, "texts": view["texts"]}
 
 
-@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+@needs_node
 def test_module_in_node(tmp_path):
     w = GroupsContinuum()
     saved = saved_state(w)["state"][w.model_id]
@@ -380,12 +364,4 @@ def test_module_in_node(tmp_path):
     ]  # fmt: skip
     fixture = tmp_path / "groups_continuum.json"
     fixture.write_text(json.dumps({"saved": saved, "grid": grid, "moves": moves}))
-    result = subprocess.run(
-        [NODE, "--test", str(NODE_TEST)],
-        env={**os.environ, "CONVTUTOR_GROUPS_FIXTURE": str(fixture)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert "# pass 3" in result.stdout and "# fail 0" in result.stdout, result.stdout[-3000:]
+    run_node(["groups_continuum.test.mjs"], {"CONVTUTOR_GROUPS_FIXTURE": str(fixture)}, passed=3)

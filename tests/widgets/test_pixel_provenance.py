@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,15 +20,21 @@ import pytest
 import torch
 import torch.nn.functional as F
 from cases import cases
+from helpers import (
+    ROOT,
+    assert_png_fallback,
+    assert_refused,
+    assert_texts_drawn,
+    needs_node,
+    raises_naming,
+    run_node,
+)
 from test_modules_node import expected_view
 
 import convtutor as ct
 from convtutor.widgets._base import format_number, lut, lut_index
 from convtutor.widgets._standalone import page, saved_state
 from convtutor.widgets.provenance import MODES, PixelProvenance
-
-ROOT = Path(__file__).resolve().parents[2]
-NODE = shutil.which("node")
 
 #: The widgets the tests walk: the default, one with biases, the largest, a 1-channel one.
 CONFIGS = {
@@ -373,13 +377,7 @@ def test_own_image():
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
-    w = PixelProvenance()
-    before = w.state
-    with pytest.raises(error) as info:
-        w.set(**values)
-    for word in words:
-        assert word in str(info.value)
-    assert w.state == before
+    assert_refused(PixelProvenance(), values, error, words)
 
 
 @pytest.mark.parametrize(
@@ -402,10 +400,7 @@ def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
     ],
 )
 def test_bad_arguments_name_the_argument(kwargs, error, words):
-    with pytest.raises(error) as info:
-        PixelProvenance(**kwargs)
-    for word in words:
-        assert word in str(info.value)
+    raises_naming(error, words, PixelProvenance, **kwargs)
 
 
 def test_drawings_fit_the_column():
@@ -424,9 +419,7 @@ def test_drawings_fit_the_column():
 
 def test_png_fallback_draws_every_panel_and_text(default):
     w = default
-    data = w._repr_mimebundle_()
-    assert data["image/png"].startswith(b"\x89PNG")
-    assert "application/vnd.jupyter.widget-view+json" in data
+    assert_png_fallback(w)
     w.set(mode="separable", row=1, col=2)
     try:
         fig = w.figure()
@@ -435,9 +428,7 @@ def test_png_fallback_draws_every_panel_and_text(default):
         assert len(fig.axes) == len(visible) == 2 + 4 * 3 + 2
         titles = {ax.get_title() for ax in fig.axes}
         assert titles == {p["title"] for p in visible}
-        drawn = " ".join(" ".join(t.get_text() for t in fig.texts).split())
-        for text in v["texts"].values():
-            assert " ".join(text.split()) in drawn
+        assert_texts_drawn(fig, v["texts"])
         cells = {cell.get_text().get_text() for ax in fig.axes for t in ax.tables
                  for cell in t.get_celld().values()}  # fmt: skip
         assert format_number(w.value()) in cells
@@ -485,24 +476,19 @@ def write_fixtures(folder: Path) -> int:
     return moves
 
 
-@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+@needs_node
 def test_module_in_node(tmp_path):
     """The ES module equals Python: every cases() move of every config (state, pictures,
     tables, texts), every state of the whole grid, the control limits and the click
     mapping on every pixel inside every output cell."""
     moves = write_fixtures(tmp_path)
     assert moves > 150
-    result = subprocess.run(
-        [NODE, "--test", str(ROOT / "tests/js/widgets.test.mjs"),
-         str(ROOT / "tests/js/pixel_provenance.test.mjs")],
-        env={"CONVTUTOR_FIXTURES": str(tmp_path),
-             "CONVTUTOR_PROVENANCE_FIXTURES": str(tmp_path / "states"),
-             "PATH": "/usr/bin:/usr/local/bin"},
-        capture_output=True, text=True, timeout=600,
+    run_node(
+        ["widgets.test.mjs", "pixel_provenance.test.mjs"],
+        {"CONVTUTOR_FIXTURES": str(tmp_path),
+         "CONVTUTOR_PROVENANCE_FIXTURES": str(tmp_path / "states")},
+        passed=len(CONFIGS) + 2,
     )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert f" pass {len(CONFIGS) + 2}" in result.stdout, result.stdout[-3000:]
-    assert " fail 0" in result.stdout and " skipped 0" in result.stdout, result.stdout[-3000:]
 
 
 # ---- the page in a browser ----------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from cases import cases
+from helpers import assert_png_fallback, assert_refused
 
 import convtutor as ct
 from convtutor.widgets import PointwiseMixer
@@ -80,17 +81,8 @@ def test_signed_outputs_use_the_diverging_map():
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
-    w = PointwiseMixer()
-    before = w.state
-    with pytest.raises(error) as info:
-        w.set(**values)
-    for word in words:
-        assert word in str(info.value)
-    assert w.state == before
+    assert_refused(PointwiseMixer(), values, error, words)
 
 
 def test_png_fallback_is_a_picture():
-    w = PointwiseMixer()
-    data = w._repr_mimebundle_()
-    assert data["image/png"].startswith(b"\x89PNG")
-    assert "application/vnd.jupyter.widget-view+json" in data
+    assert_png_fallback(PointwiseMixer())

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from cases import cases
+from helpers import assert_png_fallback, assert_refused, assert_texts_drawn, needs_node, run_node
 from matplotlib.colors import to_hex
 from test_modules_node import write_fixture
 
@@ -29,8 +27,6 @@ from convtutor.widgets._base import table_cells
 from convtutor.widgets._standalone import saved_state
 from convtutor.widgets.separable import POINTWISE_PRESETS, KERNELS_3x3
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE = shutil.which("node")
 PRESETS = list(POINTWISE_PRESETS)
 ROWS = np.vstack([POINTWISE_PRESETS[p] for p in PRESETS])  # (11, 3): every P's rows
 STARTS = np.cumsum([0] + [len(POINTWISE_PRESETS[p]) for p in PRESETS])
@@ -222,12 +218,7 @@ def test_a_real_disagreement_would_be_printed(monkeypatch):
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(pipeline, values, error, words):
-    before = pipeline.state
-    with pytest.raises(error) as info:
-        pipeline.set(**values)
-    for word in words:
-        assert word in str(info.value)
-    assert pipeline.state == before
+    assert_refused(pipeline, values, error, words)
 
 
 def test_bad_image_and_size_name_the_argument():
@@ -259,9 +250,7 @@ def test_panels_fit_the_column(pipeline):
 
 
 def test_png_fallback_is_a_picture(pipeline):
-    data = pipeline._repr_mimebundle_()
-    assert data["image/png"].startswith(b"\x89PNG")
-    assert "application/vnd.jupyter.widget-view+json" in data
+    assert_png_fallback(pipeline)
 
 
 def test_png_tables_are_readable(pipeline):
@@ -281,14 +270,12 @@ def test_png_tables_are_readable(pipeline):
                 assert to_hex(cell.get_text().get_color()) == want["fg"]
                 assert (cell.get_linewidth() == 2.5) == bool(want.get("em"))
         assert "#ffffff" in {c["fg"] for p in tables for row in p["cells"] for c in row}
-        drawn_text = " ".join(" ".join(t.get_text() for t in fig.texts).split())
-        for text in view["texts"].values():
-            assert " ".join(text.split()) in drawn_text
+        assert_texts_drawn(fig, view["texts"])
     finally:
         pipeline.set(pointwise="luminance: 1 output")
 
 
-@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+@needs_node
 def test_module_in_node(pipeline, tmp_path):
     """The ES module: every fixture move equals Python (state, pictures, tables, texts),
     and its W[o], check text and o's range equal convtutor's on all 11,000 choices."""
@@ -313,13 +300,8 @@ def test_module_in_node(pipeline, tmp_path):
     (tmp_path / "choices").mkdir()
     fixture = tmp_path / "choices" / "separable_choices.json"
     fixture.write_text(json.dumps({"saved": saved, "choices": choices, "count": len(choices)}))
-    result = subprocess.run(
-        [NODE, "--test", str(ROOT / "tests/js/widgets.test.mjs"),
-         str(ROOT / "tests/js/separable_pipeline.test.mjs")],
-        env={"CONVTUTOR_FIXTURES": str(tmp_path), "CONVTUTOR_SEPARABLE_FIXTURE": str(fixture),
-             "PATH": "/usr/bin:/usr/local/bin"},
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert " pass 3" in result.stdout and " fail 0" in result.stdout, result.stdout[-3000:]
-    assert " skipped 0" in result.stdout, result.stdout[-3000:]
+    run_node(
+        ["widgets.test.mjs", "separable_pipeline.test.mjs"],
+        {"CONVTUTOR_FIXTURES": str(tmp_path), "CONVTUTOR_SEPARABLE_FIXTURE": str(fixture)},
+        passed=3,
+    )

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from helpers import assert_png_fallback, assert_refused, needs_node, run_node
 
 import convtutor as ct
 from convtutor.viz.images import CHANNEL_COLORS, CHANNEL_NAMES
@@ -19,7 +16,6 @@ from convtutor.widgets._base import format_number
 from convtutor.widgets._standalone import saved_state
 from convtutor.widgets.depthwise import KERNEL_SETS
 
-ROOT = Path(__file__).resolve().parents[2]
 GRID = [(m, s) for s in KERNEL_SETS for m in (1, 2, 3)]
 
 
@@ -184,13 +180,7 @@ def test_a_student_picture_of_another_shape():
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
-    w = Stacking()
-    before = w.state
-    with pytest.raises(error) as info:
-        w.set(**values)
-    for word in words:
-        assert word in str(info.value)
-    assert w.state == before
+    assert_refused(Stacking(), values, error, words)
 
 
 def test_bad_arguments_name_themselves():
@@ -205,12 +195,10 @@ def test_bad_arguments_name_themselves():
 def test_png_fallback_is_a_picture():
     w = Stacking()
     w.set(depth_multiplier=3)
-    data = w._repr_mimebundle_()
-    assert data["image/png"].startswith(b"\x89PNG")
-    assert "application/vnd.jupyter.widget-view+json" in data
+    assert_png_fallback(w)
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+@needs_node
 def test_node_stacking_texts_are_convtutors(tmp_path):
     """The page's own titles and texts (it multiplies C·M and counts slice ranges) equal
     what convtutor and PyTorch say, over the whole control grid, in Node."""
@@ -230,15 +218,7 @@ def test_node_stacking_texts_are_convtutors(tmp_path):
         )
     path = tmp_path / "stacking.json"
     path.write_text(json.dumps({"saved": saved_state(w)["state"][w.model_id], "cases": cases}))
-    result = subprocess.run(
-        ["node", "--test", str(ROOT / "tests" / "js" / "stacking.test.mjs")],
-        env={"CONVTUTOR_STACKING": str(path), "PATH": os.environ.get("PATH", "/usr/bin")},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert " fail 0" in result.stdout and " skipped 0" in result.stdout, result.stdout[-3000:]
+    run_node(["stacking.test.mjs"], {"CONVTUTOR_STACKING": str(path)}, passed=1)
 
 
 def test_the_photo_and_every_slice_are_drawn_at_one_scale():
