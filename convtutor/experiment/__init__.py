@@ -14,48 +14,10 @@ it, never at module level, so ``import convtutor.experiment`` stays as light as 
 numpy-only core.
 """
 
-from .data import CLASS_NAMES, make_dataset
-from .overfitting import (
-    MODEL_KINDS,
-    History,
-    build_model,
-    compare_gaps,
-    final_gaps,
-    parameter_table,
-    predicted_params,
-    run_experiment,
-    train,
-)
-from .speed import (
-    LAYER_KINDS,
-    arithmetic_intensity,
-    copy_bandwidth,
-    peak_flops,
-    roofline,
-    time_filters,
-    time_layers,
-)
+# Each module's __all__ is the one list of its public names.
+from . import data, overfitting, speed
+from .data import *  # noqa: F403
+from .overfitting import *  # noqa: F403
+from .speed import *  # noqa: F403
 
-__all__ = [
-    # data
-    "CLASS_NAMES",
-    "make_dataset",
-    # overfitting (notebook 06)
-    "MODEL_KINDS",
-    "parameter_table",
-    "predicted_params",
-    "build_model",
-    "History",
-    "train",
-    "run_experiment",
-    "final_gaps",
-    "compare_gaps",
-    # speed (notebook 07)
-    "LAYER_KINDS",
-    "arithmetic_intensity",
-    "time_layers",
-    "copy_bandwidth",
-    "peak_flops",
-    "roofline",
-    "time_filters",
-]
+__all__ = [*data.__all__, *overfitting.__all__, *speed.__all__]

@@ -74,6 +74,18 @@ def _check_widths(widths) -> tuple[int, ...]:
     return tuple(_whole(w, "each width", 1) for w in widths)
 
 
+def _network(kind, widths, in_channels, num_classes, kernel_size, standard_first):
+    """The checked description of one network: each block's kind (block 1 standard when
+    ``standard_first``), its widths, input channels, classes and kernel size."""
+    kind = _check_kind(kind)
+    widths = _check_widths(widths)
+    c_in = _whole(in_channels, "in_channels", 1)
+    classes = _whole(num_classes, "num_classes", 2)
+    k = _whole(kernel_size, "kernel_size", 1)
+    blocks = ["standard" if standard_first and i == 0 else kind for i in range(len(widths))]
+    return blocks, widths, c_in, classes, k
+
+
 def parameter_table(
     kind,
     widths=(16, 32, 32),
@@ -101,14 +113,11 @@ def parameter_table(
     >>> parameter_table("separable", (4,), in_channels=3, num_classes=2)
     [('block 1: separable 3x3, 3 -> 4', 46), ('linear 4 -> 2', 10)]
     """
-    kind = _check_kind(kind)
-    widths = _check_widths(widths)
-    c_in = _whole(in_channels, "in_channels", 1)
-    classes = _whole(num_classes, "num_classes", 2)
-    k = _whole(kernel_size, "kernel_size", 1)
+    blocks, widths, c_in, classes, k = _network(
+        kind, widths, in_channels, num_classes, kernel_size, standard_first
+    )
     rows = []
-    for i, c_out in enumerate(widths, start=1):
-        block = "standard" if standard_first and i == 1 else kind
+    for i, (block, c_out) in enumerate(zip(blocks, widths, strict=True), start=1):
         cost = conv_cost(block, c_in, c_out, k, bias=True)
         rows.append((f"block {i}: {block} {k}x{k}, {c_in} -> {c_out}", cost.params))
         c_in = c_out
@@ -165,14 +174,12 @@ def build_model(
     """
     import torch.nn as nn
 
-    kind = _check_kind(kind)
-    widths = _check_widths(widths)
-    c_in = _whole(in_channels, "in_channels", 1)
-    classes = _whole(num_classes, "num_classes", 2)
-    k = _whole(kernel_size, "kernel_size", 1)
+    blocks, widths, c_in, classes, k = _network(
+        kind, widths, in_channels, num_classes, kernel_size, standard_first
+    )
     layers: list = []
-    for i, c_out in enumerate(widths):
-        if kind == "standard" or (standard_first and i == 0):
+    for i, (block, c_out) in enumerate(zip(blocks, widths, strict=True)):
+        if block == "standard":
             layers.append(nn.Conv2d(c_in, c_out, k, padding=k // 2))
         else:
             layers.append(nn.Conv2d(c_in, c_in, k, padding=k // 2, groups=c_in))
