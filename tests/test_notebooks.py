@@ -8,23 +8,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_sequence import SEQUENCE
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]
-
-#: The sequence a student walks through (COMMON contract); the numbers give prev/next.
-SEQUENCE = [
-    "00_start_here",
-    "01_standard_convolution",
-    "02_depthwise",
-    "03_pointwise",
-    "04_depthwise_separable",
-    "05_sobel_separability",
-    "06_overfitting_experiment",
-    "07_speed_in_practice",
-]
 
 LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|href=\"([^\"]+)\"")
 CHECK_IMPORT = re.compile(

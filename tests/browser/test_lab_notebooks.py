@@ -14,17 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from lab_harness import serious
-
-SEQUENCE = [
-    "00_start_here",
-    "01_standard_convolution",
-    "02_depthwise",
-    "03_pointwise",
-    "04_depthwise_separable",
-    "05_sobel_separability",
-    "06_overfitting_experiment",
-    "07_speed_in_practice",
-]
+from notebook_sequence import SEQUENCE
 
 
 def _convtutor_widgets(nb) -> int:
