@@ -26,6 +26,7 @@ import nbformat
 import pytest
 
 import convtutor as ct
+from convtutor.widgets import ALL
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "instructor_guide.md"
@@ -261,15 +262,7 @@ def test_plan_covers_01_to_05_in_fifty_minutes():
 
 
 # ---- how the notebooks are built (what the guide's projector section says) ---------------
-WIDGETS = (
-    "ChannelFilter",
-    "Stacking",
-    "PointwiseMixer",
-    "SeparablePipeline",
-    "SobelSeparability",
-    "CostCalculator",
-    "ConvArithmetic",
-)
+WIDGETS = tuple(cls.__name__ for cls in ALL.values())  # every widget of the suite
 BUILDS_WIDGET = re.compile(rf"(?<![\w.])(?:{'|'.join(WIDGETS)})\s*\(")
 FIRST_SCREEN_WORDS = 250
 

@@ -10,6 +10,8 @@ import nbformat
 import pytest
 from notebook_sequence import SEQUENCE
 
+from convtutor.widgets import ALL
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
@@ -151,15 +153,7 @@ def test_skeleton(path):
     assert checks >= 3, f"{checks} calls to convtutor.checks; every exercise needs one"
 
 
-WIDGET_CLASSES = (
-    "ChannelFilter",
-    "Stacking",
-    "PointwiseMixer",
-    "SeparablePipeline",
-    "SobelSeparability",
-    "CostCalculator",
-    "ConvArithmetic",
-)
+WIDGET_CLASSES = tuple(cls.__name__ for cls in ALL.values())  # every widget of the suite
 BUILDS_WIDGET = re.compile(rf"(?<![\w.])(?:{'|'.join(WIDGET_CLASSES)})\s*\(")
 
 

@@ -175,7 +175,7 @@ def test_static_edition_has_every_figure_live_widgets_and_no_traceback(static_ed
         assert images >= expected, f"{page['name']}: {images} <img> for {expected} figures"
         live = _live_widget_outputs(executed)
         assert page["live"] == live, f"{page['name']}: {page['live']} live of {live} widgets"
-        assert html.count("data-ct-model=") == live
+        assert html.count('class="ct-live" data-ct-model=') == live
         if live:
             assert "renderAll();" in html
         assert build_html.TRACEBACK_MARK not in html, f"{page['name']} shows a traceback"

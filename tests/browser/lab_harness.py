@@ -552,6 +552,9 @@ class Browser:
               if (!root) return document.documentElement.scrollHeight;
               const scroller = root.querySelector('.jp-WindowedPanel-outer')
                 || root.querySelector('.jp-Notebook');
+              if (!scroller || scroller === document.body) {
+                return document.documentElement.scrollHeight;  // a plain page
+              }
               return scroller.scrollHeight - scroller.clientHeight + window.innerHeight;
             }""",
             scroller or PANEL,

@@ -9,11 +9,12 @@ to ``screenshots/`` for a person to look at.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import nbformat
 import pytest
-from lab_harness import serious
+from lab_harness import PANEL, serious
 from notebook_sequence import SEQUENCE
 
 
@@ -33,12 +34,20 @@ def test_executed_notebook_shows_clean_in_lab(name, executed_notebooks, lab, bro
     assert not record["error"], record["error"]
     path = Path(record["path"])
     copy = lab.copy_notebook(path, trust=True)
+    nb = nbformat.read(path, as_version=4)
+    expected = _convtutor_widgets(nb)
     browser.open(copy)
+    # Widgets start one by one (the larger their arrays, the later): wait for all.
+    with contextlib.suppress(Exception):  # if one never paints, the count below says so
+        browser.page.wait_for_function(
+            "([panel, n]) => document.querySelectorAll(panel + ' .ct-widget[data-painted]')"
+            ".length >= n",
+            arg=[PANEL, expected],
+            timeout=60_000,
+        )
     browser.settle()
     report = browser.report(name, record["seconds"])
     browser.screenshot(screenshots / f"{name}.png")
-    nb = nbformat.read(path, as_version=4)
-    expected = _convtutor_widgets(nb)
     # Every code cell ran (the page hides the prompts of folded cells, so read the file).
     not_run = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not c.execution_count]
     assert not not_run, f"cells without an execution count: {not_run}"

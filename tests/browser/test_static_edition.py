@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-from lab_harness import Browser, serious, sweep
+from lab_harness import serious, sweep
 from pixels import mismatches, read_widgets, reference_widget
 
 STATE = re.compile(
@@ -20,20 +19,11 @@ STATE = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
-def offline_browser(browser_available):
-    chromium = Browser(None)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-
-
 def test_every_page_is_live_offline_and_paints_what_python_computes(
-    static_edition, offline_browser, screenshots
+    static_edition, browser, screenshots
 ):
+    """Every page from disk, offline (the session's Chromium; one Playwright per thread)."""
     out, pages = static_edition
-    browser = offline_browser
     checked = 0
     for page in pages:
         html = (out / page["html"]).read_text(encoding="utf-8")
