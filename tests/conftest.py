@@ -20,24 +20,8 @@ settings.load_profile("default")
 # ---- the notebooks, executed once per test run ---------------------------------------
 # tests/test_notebooks.py, tests/test_static_html.py and tests/browser/ read the same
 # executed copies (build/executed/, see scripts/execute_notebooks.py).
-import importlib.util  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
-
 import pytest  # noqa: E402
-
-_ROOT = Path(__file__).resolve().parents[1]
-
-
-def load_script(name: str):
-    """A module of scripts/ by file name (they are scripts, not a package)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, _ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # worker processes find their functions by this name
-    spec.loader.exec_module(module)
-    return module
+from scripts_loader import load_script  # noqa: E402
 
 
 @pytest.fixture(scope="session")
