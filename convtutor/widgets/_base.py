@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import textwrap
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -44,6 +45,10 @@ __all__ = [
     "format_number",
     "format_count",
     "table_cells",
+    "new_figure",
+    "draw_table",
+    "text_lines",
+    "draw_texts",
 ]
 
 STATIC = Path(__file__).with_name("static")
@@ -169,6 +174,70 @@ def table_cells(values, lo: float, hi: float, table: np.ndarray, digits: int = 3
     return rows
 
 
+# ---- the PNG fallback's pieces (each widget keeps its own layout) --------------------
+def new_figure(height: float, width: float = 8.4):
+    """A matplotlib figure of ``width`` x ``height`` inches, drawn without a GUI."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def draw_table(
+    ax,
+    cells: list,
+    *,
+    fontsize=8,
+    scale: float = 1.3,
+    em_width: float = 2.0,
+    col_widths=None,
+    cell_loc: str = "center",
+):
+    """A panel's table on ``ax`` as the page shows it: each cell's text in its ``fg``
+    colour on its ``bg``, outlined ``em_width`` thick where it has ``em``.
+
+    ``fontsize=None`` lets matplotlib fit the text; ``scale`` stretches the rows;
+    ``col_widths`` (fractions of the axes) and ``cell_loc`` go to ``ax.table``.
+    """
+    table = ax.table(
+        cellText=[[c["text"] for c in row] for row in cells],
+        cellColours=[[c["bg"] for c in row] for row in cells],
+        colWidths=col_widths,
+        loc="center",
+        cellLoc=cell_loc,
+    )
+    for (r, c), cell in table.get_celld().items():
+        cell.get_text().set_color(cells[r][c].get("fg", "#000000"))
+        if cells[r][c].get("em"):
+            cell.set_linewidth(em_width)
+    if fontsize is not None:
+        table.auto_set_font_size(False)
+        table.set_fontsize(fontsize)
+    table.scale(1, scale)
+    return table
+
+
+def text_lines(texts, width: int = 110, **wrap_options) -> list:
+    """A view's texts as the lines under a figure: each paragraph wrapped to ``width``
+    characters (``wrap_options`` go to :func:`textwrap.wrap`); an empty text adds none."""
+    return [
+        line
+        for t in texts
+        if t
+        for paragraph in str(t).splitlines()
+        for line in (textwrap.wrap(paragraph, width, **wrap_options) or [""])
+    ]
+
+
+def draw_texts(fig, lines, bottom: float, *, step: float = 0.2, fontsize=8) -> None:
+    """``lines`` down the figure's left edge, the first ``step`` inches below ``bottom``
+    (a fraction of the figure's height), each ``step`` inches under the one before."""
+    for i, line in enumerate(lines):
+        fig.text(0.02, bottom - (i + 1) * step / fig.get_figheight(), line, fontsize=fontsize)
+
+
 # ---- the widget ---------------------------------------------------------------------
 class Widget(anywidget.AnyWidget):
     """A slider widget drawn in the browser from arrays Python computed once.
@@ -188,6 +257,8 @@ class Widget(anywidget.AnyWidget):
     #: True for widgets built on a photo: the page offers "your own photo" (a file
     #: upload), and :meth:`use_image` swaps the picture from code.
     PHOTO = False
+    #: How thick the PNG fallback outlines a table's marked (``em``) cells.
+    TABLE_EM_WIDTH = 2.0
 
     values = traitlets.Dict().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
@@ -373,26 +444,14 @@ class Widget(anywidget.AnyWidget):
         The same panels (pictures as they are, tables with their colours), their
         titles, and the texts under them, wrapped to the figure's width.
         """
-        import textwrap
-
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
         v = self.view(state)
         panels = [p for p in v["panels"] if not p.get("hidden")]
         n = len(panels)
         cols = min(n, 4)
         rows = -(-n // cols)
-        lines = [
-            line
-            for t in v["texts"].values()
-            if t
-            for paragraph in str(t).splitlines()
-            for line in (textwrap.wrap(paragraph, 110) or [""])
-        ]
+        lines = text_lines(v["texts"].values())
         text_height = 0.2 * len(lines) + 0.2
-        fig = Figure(figsize=(8.4, 2.5 * rows + text_height + 0.2))
-        FigureCanvasAgg(fig)
+        fig = new_figure(2.5 * rows + text_height + 0.2)
         for i, p in enumerate(panels):
             ax = fig.add_subplot(rows, cols, i + 1)
             ax.set_axis_off()
@@ -400,24 +459,10 @@ class Widget(anywidget.AnyWidget):
             if "rgba" in p:
                 ax.imshow(p["rgba"], interpolation="nearest")
             else:
-                cells = p["cells"]
-                table = ax.table(
-                    cellText=[[c["text"] for c in row] for row in cells],
-                    cellColours=[[c["bg"] for c in row] for row in cells],
-                    loc="center",
-                    cellLoc="center",
-                )
-                for (r, c), cell in table.get_celld().items():
-                    cell.get_text().set_color(cells[r][c].get("fg", "#000000"))
-                    if cells[r][c].get("em"):
-                        cell.set_linewidth(2.0)
-                table.auto_set_font_size(False)
-                table.set_fontsize(8)
-                table.scale(1, 1.3)
+                draw_table(ax, p["cells"], em_width=self.TABLE_EM_WIDTH)
         bottom = text_height / fig.get_figheight()
         fig.subplots_adjust(left=0.02, right=0.98, top=0.92, bottom=bottom + 0.02, hspace=0.6)
-        for i, line in enumerate(lines):
-            fig.text(0.02, bottom - (i + 1) * 0.2 / fig.get_figheight(), line, fontsize=8)
+        draw_texts(fig, lines, bottom)
         return fig
 
     def png(self, state: dict | None = None) -> bytes:

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 
 from ..cost import KINDS, conv_cost
-from ._base import Widget, format_count
+from ._base import Widget, draw_table, draw_texts, format_count, new_figure, text_lines
 
 __all__ = [
     "CostCalculator",
@@ -478,42 +478,24 @@ class CostCalculator(Widget):
     def figure(self, state: dict | None = None):
         """The PNG fallback: the table across the top, the two bar charts under it, the
         texts (what :meth:`Widget.figure` draws, laid out for a wide table)."""
-        import textwrap
-
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
         v = self.view(state)
         table, *bars = v["panels"]
-        lines = [line for t in v["texts"].values() for line in textwrap.wrap(t, 110)]
+        lines = text_lines(v["texts"].values())
         text_height = 0.2 * len(lines) + 0.2
         height = 1.9 + 2.0 + text_height
-        fig = Figure(figsize=(8.4, height))
-        FigureCanvasAgg(fig)
+        fig = new_figure(height)
         grid = fig.add_gridspec(
             2, 2, top=1 - 0.3 / height, bottom=(text_height + 0.1) / height, hspace=0.45
         )
         ax = fig.add_subplot(grid[0, :])
         ax.set_axis_off()
         ax.set_title(table["title"], fontsize=9)
-        cells = table["cells"]
-        drawn = ax.table(
-            cellText=[[c["text"] for c in row] for row in cells],
-            cellColours=[[c["bg"] for c in row] for row in cells],
-            colWidths=[0.2, 0.3, 0.18, 0.26],
-            loc="center",
-            cellLoc="right",
-        )
-        drawn.auto_set_font_size(False)
-        drawn.set_fontsize(9)
-        drawn.scale(1, 1.35)
-        for (r, c), cell in drawn.get_celld().items():
-            cell.get_text().set_color(cells[r][c]["fg"])
+        widths = [0.2, 0.3, 0.18, 0.26]
+        draw_table(ax, table["cells"], fontsize=9, scale=1.35, col_widths=widths, cell_loc="right")
         for i, panel in enumerate(bars):
             ax = fig.add_subplot(grid[1, i])
             ax.set_axis_off()
             ax.set_title(panel["title"], fontsize=9)
             ax.imshow(panel["rgba"], interpolation="nearest")
-        for i, line in enumerate(lines):
-            fig.text(0.02, (text_height - (i + 1) * 0.2) / height, line, fontsize=8)
+        draw_texts(fig, lines, text_height / height)
         return fig

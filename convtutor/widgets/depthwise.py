@@ -23,9 +23,12 @@ import convtutor as ct
 from ..viz.images import CHANNEL_COLORS, CHANNEL_NAMES
 from ._base import (
     Widget,
+    draw_table,
+    draw_texts,
     format_number,
     lut,
     map_values,
+    new_figure,
     rgb_planes,
     symmetric_limit,
     table_cells,
@@ -250,14 +253,10 @@ class ChannelFilter(Widget):
     def figure(self, state: dict | None = None):
         """The PNG fallback, laid out as the page is: the photo, then a row per channel
         (input ⋆ kernel = output), the followed row framed in its channel's colour."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
         v = self.view(state)
         h, w = self.image.shape[1:]
         texts = list(v["texts"].values())
-        fig = Figure(figsize=(8.4, 9.6))
-        FigureCanvasAgg(fig)
+        fig = new_figure(9.6)
         bottom = (0.25 * len(texts) + 0.2) / fig.get_figheight()
         grid = fig.add_gridspec(4, 3, left=0.02, right=0.98, top=0.95, bottom=bottom,
                                 hspace=0.45, wspace=0.1)  # fmt: skip
@@ -280,18 +279,8 @@ class ChannelFilter(Widget):
                 ax.set_xlim(-0.5, w - 0.5)
                 ax.set_ylim(h - 0.5, -0.5)
                 continue
-            cells = p["cells"]
-            table = ax.table(
-                cellText=[[c["text"] for c in row] for row in cells],
-                cellColours=[[c["bg"] for c in row] for row in cells],
-                loc="center",
-                cellLoc="center",
-            )
-            for (r, c), cell in table.get_celld().items():
-                cell.get_text().set_color(cells[r][c]["fg"])
-            table.scale(1, 1.3)
-        for i, t in enumerate(texts):
-            fig.text(0.02, bottom - (i + 1) * 0.22 / fig.get_figheight(), t, fontsize=9)
+            draw_table(ax, p["cells"], fontsize=None)
+        draw_texts(fig, texts, bottom, step=0.22, fontsize=9)
         return fig
 
 

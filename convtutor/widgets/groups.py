@@ -23,7 +23,7 @@ import numbers
 import numpy as np
 
 from ..conv import conv2d
-from ._base import Widget, format_count
+from ._base import Widget, draw_table, draw_texts, format_count, new_figure, text_lines
 
 __all__ = [
     "GroupsContinuum",
@@ -398,49 +398,24 @@ class GroupsContinuum(Widget):
     def figure(self, state: dict | None = None):
         """The PNG fallback: the grid and the bars side by side, the table under them
         across the whole width, then the texts (the base's layout squeezes a wide table)."""
-        import textwrap
-
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
         v = self.view(state)
         grid, bars, table = v["panels"]
-        lines = [
-            line
-            for t in v["texts"].values()
-            for paragraph in t.splitlines()
-            for line in (textwrap.wrap(paragraph, 110) or [""])
-        ]
+        lines = text_lines(v["texts"].values())
         text_height = 0.2 * len(lines) + 0.2
-        fig = Figure(figsize=(8.4, 5.6 + text_height))
-        FigureCanvasAgg(fig)
+        fig = new_figure(5.6 + text_height)
         spec = fig.add_gridspec(2, 2, height_ratios=[3.4, 1.4], hspace=0.45, wspace=0.15)
         for where, panel in ((spec[0, 0], grid), (spec[0, 1], bars)):
             ax = fig.add_subplot(where)
             ax.set_axis_off()
-            title = "\n".join(textwrap.fill(t, 60) for t in panel["title"].splitlines())
-            ax.set_title(title, fontsize=8)
+            ax.set_title("\n".join(text_lines([panel["title"]], 60)), fontsize=8)
             ax.imshow(panel["rgba"], interpolation="nearest")
         ax = fig.add_subplot(spec[1, :])
         ax.set_axis_off()
         ax.set_title(table["title"], fontsize=8)
-        cells = table["cells"]
-        drawn = ax.table(
-            cellText=[[c["text"] for c in row] for row in cells],
-            cellColours=[[c["bg"] for c in row] for row in cells],
-            loc="center",
-            cellLoc="center",
-        )
-        for (r, c), cell in drawn.get_celld().items():
-            if cells[r][c].get("em"):
-                cell.set_linewidth(2.0)
-        drawn.auto_set_font_size(False)
-        drawn.set_fontsize(8)
-        drawn.scale(1, 1.3)
+        draw_table(ax, table["cells"])
         bottom = text_height / fig.get_figheight()
         fig.subplots_adjust(left=0.02, right=0.98, top=0.93, bottom=bottom + 0.02)
-        for i, line in enumerate(lines):
-            fig.text(0.02, bottom - (i + 1) * 0.2 / fig.get_figheight(), line, fontsize=8)
+        draw_texts(fig, lines, bottom)
         return fig
 
     def view(self, state: dict | None = None) -> dict:

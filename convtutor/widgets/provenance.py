@@ -26,7 +26,18 @@ import numpy as np
 
 import convtutor as ct
 
-from ._base import Widget, format_number, lut, lut_index, symmetric_limit, table_cells
+from ._base import (
+    Widget,
+    draw_table,
+    draw_texts,
+    format_number,
+    lut,
+    lut_index,
+    new_figure,
+    symmetric_limit,
+    table_cells,
+    text_lines,
+)
 
 __all__ = ["PixelProvenance", "MODES"]
 
@@ -558,20 +569,13 @@ class PixelProvenance(Widget):
     def figure(self, state: dict | None = None):
         """The PNG fallback, laid out as the page is: the input and the output, a row of
         tables per channel taking part, then the total (and ``z`` for separable)."""
-        import textwrap
-
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
         v = self.view(state)
         shown = {p["name"]: p for p in v["panels"] if not p.get("hidden")}
         channels = [c for c in range(self.meta["channels"]) if f"window_{c}" in shown]
-        lines = [line for t in v["texts"].values()
-                 for line in textwrap.wrap(t, 120, break_on_hyphens=False)]  # fmt: skip
+        lines = text_lines(v["texts"].values(), 120, break_on_hyphens=False)
         heights = [2.2, *([1.5] * len(channels)), 1.9]
         text_height = 0.17 * len(lines) + 0.15
-        fig = Figure(figsize=(8.4, sum(heights) + text_height))
-        FigureCanvasAgg(fig)
+        fig = new_figure(sum(heights) + text_height)
         bottom = text_height / fig.get_figheight()
         grid = fig.add_gridspec(
             len(heights), 4, height_ratios=heights, left=0.02, right=0.98, top=0.96,
@@ -596,20 +600,8 @@ class PixelProvenance(Widget):
             cells = p["cells"]
             # columns as wide as their longest text (a lone sum does not fill the panel)
             room = [max(len(row[q]["text"]) for row in cells) + 3 for q in range(len(cells[0]))]
-            table = ax.table(
-                cellText=[[c["text"] for c in row] for row in cells],
-                cellColours=[[c["bg"] for c in row] for row in cells],
-                colWidths=[r / max(sum(room), 12) for r in room],
-                loc="center",
-                cellLoc="center",
-            )
-            for (r, c), cell in table.get_celld().items():
-                cell.get_text().set_color(cells[r][c]["fg"])
-            table.auto_set_font_size(False)
-            table.set_fontsize(8)
-            table.scale(1, 1.2)
-        for n, line in enumerate(lines):
-            fig.text(0.02, bottom - (n + 1) * 0.17 / fig.get_figheight(), line, fontsize=8)
+            draw_table(ax, cells, scale=1.2, col_widths=[r / max(sum(room), 12) for r in room])
+        draw_texts(fig, lines, bottom, step=0.17)
         return fig
 
     def _texts(self, s: dict, value: float) -> dict:
