@@ -356,17 +356,21 @@ class Widget(anywidget.AnyWidget):
 
         Controls are applied in the order given, each as if moved by hand.
         """
-        unknown = sorted(set(values) - set(self._specs))
-        if unknown:
-            raise ValueError(
-                f"{type(self).__name__} has no control named {', '.join(map(repr, unknown))}; "
-                f"its controls are {', '.join(map(repr, self._specs))}"
-            )
+        self._refuse_unknown(values, list(self._specs))
         state = dict(self.values)
         for name, value in values.items():
             state[name] = self.check_value(name, value, state)
             state = self.normalise(state, name)
         self.values = state
+
+    def _refuse_unknown(self, values: dict, names: list) -> None:
+        """A ValueError naming every key of ``values`` not in ``names``, and ``names``."""
+        unknown = sorted(set(values) - set(names))
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} has no control named {', '.join(map(repr, unknown))}; "
+                f"its controls are {', '.join(map(repr, names))}"
+            )
 
     def normalise(self, state: dict, changed: str | None) -> dict:
         """The state after control ``changed`` moved (None: the first state)."""

@@ -335,13 +335,7 @@ class GroupsContinuum(Widget):
 
         ``groups=g`` (a divisor of the channels) moves the ``g_index`` slider to ``g``.
         """
-        names = [*self._specs, "groups"]
-        unknown = sorted(set(values) - set(names))
-        if unknown:
-            raise ValueError(
-                f"{type(self).__name__} has no control named {', '.join(map(repr, unknown))}; "
-                f"its controls are {', '.join(map(repr, names))}"
-            )
+        self._refuse_unknown(values, [*self._specs, "groups"])
         state = dict(self.values)
         for name, value in values.items():
             if name == "groups":
