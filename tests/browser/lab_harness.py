@@ -345,8 +345,18 @@ class RunReport:
 
 
 def serious(console_errors: list[str]) -> list[str]:
-    """Console errors less the known benign ones (:data:`BENIGN_CONSOLE`)."""
-    return [e for e in console_errors if not any(b in e for b in BENIGN_CONSOLE)]
+    """Console errors less the known benign ones (:data:`BENIGN_CONSOLE`).
+
+    Chromium follows a refused request with a bare "Failed to load resource" line; the
+    one right after a benign message belongs to it and goes too.
+    """
+    kept, after_benign = [], False
+    for error in console_errors:
+        benign = any(b in error for b in BENIGN_CONSOLE)
+        if not benign and not (after_benign and error.startswith("Failed to load resource")):
+            kept.append(error)
+        after_benign = benign
+    return kept
 
 
 class Browser:

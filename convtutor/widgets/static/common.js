@@ -231,28 +231,41 @@ function makeControl(spec, onValue) {
   };
 }
 
+function makeBody(kind, name) {
+  if (kind === "table") {
+    const table = document.createElement("table");
+    table.className = "ct-table";
+    return table;
+  }
+  const canvas = document.createElement("canvas");
+  canvas.dataset.name = name;
+  canvas.setAttribute("role", "img");
+  return canvas;
+}
+
 function makePanel(spec) {
   const figure = document.createElement("figure");
   figure.className = "ct-panel";
   figure.dataset.name = spec.name;
   const caption = document.createElement("figcaption");
   figure.append(caption);
-  let body;
-  if (spec.kind === "table") {
-    body = document.createElement("table");
-    body.className = "ct-table";
-  } else {
-    body = document.createElement("canvas");
-    body.dataset.name = spec.name;
-    body.setAttribute("role", "img");
-  }
+  const kind = spec.kind === "table" ? "table" : "canvas";
+  const body = makeBody(kind, spec.name);
   figure.append(body);
-  return { figure, caption, body };
+  return { figure, caption, body, kind };
 }
 
 function paintPanel(panel, spec) {
   panel.figure.hidden = Boolean(spec.hidden);
   if (spec.hidden) return;
+  // A panel first seen hidden may not have said its kind: make the right body now.
+  const kind = spec.kind === "table" ? "table" : "canvas";
+  if (panel.kind !== kind) {
+    const body = makeBody(kind, spec.name);
+    panel.body.replaceWith(body);
+    panel.body = body;
+    panel.kind = kind;
+  }
   if (panel.caption.textContent !== spec.title) panel.caption.textContent = spec.title;
   panel.figure.style.outline = spec.mark ? `3px solid ${spec.mark}` : "";
   if (spec.kind === "table") {
