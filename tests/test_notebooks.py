@@ -71,7 +71,7 @@ def test_sequence_is_complete():
 # ---- (1) clean in git ----------------------------------------------------------------
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_committed_without_outputs(path):
-    """No code cell carries outputs or an execution count (run scripts/strip_notebooks.py)."""
+    """No code cell carries outputs or an execution count (make notebooks rebuilds them)."""
     nb = _read(path)
     dirty = [
         i
