@@ -20,7 +20,6 @@ def test_experiment_import_does_not_import_torch():
 
 def test_every_public_name_of_the_modules_is_re_exported():
     """convtutor.experiment.X is the same object as in its module, for every public X."""
-    names = [*data.__all__, *overfitting.__all__, *speed.__all__]
     assert len(ex.__all__) == len(set(ex.__all__)), "a name is exported twice"
     for module in (data, overfitting, speed):
         for name in module.__all__:

@@ -11,8 +11,6 @@ must equal Python on every state (Node).
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +19,6 @@ import torch
 import torch.nn.functional as F
 from cases import cases
 from helpers import (
-    ROOT,
     assert_png_fallback,
     assert_refused,
     assert_texts_drawn,
@@ -33,7 +30,7 @@ from test_modules_node import expected_view
 
 import convtutor as ct
 from convtutor.widgets._base import format_number, lut, lut_index
-from convtutor.widgets._standalone import page, saved_state
+from convtutor.widgets._standalone import saved_state
 from convtutor.widgets.provenance import MODES, PixelProvenance
 
 #: The widgets the tests walk: the default, one with biases, the largest, a 1-channel one.
@@ -489,74 +486,3 @@ def test_module_in_node(tmp_path):
          "CONVTUTOR_PROVENANCE_FIXTURES": str(tmp_path / "states")},
         passed=len(CONFIGS) + 2,
     )  # fmt: skip
-
-
-# ---- the page in a browser ----------------------------------------------------------------
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-
-@pytest.mark.browser
-def test_standalone_page_in_chromium(tmp_path):
-    """A standalone page from disk: every control by keyboard, the output drawing by arrow
-    keys and by clicks on every cell; after each, the page equals Python's view exactly."""
-    from lab_harness import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, browser_problem
-    from pixels import mismatches, read_widgets
-
-    problem = browser_problem()
-    if problem:
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail(f"browser tests are required under CI but cannot run: {problem}")
-        pytest.skip(f"browser tests skipped: {problem}")
-    from playwright.sync_api import sync_playwright
-
-    w = PixelProvenance(bias=True)
-    path = tmp_path / "pixel_provenance.html"
-    path.write_text(page(w, title="pixel_provenance"), encoding="utf-8")
-    problems, errors = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=CHROMIUM_ARGS)  # fmt: skip
-        try:
-            tab = browser.new_page(viewport=VIEWPORT)
-            tab.on("pageerror", lambda e: errors.append(str(e)))
-            tab.goto(path.as_uri())
-            tab.wait_for_selector(".ct-widget[data-painted]")
-
-            def check(where):
-                shown = read_widgets(tab)[0]
-                problems.extend(f"{where}: {m}" for m in mismatches(w, shown))
-                return shown["state"]
-
-            check("start")
-            select = tab.locator(".ct-widget select")
-            for mode in ("depth-wise", "separable", "standard", "separable"):
-                select.select_option(mode)
-                check(mode)
-            for name in ("out_channel", "row", "col"):
-                slider = tab.locator(f'.ct-widget input[data-name="{name}"]')
-                slider.focus()
-                for key in ("ArrowRight", "End", "ArrowLeft", "Home"):
-                    slider.press(key)
-                    check(f"{name} {key}")
-            canvas = tab.locator('.ct-panel[data-name="output"] canvas')
-            canvas.focus()
-            for key, want in (("ArrowDown", (1, 0)), ("ArrowRight", (1, 1)),
-                              ("ArrowRight", (1, 2)), ("ArrowUp", (0, 2)),
-                              ("ArrowLeft", (0, 1)), ("ArrowUp", (0, 1))):  # fmt: skip
-                canvas.press(key)
-                state = check(f"output {key}")
-                assert (state["row"], state["col"]) == want, key
-            meta, box = w.meta, canvas.bounding_box()
-            scale = box["width"] / canvas.evaluate("c => c.width")
-            for r in range(meta["out_height"]):
-                for q in range(meta["out_width"]):
-                    centre = meta["margin"] + np.array([q, r]) * meta["out_cell"] + 10
-                    canvas.click(position={"x": centre[0] * scale, "y": centre[1] * scale})
-                    state = check(f"click {r}, {q}")
-                    assert (state["row"], state["col"]) == (r, q)
-            width = tab.evaluate("() => document.querySelector('.ct-widget').scrollWidth")
-            assert width <= 840
-        finally:
-            browser.close()
-    assert not errors, errors
-    assert not problems, problems[:5]
