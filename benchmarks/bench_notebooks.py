@@ -30,7 +30,7 @@ def run() -> str:
         "",
         "Each notebook executed top to bottom in a fresh kernel with nbclient, default",
         "settings, one after the other. Wall time includes starting the kernel (a few",
-        "seconds each: `%matplotlib widget`, torch and the widgets are imported).",
+        "seconds each: matplotlib, torch and the widgets are imported).",
         f"Load average before the run: {load_before} (2 logical cores).",
         "",
         "| notebook | wall time | kernel CPU time | outputs |",

@@ -162,8 +162,8 @@ def run() -> str:
     total = sum(r["page_mb"] for r in rows)
     lines += [
         "",
-        f"All seven in one page: {total:.1f} MB of saved state. The static edition's size",
-        "is reported by `make html` and in the browser section.",
+        f"All {len(rows)} in one page: {total:.1f} MB of saved state. The static edition's",
+        "size is in its own section.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-ORDER = ["core", "widgets", "notebooks", "experiments", "browser"]
+ORDER = ["core", "widgets", "notebooks", "experiments", "browser", "edition"]
 
 
 def available() -> list[str]:
@@ -32,7 +32,7 @@ def header() -> str:
     import numpy
 
     versions = {"python": platform.python_version(), "numpy": numpy.__version__}
-    for mod in ("scipy", "torch", "matplotlib", "ipympl", "ipywidgets", "jupyterlab"):
+    for mod in ("scipy", "torch", "matplotlib", "anywidget", "ipywidgets", "jupyterlab"):
         try:
             versions[mod] = importlib.import_module(mod).__version__
         except Exception:  # noqa: BLE001 - a missing package is just not listed
