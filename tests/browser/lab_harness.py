@@ -608,24 +608,43 @@ def controls_of(root) -> list[dict]:
     )
 
 
+def _ready(handle, name: str, key: str) -> bool:
+    """False when the control is disabled now; raise when it lost the keyboard focus."""
+    disabled, focused = handle.evaluate(
+        "(e) => [e.disabled, e.isConnected && document.activeElement === e]"
+    )
+    if disabled:
+        return False
+    if not focused:
+        raise AssertionError(f"{name!r} lost the keyboard focus before {key}")
+    return True
+
+
 def sweep(root, check, *, keys=RANGE_KEYS, select_keys: bool = True) -> int:
     """Move every control of the widget ``root`` by keyboard; ``check()`` after each key.
 
     Ranges get :data:`RANGE_KEYS`. A select is focused and walked with the arrow keys
     up to its first option, down to its last and back (each key changes the selection
     in Chromium). Controls disabled at the moment are skipped. Returns the moves made.
+
+    Keys go to the focused control as a person's would (``page.keyboard``: trusted
+    key events). Before each key one round trip asks whether the control is still
+    enabled and still has the focus; a control that lost it is an error.
     """
+    page = root.page
     moves = 0
     for control in controls_of(root):
         element = root.locator(f"[data-name='{control['name']}']").first
         if element.is_disabled():
             continue
         element.focus()
+        handle = element.element_handle()
+
         if control["kind"] == "range":
             for key in keys:
-                if element.is_disabled():
+                if not _ready(handle, control["name"], key):
                     break
-                element.press(key)
+                page.keyboard.press(key)
                 moves += 1
                 check(f"{control['name']} {key}")
         else:
@@ -633,16 +652,17 @@ def sweep(root, check, *, keys=RANGE_KEYS, select_keys: bool = True) -> int:
             at, last = options.index(element.input_value()), len(options) - 1
             # Up to the first option, down to the last, back up to where it was.
             for key in ["ArrowUp"] * at + ["ArrowDown"] * last + ["ArrowUp"] * (last - at):
-                if element.is_disabled():
+                if not _ready(handle, control["name"], key):
                     break
-                before = element.input_value()
-                element.press(key)
-                if select_keys and element.input_value() == before:
+                before = handle.input_value()
+                page.keyboard.press(key)
+                after = handle.input_value()
+                if select_keys and after == before:
                     raise AssertionError(
                         f"{key} on select {control['name']!r} did not change it ({before!r})"
                     )
                 moves += 1
-                check(f"{control['name']} {key} -> {element.input_value()!r}")
+                check(f"{control['name']} {key} -> {after!r}")
     return moves
 
 

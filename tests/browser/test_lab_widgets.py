@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from lab_harness import PANEL, WIDGETS_NOTEBOOK, controls_of, serious, sweep, write_widgets_notebook
 from PIL import Image
-from pixels import mismatches, read_widgets
+from pixels import mismatches, page_mismatches, read_widgets
 
 from convtutor.widgets import ALL
 
@@ -44,10 +44,10 @@ def _root(browser, cells, name):
 def _sweep_and_compare(browser, root, name) -> tuple[int, list[str]]:
     reference = ALL[name]()
     problems: list[str] = []
+    handle = root.element_handle()
 
     def check(what):
-        shown = read_widgets(browser.page, root.element_handle())[0]
-        found = mismatches(reference, shown)
+        found = page_mismatches(browser.page, handle, reference)
         if found:
             problems.append(f"{what}: {found[:3]}")
 

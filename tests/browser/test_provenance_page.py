@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from lab_harness import serious
-from pixels import mismatches, read_widgets
+from pixels import mismatches, page_mismatches, read_widgets
 
 from convtutor.widgets import PixelProvenance
 from convtutor.widgets._standalone import page
@@ -60,3 +60,26 @@ def test_provenance_page_by_keyboard_and_clicks(browser, tmp_path):
     assert width <= 840
     assert not serious(browser.console_errors), browser.console_errors
     assert not problems, problems[:5]
+
+
+def test_a_changed_pixel_is_caught_and_counted(browser, tmp_path):
+    """The sweeps compare digests; one pixel changed in the page must fail the check,
+    and the message (from the pixels read after the digest differs) counts it."""
+    w = PixelProvenance()
+    path = tmp_path / "tampered.html"
+    path.write_text(page(w, title="tampered"), encoding="utf-8")
+    browser.open_file(path)
+    browser.settle(scope="body")
+    root = browser.page.locator(".ct-widget").first.element_handle()
+    assert page_mismatches(browser.page, root, w) == []
+    browser.page.evaluate(
+        """() => {
+          const canvas = document.querySelector('.ct-panel:not([hidden]) canvas');
+          const ctx = canvas.getContext('2d');
+          const one = ctx.getImageData(0, 0, 1, 1);
+          one.data[0] = 255 - one.data[0];
+          ctx.putImageData(one, 0, 0);
+        }"""
+    )
+    found = page_mismatches(browser.page, root, w)
+    assert len(found) == 1 and "1 pixels differ" in found[0], found

@@ -12,7 +12,7 @@ import json
 import re
 
 from lab_harness import serious, sweep
-from pixels import mismatches, read_widgets, reference_widget
+from pixels import page_mismatches, reference_widget
 
 STATE = re.compile(
     r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S
@@ -41,10 +41,10 @@ def test_every_page_is_live_offline_and_paints_what_python_computes(
             reference = reference_widget(entry)
             root = browser.page.locator(f"[data-ct-model='{model_id}'] .ct-widget").first
             problems = []
+            handle = root.element_handle()
 
-            def check(what, root=root, reference=reference, problems=problems):
-                shown = read_widgets(browser.page, root.element_handle())[0]
-                found = mismatches(reference, shown)
+            def check(what, handle=handle, reference=reference, problems=problems):
+                found = page_mismatches(browser.page, handle, reference)
                 if found:
                     problems.append(f"{what}: {found[:3]}")
 

@@ -6,18 +6,29 @@ page, the state the page shows, every canvas's pixels (``getImageData``: the
 canvas's own pixels, whatever CSS scales it to), every table's cells and every text.
 ``mismatches(widget, shown)`` sets the Python widget to the state shown and lists
 every way the page differs from :meth:`Widget.view` for that state.
+
+A keyboard sweep reads the page after every key, so it reads each canvas's SHA-256
+instead of its pixels (``read_widgets(..., pixels=False)``: the page hashes its own
+``getImageData`` bytes with ``crypto.subtle``; a few dozen bytes cross the wire
+instead of up to half a megabyte of base64). Equal digests mean equal bytes;
+:func:`page_mismatches` reads the pixels themselves only when a digest differs, to
+say which pixels and by how much.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 
 import numpy as np
 
 READ_JS = """
-(root) => {
+async ([root, pixels]) => {
   const roots = root ? [root] : [...document.querySelectorAll('.ct-widget')];
-  return roots.map((w) => {
+  const hex = (digest) => [...new Uint8Array(digest)]
+    .map((b) => b.toString(16).padStart(2, '0')).join('');
+  const digests = [];
+  const shown = roots.map((w) => {
     const canvases = {};
     for (const figure of w.querySelectorAll('.ct-panel')) {
       const name = figure.dataset.name;
@@ -28,11 +39,18 @@ READ_JS = """
       if (canvas && !figure.hidden) {
         const ctx = canvas.getContext('2d');
         const img = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-        let s = '';
-        for (let i = 0; i < img.length; i += 0x8000) {
-          s += String.fromCharCode.apply(null, img.subarray(i, i + 0x8000));
+        entry.width = canvas.width; entry.height = canvas.height;
+        if (pixels) {
+          let s = '';
+          for (let i = 0; i < img.length; i += 0x8000) {
+            s += String.fromCharCode.apply(null, img.subarray(i, i + 0x8000));
+          }
+          entry.rgba = btoa(s);
+        } else {
+          digests.push(crypto.subtle.digest('SHA-256', img).then((d) => {
+            entry.sha256 = hex(d);
+          }));
         }
-        entry.width = canvas.width; entry.height = canvas.height; entry.rgba = btoa(s);
       }
       if (table && !figure.hidden) {
         entry.cells = [...table.rows].map((r) => [...r.cells].map((c) => ({
@@ -47,13 +65,18 @@ READ_JS = """
             state: JSON.parse(w.dataset.state), panels: canvases, texts,
             error: error ? error.textContent : ''};
   });
+  await Promise.all(digests);
+  return shown;
 }
 """
 
 
-def read_widgets(page, root=None) -> list[dict]:
-    """Everything the page shows of its widgets (or of the one under ``root``)."""
-    shown = page.evaluate(READ_JS, root)
+def read_widgets(page, root=None, *, pixels: bool = True) -> list[dict]:
+    """Everything the page shows of its widgets (or of the one under ``root``).
+
+    ``pixels=False``: each canvas's SHA-256 (``sha256``, hex) instead of its pixels.
+    """
+    shown = page.evaluate(READ_JS, [root, pixels])
     for w in shown:
         for p in w["panels"].values():
             if "rgba" in p:
@@ -86,7 +109,16 @@ def mismatches(widget, shown: dict) -> list[str]:
             continue
         if got["title"] != p["title"]:
             problems.append(f"panel {p['name']!r}: title {got['title']!r} != {p['title']!r}")
-        if "rgba" in p:
+        if "rgba" in p and "sha256" in got:
+            b = p["rgba"]
+            if (got["height"], got["width"]) != b.shape[:2]:
+                problems.append(
+                    f"panel {p['name']!r}: canvas {got['height']}x{got['width']} "
+                    f"!= {b.shape[0]}x{b.shape[1]}"
+                )
+            elif got["sha256"] != hashlib.sha256(np.ascontiguousarray(b).tobytes()).hexdigest():
+                problems.append(f"panel {p['name']!r}: pixels differ (SHA-256)")
+        elif "rgba" in p:
             a, b = got.get("rgba"), p["rgba"]
             if a is None or a.shape != b.shape:
                 problems.append(
@@ -108,6 +140,18 @@ def mismatches(widget, shown: dict) -> list[str]:
         if shown["texts"].get(name) != text:
             problems.append(f"text {name!r}: {shown['texts'].get(name)!r} != {text!r}")
     return problems
+
+
+def page_mismatches(page, root, widget) -> list[str]:
+    """How the widget under ``root`` differs from ``widget.view`` of the state it shows.
+
+    Reads digests first (cheap); only when something differs are the pixels read, so
+    the message says how many pixels differ and by how much.
+    """
+    found = mismatches(widget, read_widgets(page, root, pixels=False)[0])
+    if found:
+        found = mismatches(widget, read_widgets(page, root)[0]) or found
+    return found
 
 
 def reference_widget(entry: dict):
