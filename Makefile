@@ -42,8 +42,10 @@ browser:
 lab: setup
 	$(PY) scripts/open_lab.py
 
+# -n auto: one test worker per core; loadgroup keeps the tests of one JupyterLab (and of
+# the static edition) on one worker (tests/conftest.py).
 test: setup browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup
 
 test-min:
 	rm -rf $(MIN_VENV)
@@ -54,7 +56,7 @@ test-min:
 	$(MIN_PY) -m pip install --quiet --only-binary=:all: -r build/min-requirements.txt
 	$(MIN_PY) -m pip install --quiet --no-deps -e .
 	$(MIN_PY) -m pip list --format=freeze > build/min-installed.txt
-	$(MIN_PY) -m pytest -p no:cacheprovider $(UNIT_TESTS)
+	$(MIN_PY) -m pytest -p no:cacheprovider -n auto $(UNIT_TESTS)
 
 bench: setup
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[test,bench]"

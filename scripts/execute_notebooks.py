@@ -16,6 +16,7 @@ Usage: ``python scripts/execute_notebooks.py [--quick] [--jobs N] [--force] [NAM
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -113,9 +114,34 @@ def executed(
     force: bool = False,
     folder: Path = NOTEBOOKS,
 ) -> dict[str, dict]:
-    """Name -> record ``{name, key, error, seconds, path, reused}``; runs what is stale."""
+    """Name -> record ``{name, key, error, seconds, path, reused}``; runs what is stale.
+
+    Holds a lock on ``out`` meanwhile: when several processes ask at once (the test
+    workers of ``pytest -n``), one executes and the others wait, then reuse its copies.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    with _locked(out / ".lock"):
+        return _executed(names, out, jobs, timeout, force, folder)
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    """An exclusive lock on ``path`` (POSIX ``flock``; elsewhere no lock is taken)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: one process at a time is up to the caller
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _executed(names, out: Path, jobs: int, timeout: int, force: bool, folder: Path):
     package = _package_digest()
     records, todo = {}, []
     for path in reading_order(names, folder):

@@ -1,4 +1,5 @@
-"""Shared test set-up: headless matplotlib, and hypothesis profiles."""
+"""Shared test set-up: headless matplotlib, hypothesis profiles, the executed notebooks,
+and how ``pytest -n`` (pytest-xdist, as ``make test`` runs it) shares out the tests."""
 
 import os
 
@@ -46,3 +47,24 @@ def static_edition(executed_notebooks, tmp_path_factory):
     out = tmp_path_factory.mktemp("html")
     pages = build_html.build(out=out, quick=True, jobs=2)
     return out, pages
+
+
+# ---- sharing the tests out among pytest -n workers ---------------------------------------
+# ``make test`` runs ``pytest -n auto --dist loadgroup``. A session fixture is built once
+# per worker that uses it, so the tests of each costly one stay together: everything
+# that drives JupyterLab (``lab``) on one worker, everything that reads the static
+# edition (``static_edition``) on one worker; the rest go wherever a worker is free.
+# The executed notebooks are shared through build/executed/ (one worker executes, the
+# others wait for its lock and reuse the copies).
+GROUPS = {"lab": "jupyterlab", "static_edition": "static-edition"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture, group in GROUPS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group(group))
+                break
+    # Within a group, what needs no executed notebook first: a worker starts on it while
+    # another executes the notebooks (a stable sort keeps every module's own order).
+    items.sort(key=lambda item: "executed_notebooks" in getattr(item, "fixturenames", ()))

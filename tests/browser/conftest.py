@@ -59,13 +59,21 @@ def lab():
 
 
 @pytest.fixture(scope="session")
-def browser(lab):
-    """Headless Chromium at 1280x800 with one page, shared by every browser test."""
-    chromium = Browser(lab)
+def chromium():
+    """Headless Chromium at 1280x800 with one page, for pages opened from disk."""
+    require_browser()
+    browser = Browser()
     try:
-        yield chromium
+        yield browser
     finally:
-        chromium.close()
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium, lab):
+    """The same Chromium, now also opening notebooks in the session's JupyterLab."""
+    chromium.server = lab
+    return chromium
 
 
 @pytest.fixture(scope="session")

@@ -14,15 +14,15 @@ from convtutor.widgets import PixelProvenance
 from convtutor.widgets._standalone import page
 
 
-def test_provenance_page_by_keyboard_and_clicks(browser, tmp_path):
+def test_provenance_page_by_keyboard_and_clicks(chromium, tmp_path):
     """A standalone page from disk: keys and clicks; the page equals Python's view."""
     w = PixelProvenance(bias=True)
     path = tmp_path / "pixel_provenance.html"
     path.write_text(page(w, title="pixel_provenance"), encoding="utf-8")
     problems = []
-    browser.open_file(path)
-    browser.settle(scope="body")
-    tab = browser.page
+    chromium.open_file(path)
+    chromium.settle(scope="body")
+    tab = chromium.page
 
     def check(where):
         shown = read_widgets(tab)[0]
@@ -58,21 +58,21 @@ def test_provenance_page_by_keyboard_and_clicks(browser, tmp_path):
             assert (state["row"], state["col"]) == (r, q)
     width = tab.evaluate("() => document.querySelector('.ct-widget').scrollWidth")
     assert width <= 840
-    assert not serious(browser.console_errors), browser.console_errors
+    assert not serious(chromium.console_errors), chromium.console_errors
     assert not problems, problems[:5]
 
 
-def test_a_changed_pixel_is_caught_and_counted(browser, tmp_path):
+def test_a_changed_pixel_is_caught_and_counted(chromium, tmp_path):
     """The sweeps compare digests; one pixel changed in the page must fail the check,
     and the message (from the pixels read after the digest differs) counts it."""
     w = PixelProvenance()
     path = tmp_path / "tampered.html"
     path.write_text(page(w, title="tampered"), encoding="utf-8")
-    browser.open_file(path)
-    browser.settle(scope="body")
-    root = browser.page.locator(".ct-widget").first.element_handle()
-    assert page_mismatches(browser.page, root, w) == []
-    browser.page.evaluate(
+    chromium.open_file(path)
+    chromium.settle(scope="body")
+    root = chromium.page.locator(".ct-widget").first.element_handle()
+    assert page_mismatches(chromium.page, root, w) == []
+    chromium.page.evaluate(
         """() => {
           const canvas = document.querySelector('.ct-panel:not([hidden]) canvas');
           const ctx = canvas.getContext('2d');
@@ -81,5 +81,5 @@ def test_a_changed_pixel_is_caught_and_counted(browser, tmp_path):
           ctx.putImageData(one, 0, 0);
         }"""
     )
-    found = page_mismatches(browser.page, root, w)
+    found = page_mismatches(chromium.page, root, w)
     assert len(found) == 1 and "1 pixels differ" in found[0], found

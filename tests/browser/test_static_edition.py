@@ -20,31 +20,31 @@ STATE = re.compile(
 
 
 def test_every_page_is_live_offline_and_paints_what_python_computes(
-    static_edition, browser, screenshots
+    static_edition, chromium, screenshots
 ):
     """Every page from disk, offline (the session's Chromium; one Playwright per thread)."""
     out, pages = static_edition
     checked = 0
     for page in pages:
         html = (out / page["html"]).read_text(encoding="utf-8")
-        browser.open_file(out / page["html"])
-        browser.settle(scope="body")
-        live = browser.page.evaluate(
+        chromium.open_file(out / page["html"])
+        chromium.settle(scope="body")
+        live = chromium.page.evaluate(
             "[...document.querySelectorAll('[data-ct-model]')].map(e => e.dataset.ctLive)"
         )
         assert live == ["true"] * page["live"], f"{page['name']}: widgets {live}"
-        browser.screenshot(screenshots / f"static_{page['name']}.png", scroller="body")
+        chromium.screenshot(screenshots / f"static_{page['name']}.png", scroller="body")
         if not page["live"]:
             continue
         saved = json.loads(STATE.search(html).group(1).replace("<\\/", "</"))["state"]
         for model_id, entry in saved.items():
             reference = reference_widget(entry)
-            root = browser.page.locator(f"[data-ct-model='{model_id}'] .ct-widget").first
+            root = chromium.page.locator(f"[data-ct-model='{model_id}'] .ct-widget").first
             problems = []
             handle = root.element_handle()
 
             def check(what, handle=handle, reference=reference, problems=problems):
-                found = page_mismatches(browser.page, handle, reference)
+                found = page_mismatches(chromium.page, handle, reference)
                 if found:
                     problems.append(f"{what}: {found[:3]}")
 
@@ -52,6 +52,6 @@ def test_every_page_is_live_offline_and_paints_what_python_computes(
             assert moves >= 10, f"{page['name']}: only {moves} moves"
             assert not problems, f"{page['name']} {model_id}: " + "\n".join(problems[:10])
             checked += 1
-        assert not browser.requests, f"{page['name']} asked the network for {browser.requests}"
-        assert not serious(browser.console_errors), f"{page['name']}: {browser.console_errors}"
+        assert not chromium.requests, f"{page['name']} asked the network for {chromium.requests}"
+        assert not serious(chromium.console_errors), f"{page['name']}: {chromium.console_errors}"
     assert checked >= 7, f"only {checked} live widgets in the whole edition"
