@@ -2,6 +2,7 @@
 and how ``pytest -n`` (pytest-xdist, as ``make test`` runs it) shares out the tests."""
 
 import os
+import sys
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -50,21 +51,66 @@ def static_edition(executed_notebooks, tmp_path_factory):
 
 
 # ---- sharing the tests out among pytest -n workers ---------------------------------------
-# ``make test`` runs ``pytest -n auto --dist loadgroup``. A session fixture is built once
-# per worker that uses it, so the tests of each costly one stay together: everything
-# that drives JupyterLab (``lab``) on one worker, everything that reads the static
-# edition (``static_edition``) on one worker; the rest go wherever a worker is free.
-# The executed notebooks are shared through build/executed/ (one worker executes, the
-# others wait for its lock and reuse the copies).
-GROUPS = {"lab": "jupyterlab", "static_edition": "static-edition"}
+# ``make test`` runs ``pytest -n auto --dist loadgroup``. A costly session or module
+# fixture is built once per worker that uses it, so the tests that share one stay
+# together on one worker: GROUPS names those files. The rest go wherever a worker is
+# free. The executed notebooks are shared through build/executed/ (one worker executes,
+# the others wait for its lock and reuse the copies).
+#
+# The groups go by file, in our own scheduler (below), not by xdist_group marks: with
+# pytest 9.2 and pytest-xdist 3.8 the marks are silently ignored (pytest-dev/
+# pytest-xdist#1386: xdist renames ``item._nodeid``, which pytest 9.2 no longer reads).
+GROUPS = {
+    # one JupyterLab server and its Chromium (fixtures lab, browser)
+    "tests/browser/test_lab_widgets.py": "jupyterlab",
+    "tests/browser/test_lab_notebooks.py": "jupyterlab",
+    # the static edition, built once (fixture static_edition)
+    "tests/browser/test_static_edition.py": "static-edition",
+    "tests/test_static_html.py": "static-edition",
+    # module fixtures that compute every state's view once for several tests
+    "tests/widgets/test_pixel_provenance.py": "pixel-provenance",
+    "tests/widgets/test_groups_continuum.py": "groups-continuum",
+}
+#: Fixtures whose every user must be in the group named (checked at collection).
+FIXTURE_GROUPS = {"lab": "jupyterlab", "static_edition": "static-edition"}
+
+
+def group_of(nodeid: str) -> str | None:
+    """The group of a test (by its file), or None for a test that can go anywhere."""
+    return GROUPS.get(nodeid.split("::", 1)[0])
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        for fixture, group in GROUPS.items():
-            if fixture in getattr(item, "fixturenames", ()):
-                item.add_marker(pytest.mark.xdist_group(group))
-                break
-    # Within a group, what needs no executed notebook first: a worker starts on it while
-    # another executes the notebooks (a stable sort keeps every module's own order).
+        for fixture, group in FIXTURE_GROUPS.items():
+            if fixture in getattr(item, "fixturenames", ()) and group_of(item.nodeid) != group:
+                raise pytest.UsageError(
+                    f"{item.nodeid} uses the fixture {fixture!r}: add its file to GROUPS "
+                    f"in tests/conftest.py as {group!r}"
+                )
+    # What needs no executed notebook first: a worker starts on it while another
+    # executes the notebooks (a stable sort keeps every module's own order).
     items.sort(key=lambda item: "executed_notebooks" in getattr(item, "fixturenames", ()))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``--dist loadgroup``: the tests of one group go to one worker, as a unit."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FileGroups(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid) or super()._split_scope(nodeid)
+
+    return FileGroups(config, log)
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """PyTorch on one thread in the tests: with every core busy running tests, its
+    second thread made tiny convolutions wait ~40 ms each (same float64 results)."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != 1:
+        torch.set_num_threads(1)

@@ -164,12 +164,16 @@ def test_training_restores_global_torch_state(tiny_data):
     train, val = tiny_data
     torch.manual_seed(123)
     before = torch.get_rng_state()
-    threads = torch.get_num_threads()
+    original = torch.get_num_threads()
+    torch.set_num_threads(2)  # not the 1 train() uses here, so a missed restore shows
     flag = torch.are_deterministic_algorithms_enabled()
-    ex.train("standard", train, val, seed=0, threads=1, **SMALL)
-    assert torch.equal(torch.get_rng_state(), before)
-    assert torch.get_num_threads() == threads
-    assert torch.are_deterministic_algorithms_enabled() == flag
+    try:
+        ex.train("standard", train, val, seed=0, threads=1, **SMALL)
+        assert torch.equal(torch.get_rng_state(), before)
+        assert torch.get_num_threads() == 2
+        assert torch.are_deterministic_algorithms_enabled() == flag
+    finally:
+        torch.set_num_threads(original)
 
 
 def test_run_experiment_and_gaps():

@@ -14,10 +14,15 @@ const skip = file
   ? false
   : "CONVTUTOR_GROUPS_FIXTURE is not set (tests/widgets/test_groups_continuum.py sets it)";
 
+// read and parsed once, for the three tests
+let loaded;
 async function load() {
-  const mod = await widgetModule("groups_continuum");
-  const fixture = readFixture(file);
-  return { mod, fixture, data: loadData(fixture.saved) };
+  if (!loaded) {
+    const mod = await widgetModule("groups_continuum");
+    const fixture = readFixture(file);
+    loaded = { mod, fixture, data: loadData(fixture.saved) };
+  }
+  return loaded;
 }
 
 function shown(view) {

@@ -38,6 +38,7 @@ from convtutor.widgets.arithmetic import (
 SETTINGS = list(
     itertools.product(range(3, 11), range(1, 6), range(0, 4), range(1, 4), range(1, 4))
 )  # (n, k, p, s, d)
+SETTING_NAMES = ["input_size", "kernel_size", "padding", "stride", "dilation"]
 
 
 def state_of(n, k, p, s, d, position=0):
@@ -55,7 +56,8 @@ def all_states():
 @pytest.fixture(scope="module")
 def unfolded():
     """(n, k, p, s, d) -> per output cell, the taps PyTorch's unfold reads, as
-    [row, column] of the padded input; None where PyTorch refuses (nothing fits)."""
+    [row, column] of the padded input, with those rows and columns as arrays
+    (output cell x tap); None where PyTorch refuses (nothing fits)."""
     import torch
     import torch.nn.functional as F
 
@@ -76,10 +78,8 @@ def unfolded():
         in_input = (rows >= p) & (rows < p + n) & (cols >= p) & (cols < p + n)
         expected_inside = torch.where(in_input, (rows - p) * n + (cols - p) + 1, 0)
         assert torch.equal(inside.long(), expected_inside), (n, k, p, s, d)
-        out[n, k, p, s, d] = [
-            [[r, c] for r, c in zip(rr, cc, strict=True)]
-            for rr, cc in zip(rows.T.tolist(), cols.T.tolist(), strict=True)
-        ]
+        taps = torch.stack([rows.T, cols.T], dim=-1).tolist()  # (L, k², [row, column])
+        out[n, k, p, s, d] = taps, rows.T.numpy(), cols.T.numpy()
     return out
 
 
@@ -121,11 +121,11 @@ def test_window_taps_equal_torch_unfold_on_the_whole_grid(unfolded):
     cells = 0
     for n, k, p, s, d in SETTINGS:
         h = output_size(n, k, p, s, d)
-        columns = unfolded[n, k, p, s, d]
         if h < 1:
-            assert columns is None
+            assert unfolded[n, k, p, s, d] is None
             assert window_taps(n, k, p, s, d, 0) == []
             continue
+        columns = unfolded[n, k, p, s, d][0]
         assert len(columns) == h * h
         for position, taps in enumerate(columns):
             assert window_taps(n, k, p, s, d, position) == taps, (n, k, p, s, d, position)
@@ -136,19 +136,24 @@ def test_window_taps_equal_torch_unfold_on_the_whole_grid(unfolded):
 WORDS = np.hstack([PALETTE, np.full((len(PALETTE), 1), 255, np.uint8)]).view(np.uint32)[:, 0]
 
 
-def decode(picture, rows, cols, indices):
-    """The palette index (among ``indices``) of each cell, sampled 4 px into it, clear of
-    lines and marks; and whether a (black) dot sits at its centre."""
-    assert picture.shape == (rows * CELL, cols * CELL, 4)
-    pixels = np.ascontiguousarray(picture).view(np.uint32)[..., 0]
-    body = pixels[4::CELL, 4::CELL]
-    codes = np.full(body.shape, -1)
-    for i in indices:
-        codes[body == WORDS[i]] = i
+def decode(words, indices):
+    """The palette index (among ``indices``) of each pixel's colour (-1: none of them);
+    ``words`` are pixels sampled 4 px into each cell, clear of lines and marks."""
     assert len({int(WORDS[i]) for i in indices}) == len(indices)
-    assert (codes >= 0).all(), "a cell in a colour it should not have"
-    dots = pixels[CELL // 2 :: CELL, CELL // 2 :: CELL] == WORDS[8]
-    return codes, dots
+    codes = np.full(words.shape, -1)
+    for i in indices:
+        codes[words == WORDS[i]] = i
+    return codes
+
+
+def assert_each(got, want, what, states) -> None:
+    """``got[q] == want[q]`` for every output position ``q`` of a setting; else the
+    first state where they differ, and what it shows there."""
+    if got.shape == want.shape and np.array_equal(got, want):
+        return
+    assert got.shape == want.shape, (what, states[0])
+    q = int(np.flatnonzero((got != want).reshape(len(states), -1).any(axis=1))[0])
+    pytest.fail(f"{what}, {states[q]}:\n{got[q]}\ninstead of\n{want[q]}")
 
 
 def test_view_paints_the_unfold_taps_on_the_whole_grid(unfolded):
@@ -156,58 +161,89 @@ def test_view_paints_the_unfold_taps_on_the_whole_grid(unfolded):
     reads (orange / red-orange with a dot), the window's blue frame, the output grid
     with the current cell orange and framed; and the titles and texts."""
     w = ConvArithmetic()
-    blue, black = PALETTE[9], PALETTE[8]
+    black, blue = PALETTE[8], PALETTE[9]
+    at, dot = 4, CELL // 2  # where a cell's colour is sampled; its dot's centre
     states = 0
-    for st in all_states():
-        n, k, p, s, d, q = st.values()
-        v = w.view(st)
-        picture_in, picture_out = (panel["rgba"] for panel in v["panels"])
-        full = n + 2 * p
-        expected = np.full((full, full), 2)
-        expected[p : p + n, p : p + n] = 1
-        taps = [] if unfolded[n, k, p, s, d] is None else unfolded[n, k, p, s, d][q]
-        tapped = np.zeros((full, full), bool)
-        for r, c in taps:
-            tapped[r, c] = True
-        expected[tapped] += 2
-        codes, dots = decode(picture_in, full, full, (1, 2, 3, 4))
-        np.testing.assert_array_equal(codes, expected, err_msg=str(st))
-        np.testing.assert_array_equal(dots, tapped, err_msg=str(st))
+    for n, k, p, s, d in SETTINGS:
+        # What each output position's pictures show is gathered first, then compared
+        # with what it should show: position by position, a setting's all at once.
         h = output_size(n, k, p, s, d)
-        # the input's outline, 2 px, black (blue where the window's frame lies over it)
-        edge = p * CELL
-        row = picture_in[edge + 1, edge : edge + n * CELL, :3]
-        want = np.tile(black, (n * CELL, 1))
-        if h >= 1:  # the window's frame: a 3 px ring from its first tap to its last
-            (top, left), (bottom, right) = taps[0], taps[-1]
-            y, (y0, y1) = edge + 1, (top * CELL, (bottom + 1) * CELL)
-            x, (x0, x1) = np.arange(edge, edge + n * CELL), (left * CELL, (right + 1) * CELL)
-            band = y < y0 + 3 or y >= y1 - 3
-            ring = (y0 <= y < y1) & (x >= x0) & (x < x1) & (band | (x < x0 + 3) | (x >= x1 - 3))
-            want[ring] = blue
-        np.testing.assert_array_equal(row, want, err_msg=str(st))
+        full, edge = n + 2 * p, p * CELL
+        title, formula = output_title(n, k, p, s, d), formula_text(n, k, p, s, d)
+        assert re.search(rf"// {s} \+ 1 = (-?\d+)", formula)[1] == str(h)
         if h < 1:
-            assert picture_out.shape == (CELL, CELL, 4) and (picture_out[..., :3] == 255).all()
-            assert v["panels"][1]["title"].startswith("No output: (")
+            assert unfolded[n, k, p, s, d] is None
+            positions = 1
+            rows = cols = np.zeros((1, 0), np.intp)  # no taps
         else:
-            # the window's blue frame: from the first tap to the last, 3 px inside its edge
-            (top, left), (bottom, right) = taps[0], taps[-1]
-            y0, x0, y1, x1 = top * CELL, left * CELL, (bottom + 1) * CELL, (right + 1) * CELL
-            for y, x in [(y0 + 2, x0 + 5), (y1 - 3, x1 - 5), (y0 + 5, x0), (y1 - 5, x1 - 1)]:
-                assert (picture_in[y, x, :3] == blue).all(), st
-            i, j = divmod(q, h)
-            expected_out = np.full((h, h), 5)
-            expected_out[i, j] = 6
-            out_codes, out_dots = decode(picture_out, h, h, (5, 6))
-            np.testing.assert_array_equal(out_codes, expected_out, err_msg=str(st))
-            assert not out_dots.any()
-            assert (picture_out[i * CELL + 1, j * CELL + 1, :3] == blue).all()
-            assert v["panels"][1]["title"] == output_title(n, k, p, s, d)
-            assert v["panels"][1]["title"].startswith(f"Output {h}×{h} = ")
-        assert v["texts"]["formula"] == formula_text(n, k, p, s, d)
-        assert re.search(rf"// {s} \+ 1 = (-?\d+)", v["texts"]["formula"])[1] == str(h)
-        assert v["texts"]["position"] == position_text(n, k, p, s, d, q)
-        states += 1
+            _, rows, cols = unfolded[n, k, p, s, d]  # (position, tap)
+            positions = h * h
+            # the window's frame: a 3 px ring from its first tap to its last
+            y0, x0 = rows[:, 0] * CELL, cols[:, 0] * CELL
+            y1, x1 = (rows[:, -1] + 1) * CELL, (cols[:, -1] + 1) * CELL
+            # pixels of it 3 px inside its edge; the output cell (i, j) framed
+            frame_y = np.stack([y0 + 2, y1 - 3, y0 + 5, y1 - 5], axis=1)
+            frame_x = np.stack([x0 + 5, x1 - 5, x0, x1 - 1], axis=1)
+            cell_i, cell_j = np.divmod(np.arange(positions), h)
+        shown = [state_of(n, k, p, s, d, q) for q in range(positions)]
+        cells = np.empty((positions, full, full), np.uint32)
+        dots = np.empty((positions, full, full), np.uint32)
+        outline = np.empty((positions, n * CELL, 3), np.uint8)  # the outline's 2nd row
+        frame = np.empty((positions, 4, 3), np.uint8)
+        out_cells = np.empty((positions, max(h, 0), max(h, 0)), np.uint32)
+        out_dots = np.empty_like(out_cells)
+        out_frame = np.empty((positions, 3), np.uint8)
+        for q, st in enumerate(shown):
+            v = w.view(st)
+            picture_in, picture_out = (panel["rgba"] for panel in v["panels"])
+            assert picture_in.shape == (full * CELL, full * CELL, 4), st
+            pixels = np.ascontiguousarray(picture_in).view(np.uint32)[..., 0]
+            cells[q] = pixels[at::CELL, at::CELL]
+            dots[q] = pixels[dot::CELL, dot::CELL]
+            outline[q] = picture_in[edge + 1, edge : edge + n * CELL, :3]
+            if h < 1:
+                assert picture_out.shape == (CELL, CELL, 4) and (picture_out[..., :3] == 255).all()
+                assert v["panels"][1]["title"].startswith("No output: (")
+            else:
+                frame[q] = picture_in[frame_y[q], frame_x[q], :3]
+                assert picture_out.shape == (h * CELL, h * CELL, 4), st
+                pixels = np.ascontiguousarray(picture_out).view(np.uint32)[..., 0]
+                out_cells[q] = pixels[at::CELL, at::CELL]
+                out_dots[q] = pixels[dot::CELL, dot::CELL]
+                out_frame[q] = picture_out[cell_i[q] * CELL + 1, cell_j[q] * CELL + 1, :3]
+                assert v["panels"][1]["title"] == title
+                assert v["panels"][1]["title"].startswith(f"Output {h}×{h} = ")
+            assert v["texts"]["formula"] == formula
+            assert v["texts"]["position"] == position_text(n, k, p, s, d, q)
+        states += positions
+
+        # the input's cells: grey padding (2), light input (1); a tap adds 2 (orange on
+        # the input, red-orange on the padding) and a black dot at the cell's centre
+        tapped = np.zeros((positions, full, full), bool)
+        tapped[np.arange(positions)[:, None], rows, cols] = True
+        expected = np.full((positions, full, full), 2)
+        expected[:, p : p + n, p : p + n] = 1
+        expected[tapped] += 2
+        assert_each(decode(cells, (1, 2, 3, 4)), expected, "the input's cells", shown)
+        assert_each(dots == WORDS[8], tapped, "the dots on the input", shown)
+        # the input's outline, 2 px, black (blue where the window's frame lies over it)
+        ring = np.zeros((positions, n * CELL), bool)
+        if h >= 1:
+            y, x = edge + 1, np.arange(edge, edge + n * CELL)
+            y0, y1, x0, x1 = (a[:, None] for a in (y0, y1, x0, x1))
+            band = (y < y0 + 3) | (y >= y1 - 3)
+            ring = (
+                (y0 <= y) & (y < y1) & (x >= x0) & (x < x1) & (band | (x < x0 + 3) | (x >= x1 - 3))
+            )
+        assert_each(outline, np.where(ring[..., None], blue, black), "the outline", shown)
+        if h >= 1:
+            assert_each(frame, np.broadcast_to(blue, frame.shape), "the window's frame", shown)
+            # the output grid: the current cell orange (6), framed blue; no dots
+            expected_out = np.full((positions, h, h), 5)
+            expected_out[np.arange(positions), cell_i, cell_j] = 6
+            assert_each(decode(out_cells, (5, 6)), expected_out, "the output's cells", shown)
+            assert_each(out_dots == WORDS[8], np.zeros(out_dots.shape, bool), "dots", shown)
+            assert_each(out_frame, np.broadcast_to(blue, out_frame.shape), "its frame", shown)
     assert states == 34973
 
 
@@ -284,13 +320,22 @@ def test_png_fallback_is_a_picture():
 @needs_node
 def test_module_equals_python_on_the_whole_grid(tmp_path):
     """conv_arithmetic.js's describe (output size, window, taps, titles, texts), normalise
-    and limits equal Python's for every state."""
+    and limits equal Python's for every state.
+
+    The module builds the states from the controls (SETTINGS' order, each setting's
+    positions from 0 to its last, as Python's normalise gives it); the fixture holds
+    Python's describe of each state, one JSON line each, as JSON.stringify writes it."""
     w = ConvArithmetic()
-    rows = []
-    for st in all_states():
-        far = w.normalise({**st, "position": MAX_OUTPUT**2 - 1}, "position")["position"]
-        rows.append({"state": st, "describe": describe(st), "last": far})
-    assert len(rows) == 34973
-    fixture = tmp_path / "conv_arithmetic_grid.json"
-    fixture.write_text(json.dumps({"rows": rows}), encoding="utf-8")
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    # where a position beyond the output goes: its last cell (what the slider reaches)
+    last = [
+        w.normalise({**state_of(*g), "position": MAX_OUTPUT**2 - 1}, "position")["position"]
+        for g in SETTINGS
+    ]
+    assert sum(q + 1 for q in last) == 34973
+    head = {"controls": w.controls, "order": SETTING_NAMES, "last": last}
+    lines = [encode(head)] + [encode(describe(st)) for st in all_states()]
+    assert len(lines) == 1 + 34973
+    fixture = tmp_path / "conv_arithmetic_grid.jsonl"
+    fixture.write_text("\n".join(lines), encoding="utf-8")
     run_node(["conv_arithmetic.test.mjs"], {"CONVTUTOR_ARITHMETIC_FIXTURE": str(fixture)}, passed=1)

@@ -11,6 +11,8 @@ counts, 7 kernel sizes, 6 input sizes, 4 depth multipliers, both scales):
 
 from __future__ import annotations
 
+import collections
+import functools
 import itertools
 import json
 import math
@@ -49,6 +51,7 @@ from convtutor.widgets.cost import (
 KERNELS = range(1, 8)
 MULTIPLIERS = range(1, 5)
 GRID = list(itertools.product(CHANNEL_CHOICES, CHANNEL_CHOICES, KERNELS, SIZE_CHOICES, MULTIPLIERS))
+GRID_ORDER = ["in_channels", "out_channels", "kernel_size", "input_size", "depth_multiplier"]
 MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER
 
 
@@ -78,15 +81,24 @@ def test_the_grid_is_every_control_value(calculator):
 
 @pytest.fixture(scope="module")
 def conv_costs():
-    """GRID state -> (params, macs) as ct.conv_cost gives them; every output is H x H."""
+    """GRID state -> (params, macs) as ct.conv_cost gives them; every output is H x H.
+
+    The counts come through layer_costs (the widget's own calls to conv_cost). conv_cost
+    is a pure function, so a call with the same arguments is made once: the depth-wise
+    layer's (C_in, C_in·M, k, H, M) is the same for every C_out."""
+    from convtutor.widgets import cost
+
+    conv_cost_once = functools.cache(cost.conv_cost)
     out = {}
-    for c, o, k, h, m in GRID:
-        costs = layer_costs(c, o, k, h, m)
-        assert all(costs[kind].output_size == (h, h) for kind in ct.KINDS)
-        out[c, o, k, h, m] = (
-            [costs[kind].params for kind in ct.KINDS],
-            [costs[kind].macs for kind in ct.KINDS],
-        )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cost, "conv_cost", conv_cost_once)
+        for c, o, k, h, m in GRID:
+            costs = layer_costs(c, o, k, h, m)
+            assert all(costs[kind].output_size == (h, h) for kind in ct.KINDS)
+            out[c, o, k, h, m] = (
+                [costs[kind].params for kind in ct.KINDS],
+                [costs[kind].macs for kind in ct.KINDS],
+            )
     return out
 
 
@@ -96,15 +108,36 @@ def test_formula_counts_equal_conv_cost_on_the_whole_grid(conv_costs):
         assert formula_costs(*g) == conv_costs[g], g
 
 
-def test_formula_counts_equal_pytorch_on_the_whole_grid():
-    """What the page says ('PyTorch agrees ... for every setting'): all 4,732 settings."""
+def test_formula_counts_equal_pytorch_on_the_whole_grid(monkeypatch):
+    """What the page says ('PyTorch agrees ... for every setting'): all 4,732 settings,
+    each counted by torch_parameter_counts from real torch.nn layers.
+
+    A layer recurs in many settings (the depth-wise one in every C_out's), so each is
+    built by torch.nn.Conv2d with those arguments once and handed out again; never twice
+    to one setting (the j-th alike layer a setting asks for is the j-th one built), so no
+    two of a setting's layers are one module."""
+    import torch
+
+    conv2d, built, asked = torch.nn.Conv2d, {}, collections.Counter()
+
+    def conv2d_built_once(*args, **kwargs):
+        key = (args, tuple(sorted(kwargs.items())))
+        alike = built.setdefault(key, [])
+        if asked[key] == len(alike):
+            alike.append(conv2d(*args, **kwargs))
+        asked[key] += 1
+        return alike[asked[key] - 1]
+
+    monkeypatch.setattr(torch.nn, "Conv2d", conv2d_built_once)
     checked = 0
     for c, o, k, m in itertools.product(CHANNEL_CHOICES, CHANNEL_CHOICES, KERNELS, MULTIPLIERS):
         params, _ = formula_costs(c, o, k, 7, m)
-        torch_counts = torch_parameter_counts(c, o, k, m)
+        asked.clear()
+        torch_counts = torch_parameter_counts.__wrapped__(c, o, k, m)  # past its cache
         assert params == [torch_counts[kind] for kind in ct.KINDS], (c, o, k, m)
         checked += 1
     assert checked == 4732
+    assert all(type(layer) is conv2d for alike in built.values() for layer in alike)
 
 
 def test_counts_stay_exact_in_javascript_numbers():
@@ -190,46 +223,73 @@ def test_bar_lengths():
 
 
 COLOURS = np.hstack([PALETTE, np.full((len(PALETTE), 1), 255, np.uint8)]).view(np.uint32)[:, 0]
+BAR_TOPS = [BAR_PAD + i * (BAR_HEIGHT + BAR_GAP) for i in range(4)]  # each bar's first row
+NO_BARS = np.full((BAR_CANVAS_HEIGHT, BAR_CANVAS_WIDTH), COLOURS[0], np.uint32)
+NO_BARS[:, 0] = COLOURS[1]  # white, the axis at x = 0
+
+
+@functools.lru_cache(maxsize=64)
+def bars_with(lengths: tuple) -> np.ndarray:
+    """The one picture (RGBA colours as 32-bit words) whose bars have these lengths:
+    white, the axis at x = 0, bar i in its colour from x = 1 over its rows, white after it."""
+    assert all(0 <= length < BAR_CANVAS_WIDTH for length in lengths)
+    pixels = NO_BARS.copy()
+    for i, (top, length) in enumerate(zip(BAR_TOPS, lengths, strict=True)):
+        pixels[top : top + BAR_HEIGHT, 1 : 1 + length] = COLOURS[2 + i]
+    return pixels
 
 
 def read_bars(rgba) -> list:
     """The lengths of the four bars a picture shows, checked pixel by pixel: white, the
-    axis at x = 0, bar i in its colour from x = 1 over its rows, white after it."""
+    axis at x = 0, bar i in its colour from x = 1 over its rows, white after it.
+
+    A bar's length is the count of its colour on its first row; then every pixel must be
+    that of the one picture with bars of those lengths."""
     assert rgba.shape == (BAR_CANVAS_HEIGHT, BAR_CANVAS_WIDTH, 4)
     pixels = np.ascontiguousarray(rgba).view(np.uint32)[..., 0]  # one RGBA colour each
-    assert (pixels[:, 0] == COLOURS[1]).all()
-    expected_white = np.ones(pixels.shape[0], bool)
-    lengths = []
-    for i in range(4):
-        y = BAR_PAD + i * (BAR_HEIGHT + BAR_GAP)
-        expected_white[y : y + BAR_HEIGHT] = False
-        band = pixels[y : y + BAR_HEIGHT, 1:]
-        assert (band == band[0]).all()  # every row of a bar alike
-        is_bar = band[0] == COLOURS[2 + i]
-        length = int(is_bar.sum())
-        assert is_bar[:length].all() and (band[0, length:] == COLOURS[0]).all()
-        lengths.append(length)
-    assert (pixels[expected_white, 1:] == COLOURS[0]).all()
+    lengths = (pixels[BAR_TOPS, 1:] == COLOURS[2:6, None]).sum(axis=1).tolist()
+    assert (pixels == bars_with(tuple(lengths))).all(), lengths
     return lengths
+
+
+def shows_bars(rgba, lengths: tuple) -> bool:
+    """``read_bars(rgba) == lengths``, in one comparison: the picture is, pixel for pixel,
+    the one picture with bars of these lengths (the only one read_bars reads so)."""
+    assert rgba.shape == (BAR_CANVAS_HEIGHT, BAR_CANVAS_WIDTH, 4)
+    pixels = np.ascontiguousarray(rgba).view(np.uint32)[..., 0]
+    return bool((pixels == bars_with(lengths)).all())
+
+
+def said(rgba) -> str:
+    """What read_bars makes of a picture (for a failure's message)."""
+    try:
+        return f"but the bars read {read_bars(rgba)}"
+    except AssertionError as error:
+        return f"but it is not a picture of bars: {error}"
 
 
 def test_view_equals_conv_cost_on_the_whole_grid(calculator, conv_costs):
     """What view shows (table, bars, texts) for every state, against ct.conv_cost."""
+    names = [name for name, _, _ in KIND_STYLES]
+    # pure functions of the numbers: each number is worked out once (a state's
+    # parameters recur at every input size and on both scales)
+    lengths_of = functools.cache(lambda values, log: tuple(bar_lengths(values, log)))
+    significant_of = functools.cache(significant)
     for (c, o, k, h, m), log in itertools.product(GRID, (True, False)):
-        st = state_of(c, o, k, h, m, log)
-        view = calculator.view(st)
+        view = calculator.view(state_of(c, o, k, h, m, log))
         params, macs = conv_costs[c, o, k, h, m]
         table, params_bars, macs_bars = view["panels"]
         rows = table["cells"][1:]
-        assert [r[0]["text"] for r in rows] == [name for name, _, _ in KIND_STYLES]
+        assert [r[0]["text"] for r in rows] == names
         assert [int(r[2]["text"].replace(",", "")) for r in rows] == params
         assert [int(r[3]["text"].replace(",", "")) for r in rows] == macs
-        assert read_bars(params_bars["rgba"]) == bar_lengths(params, log)
-        assert read_bars(macs_bars["rgba"]) == bar_lengths(macs, log)
+        for values, bars in ((params, params_bars["rgba"]), (macs, macs_bars["rgba"])):
+            lengths = lengths_of(tuple(values), log)
+            assert shows_bars(bars, lengths), f"{(c, o, k, h, m, log)}: {lengths}, {said(bars)}"
         texts = view["texts"]
         ratio = params[3] / params[0]
-        assert f"{params[3]:,} ÷ {params[0]:,} = {significant(ratio)}," in texts["ratio"]
-        assert texts["formula"].endswith(f" = {significant(m * (1 / o + 1 / k**2))}.")
+        assert f"{params[3]:,} ÷ {params[0]:,} = {significant_of(ratio)}," in texts["ratio"]
+        assert texts["formula"].endswith(f" = {significant_of(m * (1 / o + 1 / k**2))}.")
         assert f"every output is {h}×{h}" in texts["size"]
 
 
@@ -347,16 +407,20 @@ def test_module_import_does_not_import_torch():
 @needs_node
 def test_module_equals_python_on_the_whole_grid(calculator, tmp_path):
     """cost_calculator.js's describe (counts, table, texts, bar lengths on both scales)
-    equals Python's for every state; its normalise and pixels are checked too."""
-    rows = []
+    equals Python's for every state; its normalise and pixels are checked too.
+
+    The module builds the grid from the controls (in GRID's order); the fixture holds
+    Python's describe of each state, one JSON line each, as JSON.stringify writes it."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    every = 97  # the table's colours are the same in every state: check them in some
+    head = {"meta": calculator.meta, "palette": PALETTE.tolist(), "controls": calculator.controls,
+            "order": GRID_ORDER, "colours_every": every}  # fmt: skip
+    lines = [encode(head)]
     for i, g in enumerate(GRID):
         d = describe(state_of(*g))
-        if i % 97:  # the table's colours are the same in every state: check them in some
+        if i % every:
             d["cells"] = [[cell["text"] for cell in row] for row in d["cells"]]
-        rows.append({"state": state_of(*g), "describe": d})
-    fixture = tmp_path / "cost_calculator_grid.json"
-    fixture.write_text(
-        json.dumps({"meta": calculator.meta, "palette": PALETTE.tolist(), "rows": rows}),
-        encoding="utf-8",
-    )
+        lines.append(encode(d))
+    fixture = tmp_path / "cost_calculator_grid.jsonl"
+    fixture.write_text("\n".join(lines), encoding="utf-8")
     run_node(["cost_calculator.test.mjs"], {"CONVTUTOR_COST_FIXTURE": str(fixture)}, passed=2)

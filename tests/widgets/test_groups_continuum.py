@@ -16,6 +16,7 @@ grid (C = 6, 8, 12, 16, every divisor g of C, k = 1, 3, 5, 7, six input sizes):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -65,6 +66,37 @@ def state_of(w, c, g, k, h):
 @pytest.fixture(scope="module")
 def widget():
     return GroupsContinuum()
+
+
+@functools.cache
+def conv_cost(*args, **kwargs):
+    """``ct.conv_cost``, called once per distinct set of arguments (its result is frozen)."""
+    return ct.conv_cost(*args, **kwargs)
+
+
+class Views:
+    """Python's view of each state, as the Node test compares it (:func:`expected`),
+    computed once per state and read by every test that needs it: a view is a pure
+    function of the state."""
+
+    def __init__(self, widget):
+        self.widget = widget
+        self._seen = {}
+
+    def __call__(self, state: dict) -> dict:
+        key = tuple(sorted(state.items()))
+        if key not in self._seen:
+            self._seen[key] = expected(self.widget.view(state))
+        return self._seen[key]
+
+
+@pytest.fixture(scope="module")
+def views(widget):
+    return Views(widget)
+
+
+# Under ``pytest -n`` (make test) this file's tests run on one worker (GROUPS in
+# tests/conftest.py), so that each view is computed once in all.
 
 
 def test_the_grid_is_every_control_value(widget):
@@ -222,14 +254,14 @@ def test_bars_are_the_weights_of_every_g(widget):
             assert all(colour == tuple(PALETTE[5]) for i, colour in enumerate(colours) if i != j)
 
 
-def test_texts_and_table_on_the_whole_grid(widget):
+def test_texts_and_table_on_the_whole_grid(widget, views):
     """Every number the texts and the table show is convtutor's or PyTorch's."""
     checks = torch_checks()
     for c, g, k, h in GRID:
         state = state_of(widget, c, g, k, h)
-        view = widget.view(state)
+        view = views(state)
         texts = view["texts"]
-        cost = ct.conv_cost("standard", c // g, c // g, k, h, padding="same")
+        cost = conv_cost("standard", c // g, c // g, k, h, padding="same")
         weights, macs = f"{g * cost.params:,}", f"{g * cost.macs:,}"
         assert f"= {weights}" in texts["weights"]
         assert texts["macs"].endswith(f"= {macs}.")
@@ -256,7 +288,7 @@ def test_texts_and_table_on_the_whole_grid(widget):
         options = divisors(c)
         assert [cell["text"] for cell in table[0][1:]] == [str(d) for d in options]
         for j, d in enumerate(options, start=1):
-            part = ct.conv_cost("standard", c // d, c // d, k, h, padding="same")
+            part = conv_cost("standard", c // d, c // d, k, h, padding="same")
             assert table[2][j]["text"] == f"{d * part.params:,}"
             assert table[3][j]["text"] == f"{d * part.macs:,}"
             assert table[1][j]["text"] == f"({c}, {c // d}, {k}, {k})"
@@ -340,26 +372,26 @@ def expected(view: dict) -> dict:
 
 
 @needs_node
-def test_module_in_node(tmp_path):
+def test_module_in_node(tmp_path, views):
     w = GroupsContinuum()
     saved = saved_state(w)["state"][w.model_id]
     grid = []
     for c, g, k, h in GRID:
         state = state_of(w, c, g, k, h)
-        part = ct.conv_cost("standard", c // g, c // g, k, h, padding="same")
-        standard = ct.conv_cost("standard", c, c, k, h, padding="same").params
+        part = conv_cost("standard", c // g, c // g, k, h, padding="same")
+        standard = conv_cost("standard", c, c, k, h, padding="same").params
         grid.append(
             {
                 "state": state,
                 "conv_cost": {"weights": g * part.params, "macs": g * part.macs,
                               "standard": standard},
-                "view": expected(w.view(state)),
+                "view": views(state),
             }
         )  # fmt: skip
     w.set(channels=12, groups=1, kernel_size=3, size=56)
     moves = [
         {"start": s, "name": n, "value": v, "end": e, "g_max": w.limits(e, "g_index")[1],
-         "view": expected(w.view(e))}
+         "view": views(e)}
         for s, n, v, e in cases(w, per_control=12)
     ]  # fmt: skip
     fixture = tmp_path / "groups_continuum.json"

@@ -10,6 +10,8 @@ must equal Python on every state (Node).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from pathlib import Path
 
@@ -42,9 +44,79 @@ CONFIGS = {
 }
 
 
+class Walk:
+    """One config's widget and Python's view of every one of its states, each computed
+    ONCE and read by every test that needs it (the numbers, the outlines, the Node
+    fixture): a view is a pure function of the state, so reading it again gives nothing
+    more. Kept as :func:`expected_view` gives it (each shown picture as its SHA-256, the
+    form the Node test compares) and, for each distinct picture, what
+    :func:`test_outlined_block_is_the_window_of_the_channels_used` reads off its pixels
+    (:func:`measure`): equal digests, equal bytes, equal readings."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.widget = PixelProvenance(**CONFIGS[name])
+        self.initial = self.widget.state
+        self._views: dict = {}
+        self.frames: dict = {}  # state key -> {picture name: digest}, as Widget.frames's keys
+        self.readings: dict = {}  # (picture name, digest) -> measure(...)
+
+    def view(self, s: dict) -> dict:
+        """Python's view of state ``s``, pictures as digests; computed on the first ask."""
+        key = state_key(s)
+        if key not in self._views:
+            full = self.widget.view(s)
+            shown = expected_view(full)
+            frames = {}
+            for p, q in zip(full["panels"], shown["panels"], strict=True):
+                if "rgba" not in p:
+                    continue
+                digest = q.get("sha256") or hashlib.sha256(p["rgba"].tobytes()).hexdigest()
+                frames[p["name"]] = digest
+                if (p["name"], digest) not in self.readings:
+                    self.readings[p["name"], digest] = measure(p["name"], p["rgba"], self.widget)
+            self._views[key] = shown
+            self.frames[key] = frames
+        return self._views[key]
+
+    @functools.cached_property
+    def states(self) -> list:
+        """Every state (:func:`every_state`), each with its view computed."""
+        states = list(every_state(self.widget))
+        for s in states:
+            self.view(s)
+        return states
+
+
+def state_key(s: dict) -> tuple:
+    return tuple(sorted(s.items()))
+
+
+# Under ``pytest -n`` (make test) this file's tests run on one worker (GROUPS in
+# tests/conftest.py), so that each view is computed once in all.
+
+
+@pytest.fixture(scope="module")
+def walks():
+    """Config name -> its :class:`Walk`, made on first use, shared by this module's tests."""
+    made = {}
+
+    def get(name: str) -> Walk:
+        if name not in made:
+            made[name] = Walk(name)
+        return made[name]
+
+    return get
+
+
 @pytest.fixture(scope="module", params=list(CONFIGS))
-def widget(request):
-    return PixelProvenance(**CONFIGS[request.param])
+def walk(request, walks):
+    return walks(request.param)
+
+
+@pytest.fixture(scope="module")
+def widget(walk):
+    return walk.widget
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +153,7 @@ def references(w):
     b = w.biases
     bias = w.meta["bias"]
     n = x.shape[0]
+    z = ct.depthwise_conv2d(x, D, b["b_D"] if bias else None)
     return {
         "standard": ct.conv2d(x, W, b["b"] if bias else None),
         "depth-wise": ct.depthwise_conv2d(x, D, b["b_D"] if bias else None),
@@ -94,21 +167,26 @@ def references(w):
         # channel c's share of a standard output: that channel alone, no bias
         "share": [ct.conv2d(x[c : c + 1], W[:, c : c + 1]) for c in range(n)],
         "window_sum": ct.depthwise_conv2d(x, D),
-        "z": ct.depthwise_conv2d(x, D, b["b_D"] if bias else None),
+        "z": z,
+        # P[o, c] * z[c], the point-wise step of channel c alone: mixed[o][c][0, i, j]
+        "mixed": [
+            [ct.pointwise_conv2d(z[c : c + 1], P[o : o + 1, c : c + 1]) for c in range(n)]
+            for o in range(P.shape[0])
+        ],
     }
 
 
-def test_every_number_shown_is_convtutors(widget):
+def test_every_number_shown_is_convtutors(walk):
     """Windows, weights, products, channel sums, the total and the sum written out:
     on every output pixel of every mode, each equals convtutor's float64 number."""
-    w = widget
+    w = walk.widget
     k, n = w.meta["k"], w.meta["channels"]
     ref = references(w)
     x, W, D, P = w.x, w.weight, w.depthwise_weight[:, 0], w.pointwise_weight
     checked = 0
     for s in every_state(w):
         mode, o, i, j = s["mode"], s["out_channel"], s["row"], s["col"]
-        v = w.view(s)
+        v = walk.view(s)
         used = [o] if mode == "depth-wise" else list(range(n))
         shown_sums = []
         for c in range(n):
@@ -141,8 +219,7 @@ def test_every_number_shown_is_convtutors(widget):
             assert z_row[1 : n + 1] == numbers(zs)[0]
             p_row = next(row for row in total if row[0].startswith("× P"))
             assert p_row[1 : n + 1] == numbers(P[o])[0]
-            mixed = [ct.pointwise_conv2d(ref["z"][c : c + 1], P[o : o + 1, c : c + 1])[0, i, j]
-                     for c in range(n)]  # fmt: skip
+            mixed = [ref["mixed"][o][c][0, i, j] for c in range(n)]
             assert total[-1][1 : n + 1] == numbers(mixed)[0]
         check_sum_text(v["texts"]["numbers"], s, value)
         check_block_text(v["texts"]["block"], s, k)
@@ -208,11 +285,12 @@ def cell_centre(meta, c, r, q, cols, cell):
     return meta["margin"] + r * cell + cell // 2, ox + q * cell + cell // 2
 
 
-def enclosed(rgba, meta, c, rows, cols, cell):
-    """The cells of slice c whose centre lies inside the black outline's bounding box."""
+def enclosed(black, meta, c, rows, cols, cell):
+    """The cells of slice c whose centre lies inside the black outline's bounding box;
+    ``black`` marks the picture's black pixels (RGB all 0)."""
     ox = meta["margin"] + c * (cols * cell + 1 + meta["gap"])
     left = max(ox - 2, 0)
-    black = np.all(rgba[:, left : ox + cols * cell + 3, :3] == 0, axis=-1)
+    black = black[:, left : ox + cols * cell + 3]
     if not black.any():
         return set()
     ys, xs = np.nonzero(black)
@@ -222,23 +300,45 @@ def enclosed(rgba, meta, c, rows, cols, cell):
     return {(int(a), int(b)) for a, b in zip(r[inside], q[inside], strict=True)}
 
 
-def test_outlined_block_is_the_window_of_the_channels_used(widget):
+def measure(name: str, rgba, w) -> dict:
+    """What the outline test reads off picture ``name`` of ``w``'s view: for each slice,
+    the cells the black outline encloses and (input) the colour at each cell's centre."""
+    meta, n = w.meta, w.meta["channels"]
+    shape = {
+        "input": (n, meta["height"], meta["width"], meta["cell"]),
+        "output": (1, meta["out_height"], meta["out_width"], meta["out_cell"]),
+        "z": (n, meta["out_height"], meta["out_width"], meta["z_cell"]),
+    }[name]
+    slices, rows, cols, cell = shape
+    # black: R, G and B all 0 (each pixel's 4 bytes read as one little-endian integer,
+    # alpha masked off: one pass instead of three comparisons)
+    black = (np.ascontiguousarray(rgba).view("<u4")[..., 0] & 0xFFFFFF) == 0
+    reading = {"enclosed": [enclosed(black, meta, c, rows, cols, cell) for c in range(slices)]}
+    if name == "input":
+        r, q = np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij")
+        reading["centres"] = [rgba[(*cell_centre(meta, c, r, q, cols, cell), slice(0, 3))]
+                              for c in range(slices)]  # fmt: skip
+    return reading
+
+
+def test_outlined_block_is_the_window_of_the_channels_used(walk):
     """In the input drawing, the black outline encloses exactly rows i..i+k-1 and columns
     j..j+k-1 of each channel that takes part, and nothing of the others (which are
     faded); every cell shows its own value's colour. The output (and z) drawings
     outline exactly pixel (i, j)."""
-    w = widget
+    w = walk.widget
     meta, k, n = w.meta, w.meta["k"], w.meta["channels"]
-    h, wd, ho, wo = meta["height"], meta["width"], meta["out_height"], meta["out_width"]
     table = lut("RdBu_r")
     lims = meta["limits"]
-    for s in every_state(w):
+    for s in walk.states:
         mode, o, i, j = s["mode"], s["out_channel"], s["row"], s["col"]
-        frames = w.frames(s)
+        # each picture of w.frames(s), read once per distinct picture (Walk)
+        frames = {name: walk.readings[name, digest]
+                  for name, digest in walk.frames[state_key(s)].items()}  # fmt: skip
         used = [o] if mode == "depth-wise" else list(range(n))
         window = {(r, q) for r in range(i, i + k) for q in range(j, j + k)}
         for c in range(n):
-            got = enclosed(frames["input"], meta, c, h, wd, meta["cell"])
+            got = frames["input"]["enclosed"][c]
             assert got == (window if c in used else set()), (s, c)
         # colours: cell (r, q) of slice c shows x[c, r, q] (faded where c takes no part)
         if s["row"] == 0 and s["col"] == 0:
@@ -246,14 +346,11 @@ def test_outlined_block_is_the_window_of_the_channels_used(widget):
                 rgb = table[lut_index(w.x[c], -lims["x"], lims["x"])].astype(int)
                 if c not in used:
                     rgb = (rgb + 510) // 3
-                for r in range(h):
-                    for q in range(wd):
-                        y, x = cell_centre(meta, c, r, q, wd, meta["cell"])
-                        assert tuple(frames["input"][y, x, :3]) == tuple(rgb[r, q]), (s, c, r, q)
-        assert enclosed(frames["output"], meta, 0, ho, wo, meta["out_cell"]) == {(i, j)}
+                centres = frames["input"]["centres"][c]
+                np.testing.assert_array_equal(centres, rgb, err_msg=f"{s}, channel {c}")
+        assert frames["output"]["enclosed"] == [{(i, j)}]
         if mode == "separable":
-            for c in range(n):
-                assert enclosed(frames["z"], meta, c, ho, wo, meta["z_cell"]) == {(i, j)}
+            assert frames["z"]["enclosed"] == [{(i, j)}] * n
         else:
             assert "z" not in frames
 
@@ -434,17 +531,20 @@ def test_png_fallback_draws_every_panel_and_text(default):
 
 
 # ---- the ES module (Node) -------------------------------------------------------------
-def write_fixtures(folder: Path) -> int:
+def write_fixtures(folder: Path, walks) -> int:
     """For each config: the cases() moves (for tests/js/widgets.test.mjs) in ``folder``,
-    and every state with Python's view in ``folder/states`` (pixel_provenance.test.mjs)."""
+    and every state with Python's view in ``folder/states`` (pixel_provenance.test.mjs).
+    Each view is the config's :class:`Walk`'s, computed once per state."""
     (folder / "states").mkdir()
     moves = 0
-    for name, kwargs in CONFIGS.items():
-        w = PixelProvenance(**kwargs)
+    for name in CONFIGS:
+        walk = walks(name)
+        w = walk.widget
+        w.values = dict(walk.initial)  # as a new widget: cases() starts from its state
         saved = saved_state(w)["state"][w.model_id]
         spec_max = w.controls["out_channel"]["max"]
         made = [
-            {"start": s, "name": n, "value": v, "end": e, "view": expected_view(w.view(e))}
+            {"start": s, "name": n, "value": v, "end": e, "view": walk.view(e)}
             for s, n, v, e in cases(w, per_control=12)
         ]
         moves += len(made)
@@ -452,12 +552,12 @@ def write_fixtures(folder: Path) -> int:
             {"widget": f"pixel_provenance ({name})", "module": w.MODULE, "saved": saved,
              "moves": made}))  # fmt: skip
         states = []
-        for s in every_state(w):
+        for s in walk.states:
             top = w.limits(s, "out_channel")[1]
             states.append({
                 "state": s, "out_max": top,
                 "from_channel": s["out_channel"] if s["out_channel"] < top else spec_max,
-                "view": expected_view(w.view(s)),
+                "view": walk.view(s),
             })  # fmt: skip
         m, cell = w.meta["margin"], w.meta["out_cell"]
         clicks = [
@@ -474,11 +574,11 @@ def write_fixtures(folder: Path) -> int:
 
 
 @needs_node
-def test_module_in_node(tmp_path):
+def test_module_in_node(tmp_path, walks):
     """The ES module equals Python: every cases() move of every config (state, pictures,
     tables, texts), every state of the whole grid, the control limits and the click
     mapping on every pixel inside every output cell."""
-    moves = write_fixtures(tmp_path)
+    moves = write_fixtures(tmp_path, walks)
     assert moves > 150
     run_node(
         ["widgets.test.mjs", "pixel_provenance.test.mjs"],

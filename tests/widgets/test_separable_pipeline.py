@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from cases import cases
 from helpers import assert_png_fallback, assert_refused, assert_texts_drawn, needs_node, run_node
 from matplotlib.colors import to_hex
-from test_modules_node import write_fixture
+from test_modules_node import expected_view
 
 import convtutor as ct
 from convtutor.widgets import SeparablePipeline
@@ -34,7 +34,9 @@ STARTS = np.cumsum([0] + [len(POINTWISE_PRESETS[p]) for p in PRESETS])
 
 @pytest.fixture(scope="module")
 def pipeline():
-    return SeparablePipeline()
+    widget = SeparablePipeline()
+    widget.initial = widget.state  # a new widget's state (test_module_in_node starts there)
+    return widget
 
 
 def state_of(triple, preset, o):
@@ -80,26 +82,31 @@ def test_page_equals_separable_and_standard_conv_on_every_choice(pipeline):
         weights = np.stack([ct.separable_to_standard(d, ROWS)[0] for d in ds])  # (B, 11, 3, 3, 3)
         assert np.array_equal(weights, ROWS[None, :, :, None, None] * ds[:, None, :, 0])
         standard = ct.conv2d(x, weights.reshape(-1, 3, 3, 3)).reshape(len(part), len(ROWS), 94, 94)
+        scales = np.maximum(1.0, np.abs(standard).max(axis=(2, 3)))  # (B, 11): each output's
         for b, triple in enumerate(part):
             separable = ct.separable_conv2d(x, ds[b], ROWS)  # every preset's rows at once
+            apart = np.abs(separable - standard[b]).max(axis=(1, 2))  # (11,): each row's
             for j, preset in enumerate(PRESETS):
-                rows = slice(STARTS[j], STARTS[j + 1])
                 # the printed check: convtutor's float64 difference over all outputs of P
                 # (the widget groups its calls differently, which moves only the rounding)
                 table = pipeline.difference(state_of(triple, preset, 0))
-                worst = np.abs(separable[rows] - standard[b, rows]).max()
+                worst = apart[STARTS[j] : STARTS[j + 1]].max()
                 assert table < 1e-13 and abs(table - worst) < 1e-13, (triple, preset)
-                for o in range(STARTS[j + 1] - STARTS[j]):
-                    s = state_of(triple, preset, o)
-                    shown = pipeline.mixed(s)
-                    r = STARTS[j] + o
-                    scale = max(1.0, np.abs(standard[b, r]).max())
-                    error = max(
-                        np.abs(shown - separable[r]).max(), np.abs(shown - standard[b, r]).max()
-                    )
-                    worst_error = max(worst_error, error / scale)
-                    assert np.array_equal(np.stack(pipeline.kernel_tables(s)), weights[b, r])
-                    checked += 1
+            # the 11 choices of o, in the order of ROWS: the page's output o and W[o]
+            states = [state_of(triple, preset, o) for j, preset in enumerate(PRESETS)
+                      for o in range(STARTS[j + 1] - STARTS[j])]  # fmt: skip
+            shown = np.stack([pipeline.mixed(s) for s in states])
+            error = np.maximum(
+                np.abs(shown - separable).max(axis=(1, 2)),
+                np.abs(shown - standard[b]).max(axis=(1, 2)),
+            )
+            worst_error = max(worst_error, (error / scales[b]).max())
+            tables = np.stack([np.stack(pipeline.kernel_tables(s)) for s in states])
+            assert np.array_equal(tables, weights[b]), [
+                s for s, t, w in zip(states, tables, weights[b], strict=True)
+                if not np.array_equal(t, w)
+            ]  # fmt: skip
+            checked += len(states)
     assert checked == 11_000
     assert worst_error < 5e-7  # float32 rounding of the shipped maps (seen: 1.6e-7)
     verdict = pipeline.view()["texts"]["verdict"]
@@ -279,13 +286,22 @@ def test_png_tables_are_readable(pipeline):
 def test_module_in_node(pipeline, tmp_path):
     """The ES module: every fixture move equals Python (state, pictures, tables, texts),
     and its W[o], check text and o's range equal convtutor's on all 11,000 choices."""
-    write_fixture("separable_pipeline", tmp_path, per_control=12)
-    moves = json.loads((tmp_path / "separable_pipeline.json").read_text())["moves"]
-    assert len(moves) == len(cases(pipeline, per_control=12)) > 50
+    # the moves fixture test_modules_node.write_fixture writes, of this widget (made once)
+    # put back in a new widget's state, where cases() starts
+    pipeline.values = dict(pipeline.initial)
+    saved = saved_state(pipeline)["state"][pipeline.model_id]
+    moves = [
+        {"start": s, "name": n, "value": v, "end": e, "view": expected_view(pipeline.view(e))}
+        for s, n, v, e in cases(pipeline, per_control=12)
+    ]
+    assert len(moves) > 50
+    (tmp_path / "separable_pipeline.json").write_text(json.dumps(
+        {"widget": "separable_pipeline", "module": pipeline.MODULE, "saved": saved,
+         "moves": moves}))  # fmt: skip
     choices = []
     for part, ds in every_choice():
         for triple, d in zip(part, ds, strict=True):
-            weight, _ = ct.separable_to_standard(d, ROWS)
+            weight = ct.separable_to_standard(d, ROWS)[0].tolist()
             for j, preset in enumerate(PRESETS):
                 # the table itself is held to convtutor's numbers by the test above
                 value = pipeline.differences[(*triple, j)]
@@ -293,10 +309,9 @@ def test_module_in_node(pipeline, tmp_path):
                     choices.append({
                         "kernels": [KERNELS_3x3[k] for k in triple], "pointwise": preset,
                         "out_channel": o, "outputs": int(STARTS[j + 1] - STARTS[j]),
-                        "weight": weight[STARTS[j] + o].tolist(),
+                        "weight": weight[STARTS[j] + o],
                         "check": "0" if value == 0 else f"{value:.1e}",
                     })  # fmt: skip
-    saved = saved_state(pipeline)["state"][pipeline.model_id]
     (tmp_path / "choices").mkdir()
     fixture = tmp_path / "choices" / "separable_choices.json"
     fixture.write_text(json.dumps({"saved": saved, "choices": choices, "count": len(choices)}))
