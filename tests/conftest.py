@@ -19,6 +19,14 @@ settings.register_profile(
 settings.load_profile("default")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="browser tests write full-page screenshots to screenshots/ (to look at)",
+    )
+
+
 # ---- the notebooks, executed once per test run ---------------------------------------
 # tests/test_notebooks.py, tests/test_static_html.py and tests/browser/ read the same
 # executed copies (build/executed/, see scripts/execute_notebooks.py).
@@ -53,17 +61,18 @@ def static_edition(executed_notebooks, tmp_path_factory):
 # ---- sharing the tests out among pytest -n workers ---------------------------------------
 # ``make test`` runs ``pytest -n auto --dist loadgroup``. A costly session or module
 # fixture is built once per worker that uses it, so the tests that share one stay
-# together on one worker: GROUPS names those files. The rest go wherever a worker is
-# free. The executed notebooks are shared through build/executed/ (one worker executes,
-# the others wait for its lock and reuse the copies).
+# together on one worker: GROUPS names those files (a group is one unit of work). The
+# rest go wherever a worker is free. The executed notebooks are shared through
+# build/executed/ (one worker executes, the others wait for its lock and reuse them).
 #
 # The groups go by file, in our own scheduler (below), not by xdist_group marks: with
 # pytest 9.2 and pytest-xdist 3.8 the marks are silently ignored (pytest-dev/
 # pytest-xdist#1386: xdist renames ``item._nodeid``, which pytest 9.2 no longer reads).
 GROUPS = {
-    # one JupyterLab server and its Chromium (fixtures lab, browser)
-    "tests/browser/test_lab_widgets.py": "jupyterlab",
-    "tests/browser/test_lab_notebooks.py": "jupyterlab",
+    # a JupyterLab server and its Chromium (fixtures lab, browser) for each: the two
+    # files can run side by side, each on its own server
+    "tests/browser/test_lab_widgets.py": "jupyterlab-widgets",
+    "tests/browser/test_lab_notebooks.py": "jupyterlab-notebooks",
     # the static edition, built once (fixture static_edition)
     "tests/browser/test_static_edition.py": "static-edition",
     "tests/test_static_html.py": "static-edition",
@@ -71,8 +80,9 @@ GROUPS = {
     "tests/widgets/test_pixel_provenance.py": "pixel-provenance",
     "tests/widgets/test_groups_continuum.py": "groups-continuum",
 }
-#: Fixtures whose every user must be in the group named (checked at collection).
-FIXTURE_GROUPS = {"lab": "jupyterlab", "static_edition": "static-edition"}
+#: Session fixtures too costly to build for every test: each of their users must be in
+#: a group (checked at collection), so a worker builds one for a whole file or more.
+COSTLY_FIXTURES = ("lab", "static_edition")
 
 
 def group_of(nodeid: str) -> str | None:
@@ -82,11 +92,11 @@ def group_of(nodeid: str) -> str | None:
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        for fixture, group in FIXTURE_GROUPS.items():
-            if fixture in getattr(item, "fixturenames", ()) and group_of(item.nodeid) != group:
+        for fixture in COSTLY_FIXTURES:
+            if fixture in getattr(item, "fixturenames", ()) and group_of(item.nodeid) is None:
                 raise pytest.UsageError(
-                    f"{item.nodeid} uses the fixture {fixture!r}: add its file to GROUPS "
-                    f"in tests/conftest.py as {group!r}"
+                    f"{item.nodeid} uses the session fixture {fixture!r}: add its file to "
+                    "GROUPS in tests/conftest.py"
                 )
     # What needs no executed notebook first: a worker starts on it while another
     # executes the notebooks (a stable sort keeps every module's own order).

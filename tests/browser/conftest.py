@@ -77,6 +77,15 @@ def browser(chromium, lab):
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    return SCREENSHOTS
+def screenshots(request):
+    """``take(browser, name, scroller=None)``: a full-page screenshot, screenshots/NAME.png,
+    when pytest runs with ``--screenshots``. They are for a person to look at (no test
+    reads them), and each costs one to four seconds, so ``make test`` takes none."""
+    wanted = request.config.getoption("--screenshots")
+
+    def take(browser, name: str, scroller: str | None = None) -> None:
+        if wanted:
+            SCREENSHOTS.mkdir(exist_ok=True)
+            browser.screenshot(SCREENSHOTS / f"{name}.png", scroller=scroller)
+
+    return take

@@ -3,8 +3,8 @@
 The executed copy (trusted, as its author's would be) shows what the kernel produced:
 no error output, no stderr, every widget output rendered as a live convtutor widget
 from the saved widget state (as many as the run displayed), none wider than the
-output area at 1280x800, no console error. A full-page screenshot of each is written
-to ``screenshots/`` for a person to look at.
+output area at 1280x800, no console error. With ``pytest --screenshots``, a full-page
+screenshot of each is written to ``screenshots/`` for a person to look at.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def test_executed_notebook_shows_clean_in_lab(name, executed_notebooks, lab, bro
         )
     browser.settle()
     report = browser.report(name, record["seconds"])
-    browser.screenshot(screenshots / f"{name}.png")
+    screenshots(browser, name)
     # Every code cell ran (the page hides the prompts of folded cells, so read the file).
     not_run = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not c.execution_count]
     assert not not_run, f"cells without an execution count: {not_run}"

@@ -31,7 +31,7 @@ def widgets_page(lab, browser, screenshots):
     browser.open(WIDGETS_NOTEBOOK)
     browser.run_all()
     browser.settle()
-    browser.screenshot(screenshots / "widgets_check.png")
+    screenshots(browser, "widgets_check")
     return cells
 
 

@@ -33,7 +33,7 @@ def test_every_page_is_live_offline_and_paints_what_python_computes(
             "[...document.querySelectorAll('[data-ct-model]')].map(e => e.dataset.ctLive)"
         )
         assert live == ["true"] * page["live"], f"{page['name']}: widgets {live}"
-        chromium.screenshot(screenshots / f"static_{page['name']}.png", scroller="body")
+        screenshots(chromium, f"static_{page['name']}", scroller="body")
         if not page["live"]:
             continue
         saved = json.loads(STATE.search(html).group(1).replace("<\\/", "</"))["state"]
