@@ -33,7 +33,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 OLD_COMMIT = "e60689f"  # the last commit before the browser-drawn widgets (stop 9)
-SUMMARY = re.compile(r"=+ (.*?) in [\d.]+s")
+# pytest's last line: "967 passed in 279.14s (0:04:39)" (with -q; "=== ... ===" without)
+SUMMARY = re.compile(r"^=*\s*(\d+ (?:passed|failed|error).*?) in [\d.]+s", re.M)
 
 
 @contextlib.contextmanager
