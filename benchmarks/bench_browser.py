@@ -305,26 +305,6 @@ def measure_static(h, names) -> dict:
     return {"static page, no kernel": results}
 
 
-@contextlib.contextmanager
-def old_widgets():
-    """A git worktree of the last kernel-drawn version, for the kernel's PYTHONPATH."""
-    folder = Path(tempfile.mkdtemp(prefix="convtutor-old-"))
-    tree = folder / "tree"
-    subprocess.run(
-        ["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), OLD_COMMIT],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield tree
-    finally:
-        subprocess.run(
-            ["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)],
-            capture_output=True,
-        )
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def run() -> str:
     sys.path.insert(0, str(REPO / "tests" / "browser"))
     sys.path.insert(0, str(REPO / "tests" / "widgets"))
@@ -338,8 +318,9 @@ def run() -> str:
     results.update({f"browser-drawn, {k}": v for k, v in measure_static(h, names).items()})
     try:
         import ipympl  # noqa: F401
+        from bench_tests import worktree  # a git worktree of a commit
 
-        with old_widgets() as tree:
+        with worktree(OLD_COMMIT) as tree:
             old = measure_lab(h, names, old=True, env={"PYTHONPATH": str(tree)})
         results.update({f"kernel-drawn (old), {k}": v for k, v in old.items()})
         old_note = ""

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { widgetModule } from "./fixture.mjs";
+import { widgetModule, writesAs } from "./fixture.mjs";
 
 const file = process.env.CONVTUTOR_COST_FIXTURE;
 const skip = file
@@ -25,23 +25,6 @@ function grid(controls, order) {
     states = states.flatMap((s) => values.map((v) => ({ ...s, [name]: v })));
   }
   return states;
-}
-
-/** Whether `value`, as JSON.stringify writes it, is the text `json`. A value JSON
- * cannot hold (undefined, NaN, ±Infinity, -0, anything but plain objects and arrays)
- * would vanish or change in the text, so it makes the texts differ. */
-function writesAs(value, json) {
-  const plain = (k, v) => {
-    const odd =
-      v === undefined ||
-      (typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0))) ||
-      (typeof v === "object" &&
-        v !== null &&
-        !Array.isArray(v) &&
-        Object.getPrototypeOf(v) !== Object.prototype);
-    return odd ? "\u0000 not JSON" : v;
-  };
-  return JSON.stringify(value, plain) === json;
 }
 
 test("describe equals Python for every state of the grid", { skip }, async () => {

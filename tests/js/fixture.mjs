@@ -53,3 +53,20 @@ export function shown(view) {
     texts: view.texts,
   };
 }
+
+/** Whether `value`, as JSON.stringify writes it, is the text `json`. A value JSON
+ * cannot hold (undefined, NaN, ±Infinity, -0, anything but plain objects and arrays)
+ * would vanish or change in the text, so it makes the texts differ. */
+export function writesAs(value, json) {
+  const plain = (k, v) => {
+    const odd =
+      v === undefined ||
+      (typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0))) ||
+      (typeof v === "object" &&
+        v !== null &&
+        !Array.isArray(v) &&
+        Object.getPrototypeOf(v) !== Object.prototype);
+    return odd ? "\u0000 not JSON" : v;
+  };
+  return JSON.stringify(value, plain) === json;
+}
