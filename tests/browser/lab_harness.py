@@ -666,6 +666,25 @@ def sweep(root, check, *, keys=RANGE_KEYS, select_keys: bool = True) -> int:
     return moves
 
 
+def sweep_compared(root, reference) -> tuple[int, list[str]]:
+    """:func:`sweep` the widget ``root``; after each key compare the page with
+    ``reference.view`` of the state it shows (``pixels.page_mismatches``).
+
+    Returns the moves made and, for each key after which the page differed, what differed.
+    """
+    from pixels import page_mismatches  # tests/widgets, on the path of every caller
+
+    page, handle = root.page, root.element_handle()
+    problems: list[str] = []
+
+    def check(what: str) -> None:
+        found = page_mismatches(page, handle, reference)
+        if found:
+            problems.append(f"{what}: {found[:3]}")
+
+    return sweep(root, check), problems
+
+
 def percentile(values: list[float], q: float) -> float:
     """The ``q``-th percentile (0-100), linear between closest ranks."""
     ordered = sorted(values)

@@ -15,9 +15,16 @@ import time
 
 import numpy as np
 import pytest
-from lab_harness import PANEL, WIDGETS_NOTEBOOK, controls_of, serious, sweep, write_widgets_notebook
+from lab_harness import (
+    PANEL,
+    WIDGETS_NOTEBOOK,
+    controls_of,
+    serious,
+    sweep_compared,
+    write_widgets_notebook,
+)
 from PIL import Image
-from pixels import mismatches, page_mismatches, read_widgets
+from pixels import mismatches, read_widgets
 
 from convtutor.widgets import ALL
 
@@ -41,26 +48,12 @@ def _root(browser, cells, name):
     )
 
 
-def _sweep_and_compare(browser, root, name) -> tuple[int, list[str]]:
-    reference = ALL[name]()
-    problems: list[str] = []
-    handle = root.element_handle()
-
-    def check(what):
-        found = page_mismatches(browser.page, handle, reference)
-        if found:
-            problems.append(f"{what}: {found[:3]}")
-
-    moves = sweep(root, check)
-    return moves, problems
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_keyboard_sweep_paints_what_python_computes(name, widgets_page, browser, lab):
     """Each key on each control: the page equals Widget.view of the state it shows."""
     root = _root(browser, widgets_page, name)
     assert root.count() == 1, f"{name} did not render"
-    moves, problems = _sweep_and_compare(browser, root, name)
+    moves, problems = sweep_compared(root, ALL[name]())
     assert moves >= 10, f"{name}: only {moves} moves"
     assert not problems, f"{name}: " + "\n".join(problems[:10])
     # The page wrote its state back: the kernel's w.state is what the page shows.
@@ -150,6 +143,6 @@ def test_without_a_kernel_the_sliders_still_repaint(name, widgets_page, browser,
         lab.shutdown_kernels()
         time.sleep(1.0)
     root = _root(browser, widgets_page, name)
-    moves, problems = _sweep_and_compare(browser, root, name)
+    moves, problems = sweep_compared(root, ALL[name]())
     assert moves >= 10
     assert not problems, f"{name} without a kernel: " + "\n".join(problems[:10])

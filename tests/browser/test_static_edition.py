@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import re
 
-from lab_harness import serious, sweep
-from pixels import page_mismatches, reference_widget
+from lab_harness import serious, sweep_compared
+from pixels import reference_widget
 
 STATE = re.compile(
     r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S
@@ -40,15 +40,7 @@ def test_every_page_is_live_offline_and_paints_what_python_computes(
         for model_id, entry in saved.items():
             reference = reference_widget(entry)
             root = chromium.page.locator(f"[data-ct-model='{model_id}'] .ct-widget").first
-            problems = []
-            handle = root.element_handle()
-
-            def check(what, handle=handle, reference=reference, problems=problems):
-                found = page_mismatches(chromium.page, handle, reference)
-                if found:
-                    problems.append(f"{what}: {found[:3]}")
-
-            moves = sweep(root, check)
+            moves, problems = sweep_compared(root, reference)
             assert moves >= 10, f"{page['name']}: only {moves} moves"
             assert not problems, f"{page['name']} {model_id}: " + "\n".join(problems[:10])
             checked += 1
