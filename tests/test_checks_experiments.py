@@ -178,7 +178,7 @@ def test_check_intensity(which, ok, hint):
 
 @pytest.mark.parametrize(
     ("answer", "ok", "hint"),
-    [("b", True, "best case"), ("B", True, "which cost dominated"), ("a", False, "trap"),
+    [("b", True, "not a bound"), ("B", True, "which cost dominated"), ("a", False, "trap"),
      ("c", False, "Too strong"), ("d", False, "'a', 'b' or 'c'")],
 )  # fmt: skip
 def test_check_speed_claim(answer, ok, hint):

@@ -104,6 +104,19 @@ def _conclusion(std_gap, sep_gap, std_val, sep_val, std_train, sep_train, big_st
             ),
             ["Inconclusive", "about the same", "a different verdict"],
         ),
+        (  # overlapping gaps, the separable net fits its training set less: no "still"
+            (
+                [0.2, 0.1, 0.15],
+                [0.12, 0.18, 0.09],
+                [0.8, 0.82, 0.81],
+                [0.81, 0.8, 0.82],
+                [1, 1, 1],
+                [0.8, 0.82, 0.81],
+                [0.1, 0.12, 0.11],
+                [0.2, 0.22, 0.21],
+            ),
+            ["Inconclusive", "training accuracy was lower too", "cannot tell whose gap"],
+        ),
         (  # one seed: an anecdote
             ([0.2], [0.1], [0.8], [0.7], [1], [0.8], [0.1], [0.05]),
             ["claim held", "1 seed per network", "single seed", "anecdote"],
@@ -115,6 +128,9 @@ def test_notebook_06_conclusion_follows_the_numbers(numbers, phrases):
     text = _conclusion(*numbers)
     for phrase in phrases:
         assert phrase in text, (phrase, text)
+    # each verdict's sentences agree with it: no "larger one" unless the claim was reversed
+    assert ("its gap was the larger one" in text) == ("did not hold" in text and
+                                                     "training accuracy was lower" in text)
     for other in {"claim held", "did not hold", "Inconclusive"} - set(phrases):
         assert other not in text
 
@@ -131,7 +147,7 @@ def _code_cells(name):
     return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
 
 
-def _why(memory, arithmetic, call, *, left=True, speedups=(2.0, 3.0)):
+def _why(memory, arithmetic, call, *, left=True, speedups=(2.0, 3.0), half=None):
     """Run notebook 07's conclusion cell with depth-wise layers whose time shares are given."""
     import time
 
@@ -143,6 +159,7 @@ def _why(memory, arithmetic, call, *, left=True, speedups=(2.0, 3.0)):
             "t_memory": memory * t,
             "t_compute": arithmetic * t,
             "t_call": call * t,
+            "t_half": (max(0.5, call) if half is None else half) * t,
             "limit": "memory" if left else "compute",
             "roof_share": max(memory, arithmetic),
         }
@@ -151,7 +168,7 @@ def _why(memory, arithmetic, call, *, left=True, speedups=(2.0, 3.0)):
     shares = {
         "moving its bytes": np.full(3, memory),
         "its arithmetic": np.full(3, arithmetic),
-        "a call on a 1x1 image": np.full(3, call),
+        "the fixed cost of a call": np.full(3, call),
     }
     shown = []
     ns = {
@@ -181,7 +198,7 @@ def _why(memory, arithmetic, call, *, left=True, speedups=(2.0, 3.0)):
 @pytest.mark.parametrize(
     ("shares", "left", "phrases", "absent"),
     [
-        ((0.8, 0.1, 0.1), True, ["memory-bound on this machine", "3 of 3"], ["fixed cost"]),
+        ((0.8, 0.1, 0.1), True, ["memory-bound on this machine", "3 of 3"], ["cost per call dominated"]),
         (
             (0.1, 0.05, 0.9),
             True,
@@ -189,7 +206,7 @@ def _why(memory, arithmetic, call, *, left=True, speedups=(2.0, 3.0)):
             ["compute-bound", "unexplained"],
         ),
         ((0.1, 0.05, 0.9), False, ["not memory-bound on this machine.", "0 of 3"], ["even"]),
-        ((0.3, 0.7, 0.1), False, ["compute-bound"], ["memory-bound", "fixed cost"]),
+        ((0.3, 0.7, 0.1), False, ["compute-bound"], ["memory-bound", "cost per call dominated"]),
         ((0.2, 0.1, 0.3), True, ["not memory-bound", "leave most of the time unexplained"], []),
     ],
 )
@@ -200,6 +217,14 @@ def test_notebook_07_conclusion_follows_the_measurements(shares, left, phrases, 
         assert phrase in text, (phrase, text)
     for phrase in absent:
         assert phrase not in text, (phrase, text)
+
+
+def test_notebook_07_conclusion_says_when_the_cost_of_a_call_was_not_measured():
+    """A fixed cost below zero, or above the half-size time, is not a measurement: no verdict."""
+    for call, half in ((-0.2, 0.5), (0.9, 0.6)):
+        text = _why(0.1, 0.05, call, half=half)
+        assert "did not fit a straight line" in text and "per call dominated" not in text, text
+    assert "did not fit" not in _why(0.1, 0.05, 0.9, half=0.95)
 
 
 def test_notebook_07_conclusion_on_speed_ups():
@@ -260,6 +285,11 @@ def test_every_result_figure_has_a_predict_first_prompt(name):
     [
         ("06_overfitting_experiment.ipynb", "in under a minute"),
         ("06_overfitting_experiment.ipynb", "the largest possible with 4 classes"),
+        ("06_overfitting_experiment.ipynb", "would leave it far behind"),
+        ("06_overfitting_experiment.ipynb", "matters most for the separable"),
+        ("07_speed_in_practice.ipynb", "is the best case"),
+        ("07_speed_in_practice.ipynb", "is a best case"),
+        ("07_speed_in_practice.ipynb", "larger than the processor's caches"),
         ("07_speed_in_practice.ipynb", "it is **memory-bound**"),
         ("07_speed_in_practice.ipynb", "why it makes a depth-wise"),
     ],

@@ -66,14 +66,45 @@ def test_bytes_are_the_tensors_pytorch_reads_and_writes():
 
 
 def test_time_layers_rows_carry_flops_bytes_and_the_cost_of_a_call():
-    """Each row has FLOPs = 2 MACs, the bytes of arithmetic_intensity and a 1x1-image time."""
+    """Each row has FLOPs = 2 MACs, the bytes of arithmetic_intensity, a half-size time and
+    the fixed cost of a call read off the two real sizes."""
     (row,) = ex.time_layers((4,), (3,), size=8, batch=2, min_run_time=0.01, progress=False)
     for kind in ex.LAYER_KINDS:
         macs, moved, ai = ex.arithmetic_intensity(kind, 4, 3, 8, batch=2)
         assert (row[f"macs_{kind}"], row[f"bytes_{kind}"], row[f"ai_{kind}"]) == (macs, moved, ai)
         assert row[f"flops_{kind}"] == 2 * macs
-        assert row[f"t_call_{kind}"] > 0
+        assert row[f"t_half_{kind}"] > 0
+        assert row[f"t_call_{kind}"] == ex.call_cost(row[f"t_{kind}"], row[f"t_half_{kind}"], 8)
     assert (row["size"], row["batch"]) == (8, 2)
+
+
+@pytest.mark.parametrize(("fixed", "per_pixel", "size"), [(1e-4, 1e-7, 32), (0.0, 2e-8, 9)])
+def test_call_cost_is_where_the_line_through_two_sizes_meets_zero_pixels(fixed, per_pixel, size):
+    """For times a + b * pixels on a size x size and a (size // 2)^2 input, call_cost gives a."""
+    t_full, t_half = fixed + per_pixel * size**2, fixed + per_pixel * (size // 2) ** 2
+    assert ex.call_cost(t_full, t_half, size) == pytest.approx(fixed, abs=1e-12)
+
+
+def test_call_cost_says_when_the_times_do_not_fit_a_line():
+    """A half-size call slower than the full one gives more than t_half (the caller's cue)."""
+    assert ex.call_cost(1e-4, 2e-4, 32) > 2e-4
+    with pytest.raises(ValueError, match="size"):
+        ex.call_cost(1e-4, 1e-5, 1)
+    with pytest.raises(ValueError, match="t_half"):
+        ex.call_cost(1e-4, -1.0, 32)
+
+
+def test_largest_cache_reads_the_system_and_says_none_when_it_cannot(tmp_path):
+    """The largest data or unified cache, in bytes; instruction caches are left out."""
+    for name, kind, size in [("index0", "Data", "48K"), ("index1", "Instruction", "64K"),
+                             ("index2", "Unified", "2048K"), ("index3", "Unified", "32M")]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "type").write_text(kind + "\n")
+        (tmp_path / name / "size").write_text(size + "\n")
+    assert ex.largest_cache(tmp_path) == 32 * 2**20
+    assert ex.largest_cache(tmp_path / "missing") is None
+    found = ex.largest_cache()
+    assert found is None or found >= 2**10
 
 
 @pytest.mark.parametrize(

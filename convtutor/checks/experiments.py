@@ -281,11 +281,12 @@ def check_intensity(answer, channels=64, kernel_size=3, size=32) -> Feedback:
 
 #: The options of exercise 3 of notebook 07 (see :func:`check_speed_claim`).
 SPEED_OPTIONS = {
-    "a": "It runs about 8 times faster: time is proportional to MACs.",
+    "a": "It runs 8 times faster: time is proportional to MACs.",
     "b": (
-        "It is faster by less than 8 times, perhaps not at all: MACs are not the only cost. "
-        "Moving data and the fixed cost of each call take time too, and the separable layer "
-        "makes two calls where the standard layer makes one."
+        "Only a measurement can tell. Its speed-up is 8 times the ratio of the two layers' "
+        "MAC rates (MACs per second, separable over standard). Moving data and the fixed "
+        "cost of each call, paid twice by the separable layer, often lower its rate; but "
+        "the rate ratio may also be above 1."
     ),
     "c": "It is always slower than the standard layer.",
 }
@@ -295,22 +296,24 @@ def check_speed_claim(answer) -> Feedback:
     """Exercise: a separable layer needs 8x fewer MACs. Which prediction is safest?
 
     The options ``"a"``, ``"b"``, ``"c"`` are in :data:`SPEED_OPTIONS`; the notebook
-    prints them.
+    prints them. The identity behind the answer: speed-up = MAC ratio x (MAC rate of the
+    separable layer / MAC rate of the standard one), and nothing keeps the second factor
+    at or below 1, so the MAC ratio is neither a promise nor a bound.
     """
     choice = _choice(answer)
     if choice == "b":
         return right(
-            "The MAC ratio is a best case: it is reached only if both layers spend all their "
-            "time on arithmetic. The costs that do not shrink with the MACs (moving bytes, "
-            "and a fixed cost per call, paid twice by the separable layer) take part of the "
-            "saving whenever they are a sizeable share of the time. Section 2 measured how "
-            "much of the saving survived on your CPU, and section 3 which cost dominated."
+            "Speed-up = t_standard / t_separable = MAC ratio x (MAC rate of the separable "
+            "layer / MAC rate of the standard one). The MAC ratio is not a bound: the second "
+            "factor can be below 1 (bytes to move, a fixed cost per call) or above 1. The "
+            "'achieved' column of section 2 is that second factor on your CPU, and section 3 "
+            "looks at which cost dominated."
         )
     if choice == "a":
         return wrong(
-            "That is the 'fewer FLOPs => faster' trap: it holds only if both layers spend "
-            "all their time on arithmetic. Compare speedup with mac_ratio in the table of "
-            "section 2: how many rows reach their MAC ratio?"
+            "That is the 'fewer FLOPs => faster' trap: it holds only if both layers do their "
+            "MACs at the same rate. Compare speedup with mac_ratio in the table of "
+            "section 2: how many rows match their MAC ratio?"
         )
     if choice == "c":
         return wrong(

@@ -180,7 +180,7 @@ def channel_cycle(answer) -> Feedback:
         )
     if same_array(w, np.eye(3)[[2, 1, 0]]):
         return wrong(
-            "That is the red <-> blue swap of section 2: it makes (B, G, R). Here output red "
+            "That is the red <-> blue swap of section 3: it makes (B, G, R). Here output red "
             "reads green, output green reads blue, output blue reads red."
         )
     if same_array(w, _CYCLE.T):

@@ -3,8 +3,10 @@
 * :func:`time_layers` times standard, depth-wise and separable layers with
   ``torch.utils.benchmark``, beside the multiply-accumulates (MACs) that
   :func:`convtutor.conv_cost` predicts, the bytes each layer must move
-  (:func:`arithmetic_intensity`) and the time of the same layer on a 1 x 1 image,
-  which does almost no work: the fixed cost of a call.
+  (:func:`arithmetic_intensity`), and the fixed cost of a call: the time the same layer
+  would take on no pixels at all, read off two real sizes of input (:func:`call_cost`).
+* :func:`largest_cache` reads the size of the processor's largest cache, when the system
+  tells it.
 * :func:`copy_bandwidth` measures how many bytes per second this machine copies, and
   :func:`peak_flops` how many floating-point operations per second a matrix product
   reaches: the two roofs of a roofline plot. :func:`roofline` places every timed layer
@@ -33,6 +35,8 @@ from ._common import whole as _whole
 __all__ = [
     "LAYER_KINDS",
     "arithmetic_intensity",
+    "call_cost",
+    "largest_cache",
     "time_layers",
     "copy_bandwidth",
     "peak_flops",
@@ -94,6 +98,59 @@ def arithmetic_intensity(kind, channels, kernel_size, size, *, batch=1, bytes_pe
     return macs, moved, macs / moved
 
 
+def call_cost(t_full, t_half, size):
+    """The fixed cost of one call, from the same layer timed on two input sizes.
+
+    A layer's time is modelled as ``t = a + b * pixels``: ``a`` is what a call costs before
+    any work (checking arguments, picking a kernel, allocating the output), ``b`` the cost
+    of each pixel. Two real measurements, ``t_full`` on a ``size x size`` input and
+    ``t_half`` on a ``(size // 2) x (size // 2)`` one, give the line, and ``a`` is where it
+    meets zero pixels. (A call on a 1 x 1 image is no substitute: with padding, PyTorch
+    may take another, slower path there than on a real feature map.)
+
+    The result can come out negative, or larger than ``t_half``, when the two times do not
+    fit a line (noise, or a layer whose cost per pixel changes with the size). The caller
+    should then say that the fixed cost could not be measured; :func:`roofline` passes
+    the value on unchanged.
+
+    Examples
+    --------
+    >>> call_cost(t_full=5e-4, t_half=2e-4, size=32)  # a = 1e-4, b = 4e-4 per 1024 pixels
+    0.0001
+    """
+    size = _whole(size, "size", 2)
+    for name, value in (("t_full", t_full), ("t_half", t_half)):
+        _seconds(value, name)
+    full, half = size * size, (size // 2) ** 2
+    slope = (t_full - t_half) / (full - half)
+    return round(t_full - slope * full, 15)
+
+
+def largest_cache(root="/sys/devices/system/cpu/cpu0/cache"):
+    """Bytes of the largest data or unified cache of the first processor, or None.
+
+    Read from Linux's ``/sys/devices/system/cpu/cpu0/cache/index*/size`` (for example
+    ``"32768K"``). Other systems, or a machine that does not say, give None: the caller
+    then says that the size is unknown.
+    """
+    from pathlib import Path
+
+    units = {"K": 2**10, "M": 2**20, "G": 2**30}
+    sizes = []
+    for index in sorted(Path(root).glob("index*")):
+        try:
+            kind = (index / "type").read_text().strip()
+            text = (index / "size").read_text().strip()
+        except OSError:
+            continue
+        if kind == "Instruction" or not text:
+            continue
+        number, unit = (text[:-1], text[-1]) if text[-1] in units else (text, "")
+        if number.isdigit():
+            sizes.append(int(number) * units.get(unit, 1))
+    return max(sizes) if sizes else None
+
+
 def time_layers(
     channels=(16, 64, 128),
     kernel_sizes=(3, 5, 7),
@@ -114,17 +171,18 @@ def time_layers(
     by other programs (as :mod:`timeit` advises). On a busy machine this is far steadier
     than a median over long blocks.
 
-    Each layer is also timed on a ``(batch, C, 1, 1)`` input (half the time budget): it
-    does almost no arithmetic and moves almost no bytes, so that time is what one call
-    costs before any real work -- the per-call overhead.
+    Each layer is also timed on a ``(batch, C, size // 2, size // 2)`` input (half the
+    time budget). From the two times :func:`call_cost` reads off what one call costs
+    before any real work: the per-call overhead.
 
     Returns
     -------
     list of dict
         One row per ``(C, k)``: ``channels``, ``kernel_size``, ``size``, ``batch``, and
         for each kind in :data:`LAYER_KINDS` (``standard``, ``depthwise``,
-        ``separable``): the per-call seconds ``t_<kind>`` (fastest run), the seconds on a
-        1 x 1 image ``t_call_<kind>``, the MACs from :func:`convtutor.conv_cost`
+        ``separable``): the per-call seconds ``t_<kind>`` (fastest run), the seconds on
+        the half-size input ``t_half_<kind>``, the fixed cost of a call ``t_call_<kind>``
+        (:func:`call_cost`), the MACs from :func:`convtutor.conv_cost`
         ``macs_<kind>``, the FLOPs ``flops_<kind>`` (2 per MAC), the bytes moved
         ``bytes_<kind>`` and the arithmetic intensity ``ai_<kind>`` (MACs per byte, from
         :func:`arithmetic_intensity`). Then the predicted MAC ratio
@@ -136,7 +194,7 @@ def time_layers(
     from torch.utils import benchmark
 
     threads = _whole(threads, "threads", 1)
-    size = _whole(size, "size", 1)
+    size = _whole(size, "size", 2)
     batch = _whole(batch, "batch", 1)
     budget = _seconds(min_run_time, "min_run_time")
     configs = [
@@ -149,7 +207,8 @@ def time_layers(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         for c, k in configs:
-            inputs = {"t": torch.randn(batch, c, size, size), "t_call": torch.randn(batch, c, 1, 1)}
+            half = size // 2
+            inputs = {"t": torch.randn(batch, c, size, size), "t_half": torch.randn(batch, c, half, half)}
             layers = {
                 "standard": nn.Conv2d(c, c, k, padding=k // 2, bias=False),
                 "depthwise": nn.Conv2d(c, c, k, padding=k // 2, groups=c, bias=False),
@@ -169,6 +228,7 @@ def time_layers(
                     )
                     share = budget if key == "t" else budget / 2
                     row[f"{key}_{name}"] = _fastest(timer, share)
+                row[f"t_call_{name}"] = call_cost(row[f"t_{name}"], row[f"t_half_{name}"], size)
                 macs, moved, ai = arithmetic_intensity(name, c, k, size, batch=batch)
                 row[f"macs_{name}"] = macs
                 row[f"flops_{name}"] = 2 * macs
@@ -192,9 +252,10 @@ def copy_bandwidth(nbytes=64 * 2**20, *, repeats=9, threads=1):
     once to warm up and then ``repeats`` times. Each copy reads ``nbytes`` and writes
     ``nbytes``, so the result is ``2 * nbytes / (median time)``.
 
-    The size decides which memory is measured: 64 MB (the default) is larger than the
-    processor's caches, so the bytes come from main memory; a copy of a few hundred
-    kilobytes stays in the caches, which are faster.
+    The size decides which memory is measured. A copy larger than the processor's
+    largest cache (:func:`largest_cache`) must come from main memory; a copy of a few
+    hundred kilobytes stays in the caches, which are faster. Some processors have caches
+    of hundreds of megabytes, so 64 MB (the default) is not always beyond them.
 
     Returns
     -------
@@ -266,7 +327,8 @@ def roofline(rows, bandwidth, peak):
       compute line;
     * three times to compare with ``t``: moving the bytes at ``bandwidth``
       (``t_memory = B / bandwidth``), doing the arithmetic at ``peak``
-      (``t_compute = F / peak``), and the same layer on a 1 x 1 image (``t_call``).
+      (``t_compute = F / peak``), and the fixed cost of a call (``t_call``, from
+      :func:`call_cost`).
 
     Parameters
     ----------
@@ -284,7 +346,7 @@ def roofline(rows, bandwidth, peak):
         ``channels``, ``kernel_size``, ``flops``, ``bytes``, ``intensity``, ``achieved``,
         ``roof``, ``limit`` (``"memory"`` or ``"compute"``: the lower roof at this
         intensity), ``roof_share = achieved / roof``, ``t``, ``t_memory``,
-        ``t_compute`` and ``t_call``.
+        ``t_compute``, ``t_call`` and ``t_half`` (None when the row has none).
 
     Examples
     --------
@@ -323,6 +385,7 @@ def roofline(rows, bandwidth, peak):
                     "t_memory": moved / bandwidth,
                     "t_compute": flops / peak,
                     "t_call": row[f"t_call_{kind}"],
+                    "t_half": row.get(f"t_half_{kind}"),
                 }
             )
     if not points:
