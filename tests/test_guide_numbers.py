@@ -39,6 +39,10 @@ SETTING = {
     "`CostCalculator` (04) — parameters and multiply-adds": {
         "2017": "the year of the MobileNet paper cited (Howard et al. 2017)"
     },
+    "How the notebooks are built for a projector": {
+        "250": "the most words of prose above a first widget; test_first_widget_on_the_first_"
+        "screen checks it"
+    },
     "Before the class (15 minutes, the day before)": {
         "15": "the time the preparation takes, an estimate for the instructor",
         "125": "a browser zoom for a projector (a suggestion, not a result)",
@@ -338,6 +342,24 @@ def test_verification_cells_are_tagged_and_folded(book):
         and not exercise.search(c.source)
     ]
     assert not untagged, f"{book}: cells that only check, without the 'verify' tag: {untagged}"
+
+
+def test_guide_names_the_notebooks_without_a_widget():
+    """The projector section says which notebooks have no widget, and they are exactly those."""
+    text = GUIDE.read_text(encoding="utf-8")
+    section = text.split("## How the notebooks are built for a projector", 1)[1].split("\n## ")[0]
+    claim = section.split("**The first widget is on the first screen.**", 1)[1].split("\n- ")[0]
+    none = {
+        path.stem[:2]
+        for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+        if not any(
+            c.cell_type == "code" and BUILDS_WIDGET.search(c.source)
+            for c in nbformat.read(path, as_version=4).cells
+        )
+    }
+    named = set(re.findall(r"`(0\d)_\w+`\s+and\s+`(0\d)_\w+`\s+have no widget", claim)[0])
+    assert none and named == none, (named, none)
+    assert "Every notebook puts its first widget" not in text
 
 
 def test_flow_helpers_catch_what_they_should():
