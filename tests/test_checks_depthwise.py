@@ -17,30 +17,35 @@ def _assert_wrong(feedback, *fragments):
         assert fragment in feedback.message, (fragment, feedback.message)
 
 
-def test_depthwise_parameters_right():
-    """32 channels, 3x3, depth-wise: 288 weights, as conv_cost and PyTorch (groups=32) count."""
-    layer = torch.nn.Conv2d(32, 32, 3, groups=32, bias=False)
-    expected = sum(p.numel() for p in layer.parameters())
-    assert expected == ct.conv_cost("depthwise", 32, 32, 3).params == 288
-    assert check.depthwise_parameters(expected).ok
+def test_depthwise_channels_right():
+    """576 weights, 3x3, depth-wise: 64 channels, as conv_cost and PyTorch (groups=64) count."""
+    layer = torch.nn.Conv2d(64, 64, 3, groups=64, bias=False)
+    assert sum(p.numel() for p in layer.parameters()) == 576
+    assert ct.conv_cost("depthwise", 64, 64, 3).params == 576
+    assert check.depthwise_channels(64).ok
 
 
 @pytest.mark.parametrize(
     ("answer", "fragment"),
     [
-        (9, "one kernel for all the channels"),
-        (32 * 32 * 9, "standard 32 -> 32 layer"),
-        (32, "one number per channel"),
-        (32 * 6, "added the kernel's height and width"),
-        (288 + 32, "biases"),
-        (32 * 3, "9 numbers, not 3"),
-        (100, "C_in x k x k"),
-        ("288", "without quotes"),
+        (1, "shared by all the channels"),
+        (8, "counts a standard layer"),
+        (192, "9 numbers, not 3"),
+        (96, "added the kernel's height and width"),
+        (576, "number of weights"),
+        (9, "size of one kernel"),
+        (100, "Solve for the channels"),
+        ("64", "without quotes"),
     ],
 )
-def test_depthwise_parameters_hints(answer, fragment):
-    """A shared kernel, a standard count, a missing k^2 and biases each get their hint."""
-    _assert_wrong(check.depthwise_parameters(answer), fragment)
+def test_depthwise_channels_hints(answer, fragment):
+    """A shared kernel, a standard count, k for k^2 and the weights themselves get their hint."""
+    _assert_wrong(check.depthwise_channels(answer), fragment)
+
+
+def test_depthwise_channels_standard_reading_is_a_whole_number():
+    """The standard-layer reading C * C * 9 = 576 gives C = 8 exactly, so the hint can fire."""
+    assert 8 * 8 * 9 == check.DEPTHWISE_LAYER["weights"]
 
 
 def test_multiplier_parameters_right():
@@ -134,7 +139,7 @@ def test_torch_weight_shape_hints(answer, fragment):
 @pytest.mark.parametrize(
     "func",
     [
-        check.depthwise_parameters,
+        check.depthwise_channels,
         check.multiplier_parameters,
         check.equivalent_standard_weight,
         check.torch_weight_shape,

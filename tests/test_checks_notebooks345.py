@@ -7,6 +7,8 @@ import nbformat
 import numpy as np
 import pytest
 
+import torch
+
 import convtutor as ct
 from convtutor.checks import Feedback
 from convtutor.checks import pointwise as pw_check
@@ -32,22 +34,28 @@ def assert_hint(fb, *words):
 
 def test_pointwise_params_right():
     """C_in * C_out is accepted, for the defaults and for other sizes."""
-    assert_right(pw_check.params(64 * 128))
-    assert_right(pw_check.params(3 * 5, in_channels=3, out_channels=5))
-    assert pw_check.params(64 * 128).message.startswith("64 x 128")
+    assert_right(pw_check.params(48 * 40))
+    assert_right(pw_check.params(3 * 5, in_channels=3, depth_multiplier=1, out_channels=5))
+    assert pw_check.params(48 * 40).message.startswith("48 x 40")
+    dw = torch.nn.Conv2d(24, 48, 3, groups=24, bias=False)
+    pw = torch.nn.Conv2d(dw.out_channels, 40, 1, bias=False)
+    assert pw.weight.numel() == 48 * 40  # the 1x1 layer after a depth multiplier of 2
 
 
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
-        (128, ["forgot C_in"]),
-        (64, ["per-channel scaling", "mixes channels", "all 64 input channels"]),
-        (64 * 128 * 9, ["1x1"]),
-        (64 * 128 + 128, ["bias"]),
+        (24 * 40, ["what the depth-wise layer puts out", "48 channels"]),
+        (48 * 40 + 24 * 2 * 9, ["depth-wise layer's weights", "1x1 layer only"]),
+        (40, ["forgot C_in"]),
+        (48, ["per-channel scaling", "mixes channels", "all 48 input channels"]),
+        (24, ["per-channel scaling"]),
+        (48 * 40 * 9, ["1x1"]),
+        (48 * 40 + 40, ["bias"]),
         (0, ["not 'doing nothing'"]),
-        (64 + 128, ["added C_in and C_out", "Multiply"]),
+        (48 + 40, ["added C_in and C_out", "Multiply"]),
         (1234, ["weight matrix"]),
-        ("8192", ["whole number"]),
+        ("1920", ["whole number"]),
     ],
 )
 def test_pointwise_params_hints(answer, words):
@@ -67,7 +75,7 @@ def test_pointwise_macs_right():
         (32 * 64, ["number of weights"]),
         (32 * 56 * 56, ["only one output channel"]),
         (32 * 64 * 56 * 56 * 9, ["3x3 kernel", "1x1"]),
-        (64 * 128 * 56 * 56, ["previous exercise", "32 channels to 64"]),
+        (48 * 40 * 56 * 56, ["previous exercise", "32 channels to 64"]),
         (5, ["every pixel"]),
         ("many", ["whole number"]),
     ],

@@ -6,10 +6,10 @@ right, with a sentence saying why, or wrong, with a hint aimed at the likely mis
 count, a kernel in the wrong slot).
 
 >>> from convtutor.checks import depthwise as check
->>> bool(check.depthwise_parameters(288))
+>>> bool(check.depthwise_channels(64))
 True
->>> print(check.depthwise_parameters(9))  # doctest: +ELLIPSIS
-Not yet. You used one kernel for all the channels...
+>>> print(check.depthwise_channels(8))  # doctest: +ELLIPSIS
+Not yet. 8 x 8 x 9 = 576 counts a standard layer...
 """
 
 from __future__ import annotations
@@ -24,15 +24,15 @@ __all__ = [
     "MULTIPLIER_LAYER",
     "DEPTHWISE_WEIGHT",
     "TORCH_LAYER",
-    "depthwise_parameters",
+    "depthwise_channels",
     "multiplier_parameters",
     "equivalent_standard_weight",
     "torch_weight_shape",
 ]
 
 
-#: Exercise 1: a depth-wise layer on 32 channels with 3x3 kernels (M = 1), no bias.
-DEPTHWISE_LAYER = {"channels": 32, "kernel_size": 3}
+#: Exercise 1: a depth-wise layer with 3x3 kernels (M = 1, no bias) has 576 weights.
+DEPTHWISE_LAYER = {"weights": 576, "kernel_size": 3}
 
 #: Exercise 2: 16 channels, depth multiplier 2, 5x5 kernels, no bias.
 MULTIPLIER_LAYER = {"channels": 16, "depth_multiplier": 2, "kernel_size": 5}
@@ -46,37 +46,47 @@ TORCH_LAYER = {"in_channels": 8, "out_channels": 16, "kernel_size": 3, "groups":
 
 
 @exercise(whole_number=True)
-def depthwise_parameters(answer) -> Feedback:
-    r"""Exercise 1: weights of a depth-wise layer, 32 channels, 3x3, no bias: :math:`C_{in} k^2`."""
-    c, k = DEPTHWISE_LAYER["channels"], DEPTHWISE_LAYER["kernel_size"]
-    expected = c * k * k
+def depthwise_channels(answer) -> Feedback:
+    r"""Exercise 1: a depth-wise layer, 3x3, M = 1, no bias, has 576 weights. How many
+    channels does it filter? Weights = :math:`C_{in} k^2`, so :math:`C_{in} = 576 / 9 = 64`.
+
+    The hints aim at misconception #1 of the instructor's guide (one kernel shared by all
+    the channels) and at a standard layer's count (every filter sees every channel).
+    """
+    n, k = DEPTHWISE_LAYER["weights"], DEPTHWISE_LAYER["kernel_size"]
+    expected = n // (k * k)
     if int(answer) == expected:
-        return right(f"{c} channels x {k} x {k} = {expected}: one {k} x {k} kernel per channel.")
+        return right(
+            f"{expected} channels x {k} x {k} = {n}: every channel has its own {k} x {k} "
+            "kernel, so the weights grow with the number of channels."
+        )
     found = first_match(
         answer,
         [
             (
-                k * k,
-                f"You used one kernel for all the channels. Depth-wise gives every channel "
-                f"its own {k} x {k} kernel: {c} of them.",
+                1,
+                f"If one kernel were shared by all the channels, the layer would have {k * k} "
+                f"weights however many channels it had. It has {n}: every channel has its "
+                f"own {k} x {k} kernel. Count the kernels.",
             ),
             (
-                c * c * k * k,
-                f"That is a standard {c} -> {c} layer, where every filter sees every channel. "
-                "A depth-wise filter sees one channel only.",
+                int(round((n / (k * k)) ** 0.5)),
+                f"{int(round((n / (k * k)) ** 0.5))} x {int(round((n / (k * k)) ** 0.5))} x "
+                f"{k * k} = {n} counts a standard layer, where every filter sees every "
+                f"channel. A depth-wise layer has ONE kernel per channel: C_in x {k * k}.",
             ),
-            (c, f"That is one number per channel; each kernel has {k} x {k} numbers."),
-            (c * k, f"A {k} x {k} kernel has {k} x {k} = {k * k} numbers, not {k}."),
+            (n // k, f"A {k} x {k} kernel has {k} x {k} = {k * k} numbers, not {k}."),
             (
-                c * (k + k),
+                n // (2 * k),
                 "You added the kernel's height and width; its area is height times width.",
             ),
-            (expected + c, f"That includes {c} biases; this exercise counts the weights only."),
+            (n, f"{n} is the number of weights. Each channel owns {k * k} of them."),
+            (k * k, f"{k * k} is the size of one kernel. How many such kernels make {n}?"),
         ],
     )
     if found is not None:
         return found
-    return wrong("Count one k x k kernel for each channel: C_in x k x k.")
+    return wrong(f"Weights = channels x {k} x {k}. Solve for the channels.")
 
 
 @exercise(whole_number=True)

@@ -6,7 +6,9 @@ thought a 1x1 convolution does nothing or only scales each channel, mixed up the
 and columns of ``W``).
 
 >>> from convtutor.checks import pointwise as check
->>> bool(check.params(64 * 128, in_channels=64, out_channels=128))
+>>> bool(check.params(48 * 40))  # exercise 1: 24 channels, M = 2, then 40 outputs
+True
+>>> bool(check.params(64 * 128, in_channels=64, depth_multiplier=1, out_channels=128))
 True
 """
 
@@ -19,32 +21,50 @@ from . import Feedback, exercise, is_number, right, same_array, wrong
 __all__ = ["params", "macs", "output_shape", "channel_cycle"]
 
 
-_PARAMS_LAYER = (64, 128)  # the layer of exercise 1 (the defaults of params)
+#: Exercise 1: a depth-wise layer on 24 channels with depth multiplier 2 feeds a 1x1
+#: layer that gives 40 channels. The 1x1 layer sees 24 * 2 = 48 channels.
+_PARAMS_LAYER = (24, 2, 40)
 
 
 @exercise()
 def params(
-    answer, *, in_channels: int = _PARAMS_LAYER[0], out_channels: int = _PARAMS_LAYER[1]
+    answer,
+    *,
+    in_channels: int = _PARAMS_LAYER[0],
+    depth_multiplier: int = _PARAMS_LAYER[1],
+    out_channels: int = _PARAMS_LAYER[2],
 ) -> Feedback:
-    """How many weights has a 1x1 convolution from ``in_channels`` to ``out_channels``
-    (no bias)? Right: ``C_in * C_out``."""
-    c_in, c_out = in_channels, out_channels
+    """How many weights has the 1x1 convolution (no bias) that follows a depth-wise layer
+    on ``in_channels`` channels with ``depth_multiplier`` M and gives ``out_channels``?
+    Right: ``(C_in * M) * C_out``: the 1x1 layer sees the C_in * M depth-wise outputs."""
+    m = depth_multiplier
+    c_in, c_out = in_channels * m, out_channels
     expected = c_in * c_out
     if not is_number(answer):
         return wrong(f"Give a whole number (the count of weights); got {answer!r}.")
     if answer == expected:
         return right(
-            f"{c_in} x {c_out} = {expected}: each of the {c_out} output channels has one "
-            f"weight per input channel, and the kernel is 1x1."
+            f"{c_in} x {c_out} = {expected}: the 1x1 layer sees the {c_in} channels the "
+            f"depth-wise step puts out, and each of its {c_out} output channels has one "
+            "weight per input channel."
+        )
+    if m != 1 and answer == in_channels * c_out:
+        return wrong(
+            f"The 1x1 layer does not see the {in_channels} channels of the picture: it sees "
+            f"what the depth-wise layer puts out, {in_channels} x M = {c_in} channels."
+        )
+    if m != 1 and answer == expected + in_channels * m * 9:
+        return wrong(
+            "You added the depth-wise layer's weights. The question asks for the 1x1 layer only."
         )
     if answer == c_out and c_out != expected:
         return wrong(
             "You forgot C_in: each output channel is a weighted sum of ALL "
             f"{c_in} input channels, so it needs {c_in} weights, not 1."
         )
-    if answer == c_in and c_in != expected:
+    if answer in (c_in, in_channels) and answer != expected:
         return wrong(
-            f"{c_in} is one weight per input channel: a per-channel scaling, each channel "
+            f"{answer} is one weight per input channel: a per-channel scaling, each channel "
             "multiplied by a number of its own and nothing added across channels (that would "
             "be a depth-wise 1x1 layer). A 1x1 convolution mixes channels: each of the "
             f"{c_out} output channels is its own weighted sum of all {c_in} input channels, "
@@ -106,10 +126,11 @@ def macs(answer, *, in_channels: int = 32, out_channels: int = 64, size: int = 5
             "That counts a 3x3 kernel. A point-wise kernel is 1x1: one multiply-accumulate "
             "per (output channel, input channel) pair at each pixel, not 9."
         )
-    if answer == _PARAMS_LAYER[0] * _PARAMS_LAYER[1] * hw and (c_in, c_out) != _PARAMS_LAYER:
+    previous = (_PARAMS_LAYER[0] * _PARAMS_LAYER[1], _PARAMS_LAYER[2])
+    if answer == previous[0] * previous[1] * hw and (c_in, c_out) != previous:
         return wrong(
-            f"Those are the channels of the previous exercise ({_PARAMS_LAYER[0]} -> "
-            f"{_PARAMS_LAYER[1]}). This layer maps {c_in} channels to {c_out}."
+            f"Those are the channels of the previous exercise ({previous[0]} -> "
+            f"{previous[1]}). This layer maps {c_in} channels to {c_out}."
         )
     return wrong("At every pixel: (C_out x C_in) multiply-accumulates. Then count the pixels.")
 
