@@ -259,22 +259,34 @@ def small_layer():
     return rng.normal(size=(3, 1, 3, 3)), rng.normal(size=(4, 3))
 
 
-def test_equivalent_kernel_right(small_layer):
-    """P[o, c] * D[c] is accepted, and it equals separable_to_standard."""
-    dw, pw = small_layer
-    w = pw[:, :, None, None] * dw[None, :, 0]
-    assert_right(sep_check.equivalent_kernel(w, dw, pw))
+def test_reachable_kernels_are_the_rank_one_per_input_channel_ones():
+    """A and B are separable layers (found by factoring them), C and D are not."""
+    for name, w in sep_check.CANDIDATE_KERNELS.items():
+        ranks = [ct.kernel_rank(w[:, c].reshape(3, -1)) for c in range(2)]
+        assert (ranks == [1, 1]) == (name in {"A", "B"}), (name, ranks)
+    d = np.stack([ct.kernels.SOBEL_X, ct.kernels.SHARPEN])[:, None]
+    p = np.array([[1.0, -2.0], [0.5, 1.0], [-3.0, 0.0]])
+    assert np.allclose(ct.separable_to_standard(d, p)[0], sep_check.CANDIDATE_KERNELS["A"])
+    assert_right(sep_check.reachable_kernels({"A", "B"}))
+    assert_right(sep_check.reachable_kernels("ba"))
 
 
-def test_equivalent_kernel_hints(small_layer):
-    """Swapped axes, flipped kernels, a summed channel axis each get a hint."""
-    dw, pw = small_layer
-    w = pw[:, :, None, None] * dw[None, :, 0]
-    assert_hint(sep_check.equivalent_kernel(w.transpose(1, 0, 2, 3), dw, pw), "axes are swapped")
-    assert_hint(sep_check.equivalent_kernel(w[:, :, ::-1, ::-1], dw, pw), "flipped")
-    assert_hint(sep_check.equivalent_kernel(w.sum(axis=1), dw, pw), "summed over the input")
-    assert_hint(sep_check.equivalent_kernel(w + 1, dw, pw), "broadcasting")
-    assert_hint(sep_check.equivalent_kernel("W", dw, pw), "array of shape")
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ({"A", "B", "C"}, ["one pattern per OUTPUT", "INPUT channel"]),
+        ({"C"}, ["OUTPUT"]),
+        ({"A", "B", "D"}, ["input channel 0 of D", "rank 2"]),
+        ({"A"}, ["B is reachable", "D[0] and D[1]"]),
+        ({"B"}, ["A is reachable", "negative"]),
+        (set(), ["is reachable"]),
+        ({"E"}, ["not one"]),
+        (3, ["set of letters"]),
+    ],
+)
+def test_reachable_kernels_hints(answer, words):
+    """Patterns per output channel, a broken slice and a shared pattern each get a hint."""
+    assert_hint(sep_check.reachable_kernels(answer), *words)
 
 
 def test_block_params_right():
@@ -443,7 +455,7 @@ def test_box_factors_hints(column, row, words):
         lambda: sep_check.params(None),
         lambda: sep_check.cost_ratio(None),
         lambda: sep_check.recover_factors(None, None),
-        lambda: sep_check.equivalent_kernel(None, np.ones((3, 1, 3, 3)), np.ones((4, 3))),
+        lambda: sep_check.reachable_kernels(None),
         lambda: sobel_check.sobel_factors(None, None),
         lambda: sobel_check.multiplies(None, None),
         lambda: sobel_check.separable_kernels(None),

@@ -28,7 +28,8 @@ __all__ = [
     "cost_ratio",
     "RANK_ONE_WEIGHT",
     "recover_factors",
-    "equivalent_kernel",
+    "CANDIDATE_KERNELS",
+    "reachable_kernels",
     "block_params",
 ]
 
@@ -243,39 +244,75 @@ def _rebuilds(d: np.ndarray, p: np.ndarray, target: np.ndarray) -> bool:
     return same_array(product, target, atol=1e-6)
 
 
+def _candidates() -> dict[str, np.ndarray]:
+    """Four standard weights of shape (C_out, C_in, k, k) = (3, 2, 3, 3) for exercise 4."""
+    d = np.stack([kernels.SOBEL_X, kernels.SHARPEN])  # one pattern per input channel
+    p = np.array([[1.0, -2.0], [0.5, 1.0], [-3.0, 0.0]])
+    a = p[:, :, None, None] * d[None]  # W[o, c] = P[o, c] D[c]: reachable
+    b = p[:, :, None, None] * kernels.box(3)[None, None]  # one pattern everywhere: reachable
+    e = np.stack([kernels.SOBEL_X, kernels.SOBEL_Y, kernels.SHARPEN])  # one pattern per OUTPUT
+    c = np.abs(p)[:, :, None, None] + 0.5
+    c = c * e[:, None]  # W[o, c] = s[o, c] E[o]: input 0's slices differ: not reachable
+    d_ = a.copy()
+    d_[2, 0] = kernels.SOBEL_Y  # one slice of input 0 is a new pattern: not reachable
+    found = {"A": a, "B": b, "C": c, "D": d_}
+    for w in found.values():
+        w.setflags(write=False)
+    return found
+
+
+#: Exercise 4: which of these standard weights can a separable layer (M = 1) make?
+CANDIDATE_KERNELS = _candidates()
+
+
+def _per_input_ranks(w: np.ndarray) -> list[int]:
+    return [kernel_rank(w[:, c].reshape(w.shape[0], -1)) for c in range(w.shape[1])]
+
+
 @exercise()
-def equivalent_kernel(answer, depthwise_weight, pointwise_weight) -> Feedback:
-    """The standard kernel equal to a separable layer (M = 1):
-    ``W[o, c] = P[o, c] * D[c]``, shape ``(C_out, C, kH, kW)``."""
-    expected, _ = separable_to_standard(depthwise_weight, pointwise_weight)
-    try:
-        a = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return wrong(f"Give an array of shape {expected.shape}; got {answer!r}.")
-    c_out, c = expected.shape[:2]
-    if same_array(a, expected):
+def reachable_kernels(answer) -> Feedback:
+    """Exercise 4: which of :data:`CANDIDATE_KERNELS` equal a separable layer (M = 1)?
+
+    A standard weight ``W`` is one exactly when, for every input channel ``c``, the slices
+    ``W[0, c], W[1, c], ...`` are multiples of one pattern (rank 1 per input channel).
+    ``answer`` is a set (or list, or string) of letters, such as ``{"A", "B"}``.
+    """
+    from .sobel import _letters
+
+    names = sorted(CANDIDATE_KERNELS)
+    expected = {n for n, w in CANDIDATE_KERNELS.items() if _per_input_ranks(w) == [1, 1]}
+    letters = _letters(answer)
+    if letters is None:
+        return wrong(f"Give a set of letters, such as {{'A', 'B'}} or 'AB'; got {answer!r}.")
+    unknown = sorted(letters - set(names))
+    if unknown:
+        return wrong(f"The kernels are {', '.join(names)}; {', '.join(unknown)} is not one.")
+    if letters == expected:
         return right(
-            f"W[o, c] = P[o, c] * D[c], shape {expected.shape}: every output channel sees "
-            "scaled copies of the same depth-wise kernels."
+            f"{' and '.join(sorted(expected))}: in each, every input channel's slices are "
+            "multiples of one pattern (rank 1 per input channel), so W[o, c] = P[o, c] D[c]. "
+            "C keeps one pattern per OUTPUT channel, and D breaks the pattern in one slice."
         )
-    if a.shape == (c, c_out, *expected.shape[2:]) and same_array(a, expected.transpose(1, 0, 2, 3)):
+    if "C" in letters:
         return wrong(
-            "Your axes are swapped. A standard weight is (C_out, C_in, kH, kW): output channels "
-            "first. Use P[o, c], not P[c, o]."
+            "C has one pattern per OUTPUT channel: W[o, c] is a multiple of E[o]. A separable "
+            "layer needs one pattern per INPUT channel, D[c]. Read down the slices of one "
+            "input channel, W[:, c]: in C they are different patterns."
         )
-    if same_array(a, expected[:, :, ::-1, ::-1]):
+    if "D" in letters:
         return wrong(
-            "Your kernels are flipped. Deep-learning convolution is cross-correlation: keep "
-            "D as it is (no np.flip)."
+            "Look at input channel 0 of D: one of its three slices is not a multiple of the "
+            "others. Its (3, 9) matrix has rank 2, and P[o, c] D[c] only makes rank 1."
         )
-    if a.shape == (c_out, *expected.shape[2:]) and same_array(a, expected.sum(axis=1)):
+    if "B" not in letters:
         return wrong(
-            "You summed over the input channels. Keep that axis: a standard kernel has one "
-            "k x k slice per (output, input) pair, shape (C_out, C_in, kH, kW)."
+            "B is reachable: its slices are all multiples of ONE pattern. Nothing stops "
+            "D[0] and D[1] from being equal; rank 1 per input channel is all it takes."
         )
     return wrong(
-        f"Build W of shape {expected.shape} with W[o, c] = P[o, c] * D[c, 0] "
-        "(broadcasting: P[:, :, None, None] * D[None, :, 0])."
+        "A is reachable: down each input channel its slices are the same pattern, only "
+        "scaled (some by a negative number, some by zero). Check each input channel's "
+        "(C_out, k*k) matrix with ct.kernel_rank."
     )
 
 
