@@ -187,12 +187,29 @@ def test_check_speed_claim(answer, ok, hint):
     assert bool(fb) is ok and hint in fb.message
 
 
+ROWS = [  # time_filters rows: at k = 9 the passes ran 5.4x as fast, 1.2 x the k/2 predicted
+    {"kernel_size": 3, "t_2d": 3e-3, "t_two_pass": 2e-3, "speedup": 1.5, "predicted": 1.5},
+    {"kernel_size": 9, "t_2d": 27e-3, "t_two_pass": 5e-3, "speedup": 5.4, "predicted": 4.5},
+]
+
+
 @pytest.mark.parametrize(
     ("answer", "ok", "hint"),
-    [(4.5, True, "81"), (9, False, "Two passes"), (2 / 9, False, "Upside down"),
-     (63, False, "difference"), (3, False, "k + k"), ([4.5], False, "one number")],
+    [(1.2, True, "above 1"), (1.19, True, "nothing keeps"), (5.4, False, "time ratio"),
+     (4.5, False, "multiply ratio k^2 / 2k"), (1 / 1.2, False, "Upside down"),
+     (5.4 * 4.5, False, "You multiplied"), (3, False, "Rate ="), ([1.2], False, "one number"),
+     (None, False, "Replace None")],
 )  # fmt: skip
 def test_check_two_pass(answer, ok, hint):
-    """check_two_pass wants k^2 / (2k) and names the forgotten pass, inversion or difference."""
-    fb = chk.check_two_pass(answer)
-    assert bool(fb) is ok and hint in fb.message
+    """check_two_pass wants speed-up / (k/2) at the largest k: the time ratio, the multiply
+    ratio, an inverted or a multiplied answer each get their hint."""
+    fb = chk.check_two_pass(answer, ROWS)
+    assert bool(fb) is ok and hint in fb.message, fb.message
+
+
+def test_check_two_pass_says_when_the_passes_were_slower_per_multiply():
+    """A rate ratio below 1 is right too, and the message says so."""
+    rows = [{"kernel_size": 9, "t_2d": 27e-3, "t_two_pass": 10e-3}]
+    fb = chk.check_two_pass(2.7 / 4.5, rows)
+    assert fb and "at most 1" in fb.message
+    assert 5.4 / 4.5 == pytest.approx(1.2)  # the identity: speed-up = multiply ratio x rate ratio

@@ -325,54 +325,63 @@ def test_block_params_hints(answer, words):
 # ---- notebook 05: Sobel -----------------------------------------------------------------------
 
 
-def test_sobel_factors_right():
-    """[1, 2, 1] and [-1, 0, 1] are accepted, and so is any rescaled pair."""
-    assert_right(sobel_check.sobel_factors([1, 2, 1], [-1, 0, 1]))
-    assert_right(sobel_check.sobel_factors([-2, -4, -2], [0.5, 0, -0.5]))
-    assert_right(sobel_check.sobel_factors(*ct.separate(ct.kernels.SOBEL_X)))
+def test_kernel_factors_right():
+    """[1, 3, 1] and [2, 0, -2] are accepted, and so is any rescaled pair."""
+    assert_right(sobel_check.kernel_factors([1, 3, 1], [2, 0, -2]))
+    assert_right(sobel_check.kernel_factors([2, 6, 2], [1, 0, -1]))
+    assert_right(sobel_check.kernel_factors([-1, -3, -1], [-2, 0, 2]))
+    assert_right(sobel_check.kernel_factors(*ct.separate(sobel_check.KERNEL_TO_FACTOR)))
     # a column vector and a row vector, as a student may write them
-    assert_right(sobel_check.sobel_factors([[1], [2], [1]], [[-1, 0, 1]]))
+    assert_right(sobel_check.kernel_factors([[1], [3], [1]], [[2, 0, -2]]))
+    assert ct.kernel_rank(sobel_check.KERNEL_TO_FACTOR) == 1
 
 
 @pytest.mark.parametrize(
     ("column", "row", "words"),
     [
-        ([-1, 0, 1], [1, 2, 1], ["TRANSPOSE", "np.outer(row, column)"]),
-        ([1, 2, 1], [1, 0, -1], ["flipped"]),
-        ([1, 1, 1], [-1, 0, 1], ["Prewitt", "middle row twice"]),
+        ([1, 2, 1], [-1, 0, 1], ["Sobel's Gx", "3 times its top row"]),
+        ([2, 0, -2], [1, 3, 1], ["TRANSPOSE"]),
+        ([1, 3, 1], [-2, 0, 2], ["sign is reversed"]),
+        ([1, 3, 1], [1, 0, -1], ["0.5 times the kernel", "scale"]),
         ([1, 0, 1], [-1, 0, 1], ["first column"]),
         ([1, 2], [-1, 0, 1], ["3 numbers each"]),
         (np.ones((3, 3)), [-1, 0, 1], ["flat list"]),
         ("x", [-1, 0, 1], ["list of 3 numbers"]),
-        ([1, 2, 1], None, ["row is still None", "Replace None"]),
+        ([1, 2, 1], None, ["Replace None"]),
     ],
 )
-def test_sobel_factors_hints(column, row, words):
-    """Swapped column/row (the transpose) and a flipped kernel each get their hint."""
-    assert_hint(sobel_check.sobel_factors(column, row), *words)
+def test_kernel_factors_hints(column, row, words):
+    """Sobel's own pair, the transpose, a flipped sign and a wrong scale each get a hint."""
+    assert_hint(sobel_check.kernel_factors(column, row), *words)
 
 
 def test_multiplies_right():
-    """k^2 directly and 2k separated is accepted, for k = 7 and k = 5."""
-    assert_right(sobel_check.multiplies(49, 14))
-    assert_right(sobel_check.multiplies(25, 10, kernel_size=5))
+    """k^2 directly and r * 2k as r separable terms; the Laplacian's 9 and 12 at k = 3."""
+    assert_right(sobel_check.multiplies(81, 36))
+    assert_right(sobel_check.multiplies(9, 12, kernel_size=3))
+    assert_right(sobel_check.multiplies(25, 10, kernel_size=5, rank=1))
+    lap = ct.kernels.LAPLACIAN  # rank 2: two separable terms, as notebook 05 section 6 says
+    assert ct.kernel_rank(lap) == 2
 
 
 @pytest.mark.parametrize(
     ("direct", "separable", "words"),
     [
-        (14, 49, ["swapped", "k^2 with 2k"]),
-        (49, 7, ["TWO passes"]),
-        (49, 49, ["cheaper"]),
-        (7, 7, ["k x k = 49"]),
+        (81, 18, ["ONE column times a row", "sum of 2"]),
+        (36, 81, ["swapped"]),
+        (18, 81, ["swapped"]),
+        (81, 9, ["TWO passes"]),
+        (81, 81, ["Count the passes"]),
+        (9, 12, ["another kernel size", "9x9"]),
+        (49, 14, ["another kernel size"]),
+        (9, 3, ["k x k = 81"]),
         (10, 3, ["one multiply per tap"]),
-        (9, 6, ["Sobel's numbers", "7x7"]),
-        (49, None, ["Replace None"]),
-        ("49", 14, ["two whole numbers"]),
+        (81, None, ["Replace None"]),
+        ("81", 36, ["two whole numbers"]),
     ],
 )
 def test_multiplies_hints(direct, separable, words):
-    """Confusing k^2 with 2k, or counting one pass, each gets a hint."""
+    """One term for two, k^2 swapped with 2k, and another size's numbers each get a hint."""
     assert_hint(sobel_check.multiplies(direct, separable), *words)
 
 
@@ -456,7 +465,7 @@ def test_box_factors_hints(column, row, words):
         lambda: sep_check.cost_ratio(None),
         lambda: sep_check.recover_factors(None, None),
         lambda: sep_check.reachable_kernels(None),
-        lambda: sobel_check.sobel_factors(None, None),
+        lambda: sobel_check.kernel_factors(None, None),
         lambda: sobel_check.multiplies(None, None),
         lambda: sobel_check.separable_kernels(None),
         lambda: sobel_check.box_factors(None, None),

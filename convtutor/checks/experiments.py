@@ -324,20 +324,53 @@ def check_speed_claim(answer) -> Feedback:
     return wrong(f"Answer 'a', 'b' or 'c'; got {answer!r}.")
 
 
-def check_two_pass(answer, kernel_size=9) -> Feedback:
-    """Exercise: predicted speed-up of two 1-D passes over one 2-D pass (multiplies per pixel)."""
+def check_two_pass(answer, filter_rows) -> Feedback:
+    """Exercise: at the largest k of section 5, how many multiplies per second did the two
+    1-D passes do, for each multiply per second of the 2-D filter?
+
+    ``filter_rows`` are :func:`convtutor.experiment.time_filters` rows. The rate ratio is
+    ``(2k / t_two_pass) / (k^2 / t_2d) = speedup / (k / 2)``: the measured speed-up
+    divided by the multiply ratio. Three digits are enough (the table prints rounded
+    times); above 1 the passes beat the multiply ratio, so that ratio is no bound.
+    """
+    if answer is None:
+        return wrong(REPLACE_NONE)
     if not is_number(answer):
-        return wrong(f"Give one number, (2-D multiplies) / (two-pass multiplies); got {answer!r}.")
-    k = kernel_size
-    expected = k * k / (2 * k)
-    if _close(answer, expected):
-        return right(
-            f"{k}x{k} = {k * k} multiplies against {k} + {k} = {2 * k}: {expected:g} times."
+        return wrong(f"Give one number, a ratio of multiplies per second; got {answer!r}.")
+    row = max(filter_rows, key=lambda r: r["kernel_size"])
+    k, speedup = row["kernel_size"], row["t_2d"] / row["t_two_pass"]
+    predicted = k * k / (2 * k)
+    expected = speedup / predicted
+    if _close(answer, expected, rel=0.03):
+        side = (
+            "above 1: the passes did each multiply faster, and beat the multiply ratio"
+            if expected > 1
+            else "at most 1: the passes did each multiply no faster, and did not beat the "
+            "multiply ratio"
         )
-    if _close(answer, k):
-        return wrong(f"Two passes, each {k} multiplies per pixel: divide {k * k} by {2 * k}.")
-    if _close(answer, 1 / expected):
-        return wrong("Upside down: the question asks 2-D cost divided by two-pass cost.")
-    if _close(answer, k * k - 2 * k):
-        return wrong("That is the difference in multiplies; the speed-up is a ratio.")
-    return wrong(f"A {k}x{k} kernel costs k*k multiplies per pixel; two 1-D passes cost k + k.")
+        return right(
+            f"At k = {k}: speed-up {speedup:.2f} / multiply ratio {predicted:g} = "
+            f"{expected:.2f}, {side}. Speed-up = multiply ratio x rate ratio, and nothing "
+            "keeps the rate ratio at or below 1."
+        )
+    if _close(answer, speedup, rel=0.03):
+        return wrong(
+            f"{speedup:.2f} is the time ratio, the speed-up. The rate ratio is what is left "
+            f"after the multiply ratio: divide by k^2 / 2k = {predicted:g}."
+        )
+    if _close(answer, predicted, rel=0.03):
+        return wrong(
+            f"{predicted:g} is the multiply ratio k^2 / 2k: how many times fewer multiplies "
+            "the passes do. The question asks how fast they did them: use the times."
+        )
+    if _close(answer, 1 / expected, rel=0.03):
+        return wrong("Upside down: put the two passes' rate on top, the 2-D filter's below.")
+    if _close(answer, speedup * predicted, rel=0.03):
+        return wrong(
+            "You multiplied by the multiply ratio. Speed-up = multiply ratio x rate ratio: "
+            "divide the speed-up by it."
+        )
+    return wrong(
+        f"Rate = multiplies per pixel / time. At k = {k} the 2-D filter does k^2 = {k * k} "
+        f"per pixel, the passes 2k = {2 * k}: divide the passes' rate by the 2-D filter's."
+    )

@@ -6,7 +6,7 @@ the wrong order, a flipped kernel, ``k^2`` confused with ``2k``, a symmetric ker
 for a separable one, a row of zeros taken for a break in the pattern).
 
 >>> from convtutor.checks import sobel as check
->>> bool(check.sobel_factors([1, 2, 1], [-1, 0, 1]))
+>>> bool(check.kernel_factors([1, 3, 1], [2, 0, -2]))
 True
 """
 
@@ -18,7 +18,14 @@ from ..kernels import PREWITT_X, SOBEL_X
 from ..separable import kernel_rank
 from . import REPLACE_NONE, Feedback, exercise, is_number, right, same_array, wrong
 
-__all__ = ["sobel_factors", "multiplies", "KERNELS_TO_SORT", "separable_kernels", "box_factors"]
+__all__ = [
+    "KERNEL_TO_FACTOR",
+    "kernel_factors",
+    "multiplies",
+    "KERNELS_TO_SORT",
+    "separable_kernels",
+    "box_factors",
+]
 
 
 def _vector(value, name, count=3):
@@ -40,9 +47,16 @@ def _vector(value, name, count=3):
     return vec, None
 
 
+#: Exercise 1: a 3x3 edge kernel to split into a column times a row. It is not Sobel's:
+#: its middle row weighs 3 times the others, and it runs from + (left) to - (right).
+KERNEL_TO_FACTOR = np.outer([1.0, 3.0, 1.0], [2.0, 0.0, -2.0])
+KERNEL_TO_FACTOR.setflags(write=False)
+
+
 @exercise()
-def sobel_factors(column, row) -> Feedback:
-    """A column and a row whose outer product ``np.outer(column, row)`` is Sobel's Gx."""
+def kernel_factors(column, row) -> Feedback:
+    """A column and a row whose outer product ``np.outer(column, row)`` is
+    :data:`KERNEL_TO_FACTOR`. Any pair works whose scales multiply to the right one."""
     col, bad = _vector(column, "the column")
     if bad is not None:
         return bad
@@ -51,70 +65,85 @@ def sobel_factors(column, row) -> Feedback:
         return bad
     if col.size != 3 or rw.size != 3:
         return wrong(
-            f"Gx is 3x3, so the column and the row have 3 numbers each; got {col.size} and "
-            f"{rw.size}."
+            f"The kernel is 3x3, so the column and the row have 3 numbers each; got {col.size} "
+            f"and {rw.size}."
         )
+    target = KERNEL_TO_FACTOR
     product = np.outer(col, rw)
-    if same_array(product, SOBEL_X):
+    if same_array(product, target):
         return right(
-            "np.outer(column, row) is Gx: the column smooths down the picture, the row takes "
-            "a difference across it. Nine numbers made of six."
+            "np.outer(column, row) is the kernel: the column weighs the rows 1, 3, 1, the row "
+            "takes left minus right. A scale can move between the two: [2, 6, 2] and "
+            "[1, 0, -1] work too."
         )
-    if same_array(product, SOBEL_X.T):
+    if same_array(product, SOBEL_X) or same_array(product, -SOBEL_X):
         return wrong(
-            "You have the factors in the wrong places: np.outer(row, column) gives the "
-            "TRANSPOSE of Gx (that is Sobel's Gy). The column is the vertical factor "
-            "[1, 2, 1]; the row is the horizontal difference."
+            "That pair makes Sobel's Gx, the kernel of section 2, not this one. Read this "
+            "kernel: its middle row is 3 times its top row, and its left column is positive."
         )
-    if same_array(product, PREWITT_X):
+    if same_array(product, target.T):
         return wrong(
-            "That is Prewitt's kernel: its column [1, 1, 1] weights three rows equally. "
-            "Sobel's column weights the middle row twice as much as the other two."
+            "You have the factors in the wrong places: your np.outer gives the TRANSPOSE of "
+            "the kernel. The column is read top to bottom, the row left to right."
         )
-    if same_array(product, -SOBEL_X):
+    if same_array(product, -target):
         return wrong(
-            "Your kernel is Gx flipped (every sign reversed). Deep-learning convolution does "
-            "not flip: the row is [-1, 0, 1], right minus left."
+            "Every sign is reversed. Deep-learning convolution does not flip the kernel: the "
+            "left column of this kernel is positive."
+        )
+    scale = float(np.vdot(product, target) / np.vdot(target, target))
+    if abs(scale) > 1e-9 and same_array(product / scale, target, atol=1e-6):
+        return wrong(
+            f"The right shape, but your product is {scale:g} times the kernel. The outer "
+            "product must equal it exactly: scale the column or the row."
         )
     return wrong(
-        "Read the first column of Gx from top to bottom and the middle row from left to "
-        "right; the outer product of those shapes gives the kernel."
+        "Read the first column of the kernel from top to bottom and its top row from left to "
+        "right; then fix the scale so that np.outer(column, row) is the kernel."
     )
 
 
 @exercise(answers=2)
-def multiplies(direct, separable, *, kernel_size: int = 7) -> Feedback:
-    """Multiplies per output pixel of a ``k x k`` separable filter: done directly (``k^2``)
-    and as two 1-D passes (``2k``)."""
-    k = kernel_size
+def multiplies(direct, separable, *, kernel_size: int = 9, rank: int = 2) -> Feedback:
+    """Multiplies per output pixel of a ``k x k`` kernel of rank ``r``: done directly in
+    2-D (``k^2``), and as ``r`` separable terms of two 1-D passes each (``r * 2k``)."""
+    k, r = kernel_size, rank
     if not (is_number(direct) and is_number(separable)):
         return wrong(f"Give two whole numbers; got {direct!r} and {separable!r}.")
-    if direct == k * k and separable == 2 * k:
+    if direct == k * k and separable == r * 2 * k:
         return right(
-            f"{k}x{k} = {k * k} multiplies directly, {k} + {k} = {2 * k} in two 1-D passes: "
-            f"{k * k / (2 * k):.1f} times fewer."
+            f"{k}x{k} = {k * k} multiplies directly. A rank-{r} kernel is a sum of {r} "
+            f"column-times-row kernels, each two passes of {k}: {r} x 2 x {k} = {r * 2 * k}. "
+            f"Still {k * k / (r * 2 * k):.2f} times fewer."
         )
-    if direct == 2 * k and separable == k * k:
+    if direct == k * k and separable == 2 * k and r != 1:
         return wrong(
-            "You swapped them: the direct 2-D filter touches every tap, k^2; two 1-D passes "
-            "touch k taps each, 2k. Don't confuse k^2 with 2k."
+            f"{2 * k} is the cost of ONE column times a row. A rank-{r} kernel is not one "
+            f"column times a row: it is a sum of {r} of them, each with its own two passes."
         )
-    if direct == k * k and separable == k:
+    if (direct, separable) == (r * 2 * k, k * k) or (direct, separable) == (2 * k, k * k):
         return wrong(
-            "There are TWO passes (down the columns, then along the rows), k multiplies each."
+            "You swapped them: the direct 2-D filter touches every tap, k^2; the passes touch "
+            "k taps each. Don't confuse k^2 with 2k."
+        )
+    if direct == k * k and separable in (k, r * k) and separable != 2 * k:
+        return wrong(
+            f"Each of the {r} terms needs TWO passes (down the columns, then along the rows), "
+            f"{k} multiplies each."
         )
     if direct == k * k and separable == k * k:
+        return wrong(f"Count the passes: {r} terms, two passes each, {k} multiplies per pass.")
+    if (direct, separable) in ((9, 12), (9, 6), (49, 14)) and k * k != direct:
         return wrong(
-            "The two passes are cheaper than the 2-D filter: k multiplies each, 2k in all."
+            f"Those are the numbers of another kernel size. This kernel is {k}x{k}: count "
+            "again with its size."
         )
-    if (direct, separable) == (9, 6) and k != 3:
-        return wrong(
-            f"Those are Sobel's numbers, for a 3x3 kernel. This kernel is {k}x{k}: "
-            "count again with its size."
-        )
-    if direct == 2 * k or direct == k:
+    if direct in (2 * k, k):
         return wrong(f"The direct filter multiplies every one of the k x k = {k * k} taps.")
-    return wrong(f"Directly: one multiply per tap of the {k}x{k} kernel. Separated: k per pass.")
+    return wrong(
+        f"Directly: one multiply per tap of the {k}x{k} kernel. Separated: {r} terms, each "
+        "a column pass and a row pass."
+    )
 
 
 #: Exercise 3: five 3x3 kernels to sort into "a column times a row" or not.
