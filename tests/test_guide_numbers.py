@@ -50,6 +50,13 @@ SETTING = {
     },
     "The 50-minute lesson plan": {
         "50": "the session's length; test_plan_covers_01_to_05 checks the rows end at 50",
+        "130": "the reading-aloud pace the plan states; test_plan_is_timed_from_the_material "
+        "reads it",
+        "2": "minutes per widget and for the hook, as the plan states (read by the timing test)",
+        "1": "minutes per other vote and per exit-ticket question (read by the timing test)",
+        "45": "the most the computed plan may need (test_plan_is_timed_from_the_material)",
+        "43.2": "the plan's computed total; test_plan_is_timed_from_the_material recomputes it",
+        "7": "the slack, 50 minus the computed total, rounded",
         "90": "a longer session an instructor may have",
         "3": "minutes per exercise in the 90-minute variant",
     },
@@ -244,9 +251,121 @@ def _plan(text: str) -> list[tuple[int, int, str]]:
     return [(int(a), int(b), rest) for a, b, rest in PLAN_ROW.findall(body)]
 
 
+def _plan_rows(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, notebook cell, what-happens cell) of each row of the plan."""
+    body = text.split("## The 50-minute lesson plan", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\|\s*(\d+)[–-](\d+)\s*\|([^|]*)\|([^|]*)\|", body, re.M)
+    return [(int(a), int(b), book, what) for a, b, book, what in rows]
+
+
+def _pace(text: str) -> dict[str, float]:
+    """The pace the guide states for the plan: words a minute, minutes per widget, per vote,
+    and the minutes of the rows without a notebook (the hook, the exit ticket)."""
+    body = text.split("## The 50-minute lesson plan", 1)[1].split("\n## ", 1)[0]
+    found = {
+        "words": re.search(r"read aloud at (\d+) words a minute", body),
+        "widget": re.search(r"(\d+) minutes for each widget", body),
+        "vote": re.search(r"(\d+) minute for each other \*\*Predict first:\*\* vote", body),
+        "hook": re.search(r"the hook (\d+) minutes", body),
+        "ticket": re.search(r"the exit ticket (\d+)", body),
+        "budget": re.search(r"add up to at most (\d+) minutes", body),
+    }
+    missing = [name for name, match in found.items() if match is None]
+    assert not missing, f"the plan does not state its pace: {missing}"
+    return {name: float(match.group(1)) for name, match in found.items()}
+
+
+def section_material(book: str) -> dict[int, dict[str, int]]:
+    """Per numbered section of a notebook: words of prose (folded solutions left out),
+    widgets built, and **Predict first:** votes not above a widget."""
+    cells = _cells(book)
+    found: dict[int, dict[str, int]] = {}
+    section = None
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "markdown":
+            heading = re.search(r"^## (\d+)\.", cell.source, re.M)
+            if heading:
+                section = int(heading.group(1))
+            elif re.search(r"^## ", cell.source, re.M):
+                section = None  # Key points, Exercises
+            if section is None:
+                continue
+            text = re.sub(r"<details>.*?</details>", "", cell.source, flags=re.S)
+            item = found.setdefault(section, {"words": 0, "widgets": 0, "votes": 0})
+            item["words"] += len(text.split())
+            below = cells[i + 1] if i + 1 < len(cells) else None
+            above_widget = (
+                below is not None
+                and below.cell_type == "code"
+                and BUILDS_WIDGET.search(below.source) is not None
+            )
+            item["votes"] += text.count("**Predict first:**") * (not above_widget)
+        elif section is not None and BUILDS_WIDGET.search(cell.source):
+            found.setdefault(section, {"words": 0, "widgets": 0, "votes": 0})["widgets"] += 1
+    return found
+
+
+def row_sections(book_cell: str) -> tuple[str, list[int]]:
+    """The notebook and the sections a plan row names: '`04` §1, §3–4' -> ('04', [1, 3, 4])."""
+    books = set(NOTEBOOK_NUMBER.findall(book_cell)) | set(NOTEBOOK_NAME.findall(book_cell))
+    if not books:
+        return "", []
+    (book,) = books
+    numbers = []
+    for match in SECTION_REF.finditer(book_cell):
+        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        numbers += range(first, last + 1)
+    return book, numbers
+
+
+def planned_minutes(text: str) -> list[tuple[str, float, int]]:
+    """(row, minutes computed from the material, minutes the row gives) for every row."""
+    pace = _pace(text)
+    out = []
+    for start, end, book_cell, what in _plan_rows(text):
+        book, numbers = row_sections(book_cell)
+        if book:
+            material = section_material(book)
+            need = 0.0
+            for n in numbers:
+                m = material[n]
+                need += m["words"] / pace["words"] + m["widgets"] * pace["widget"]
+                need += m["votes"] * pace["vote"]
+        elif "Hook" in what:
+            need = pace["hook"]
+        else:
+            assert "Exit ticket" in what, what
+            need = pace["ticket"]
+        out.append((f"{start}–{end} {book_cell.strip()}", need, end - start))
+    return out
+
+
+def test_plan_is_timed_from_the_material():
+    """Each row gives at least the minutes its sections take at the stated pace (words read
+    aloud, a time per widget and per vote); all of them add up to at most 45 of the 50."""
+    text = GUIDE.read_text(encoding="utf-8")
+    pace = _pace(text)
+    rows = planned_minutes(text)
+    short = [f"{row}: needs {need:.1f}, gets {got}" for row, need, got in rows if need > got]
+    assert not short, "rows shorter than their material:\n" + "\n".join(short)
+    total = sum(need for _, need, _ in rows)
+    assert total <= pace["budget"] <= 45, f"the plan needs {total:.1f} minutes"
+    stated = re.search(r"computed total is (\d+(?:\.\d)?) minutes", text)
+    assert stated and float(stated.group(1)) == round(total, 1), (stated, round(total, 1))
+
+
+def test_plan_timing_counts_what_it_should():
+    """A section's words, widgets and votes are counted; a vote above a widget only once."""
+    material = section_material("03")
+    assert material[1]["widgets"] == 1 and material[1]["votes"] == 0
+    assert material[1]["words"] > 50
+    assert row_sections("`04` §1, §3–4") == ("04", [1, 3, 4])
+    assert row_sections("—") == ("", [])
+
+
 def test_plan_covers_01_to_05_in_fifty_minutes():
     """Minutes run 0-50 without a gap; every step names at most one notebook of 00-05, and
-    01-05 all appear; 06, 07 and 01's output-size section are homework."""
+    01-05 all appear; 06, 07 and every section left out are homework, named."""
     text = GUIDE.read_text(encoding="utf-8")
     rows = _plan(text)
     assert rows[0][0] == 0 and rows[-1][1] == 50
@@ -260,9 +379,35 @@ def test_plan_covers_01_to_05_in_fifty_minutes():
     assert {"01", "02", "03", "04", "05"} <= set(taught)
     homework = re.search(r"\*\*Homework:\*\*(.*?)\n\n", text, re.S).group(1)
     assert "06_overfitting_experiment" in homework and "07_speed_in_practice" in homework
-    assert "§4 of `01_standard_convolution`" in homework and "output size" in homework
+    in_class = {}
+    for _, _, book_cell, _ in _plan_rows(text):
+        book, numbers = row_sections(book_cell)
+        if book:
+            in_class.setdefault(book, set()).update(numbers)
+    for book in ["01", "02", "03", "04", "05"]:
+        left_out = _sections(book) - in_class.get(book, set())
+        line = next((x for x in homework.split("\n- ") if f"`{book}" in x), "")
+        named = set()
+        for match in SECTION_REF.finditer(line):
+            first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+            named.update(range(first, last + 1))
+        assert left_out <= named, f"{book}: sections {sorted(left_out - named)} not homework"
+
+
+def test_the_output_size_is_explained_where_its_formula_is_shown():
+    """01's first widget shows the output-size formula; the very next section explains it,
+    and the plan teaches both in class."""
     source = (NOTEBOOKS / "01_standard_convolution.md").read_text(encoding="utf-8")
-    assert "## 4. How big is the output?" in source
+    first = source.index("ConvArithmetic(")
+    sections = [(m.start(), m.group(0)) for m in re.finditer(r"^## \d+\. .*$", source, re.M)]
+    after = [title for start, title in sections if start > first]
+    assert after[0] == "## 2. How big is the output?", after[:1]
+    taught = set()
+    for _, _, book_cell, _ in _plan_rows(GUIDE.read_text(encoding="utf-8")):
+        book, numbers = row_sections(book_cell)
+        if book == "01":
+            taught.update(numbers)
+    assert {1, 2} <= taught
 
 
 # ---- how the notebooks are built (what the guide's projector section says) ---------------
