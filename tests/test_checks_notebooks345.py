@@ -6,7 +6,6 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-
 import torch
 
 import convtutor as ct

@@ -129,8 +129,9 @@ def test_notebook_06_conclusion_follows_the_numbers(numbers, phrases):
     for phrase in phrases:
         assert phrase in text, (phrase, text)
     # each verdict's sentences agree with it: no "larger one" unless the claim was reversed
-    assert ("its gap was the larger one" in text) == ("did not hold" in text and
-                                                     "training accuracy was lower" in text)
+    assert ("its gap was the larger one" in text) == (
+        "did not hold" in text and "training accuracy was lower" in text
+    )
     for other in {"claim held", "did not hold", "Inconclusive"} - set(phrases):
         assert other not in text
 
@@ -198,7 +199,12 @@ def _why(memory, arithmetic, call, *, left=True, speedups=(2.0, 3.0), half=None)
 @pytest.mark.parametrize(
     ("shares", "left", "phrases", "absent"),
     [
-        ((0.8, 0.1, 0.1), True, ["memory-bound on this machine", "3 of 3"], ["cost per call dominated"]),
+        (
+            (0.8, 0.1, 0.1),
+            True,
+            ["memory-bound on this machine", "3 of 3"],
+            ["cost per call dominated"],
+        ),
         (
             (0.1, 0.05, 0.9),
             True,

@@ -96,8 +96,12 @@ def test_call_cost_says_when_the_times_do_not_fit_a_line():
 
 def test_largest_cache_reads_the_system_and_says_none_when_it_cannot(tmp_path):
     """The largest data or unified cache, in bytes; instruction caches are left out."""
-    for name, kind, size in [("index0", "Data", "48K"), ("index1", "Instruction", "64K"),
-                             ("index2", "Unified", "2048K"), ("index3", "Unified", "32M")]:
+    for name, kind, size in [
+        ("index0", "Data", "48K"),
+        ("index1", "Instruction", "64K"),
+        ("index2", "Unified", "2048K"),
+        ("index3", "Unified", "32M"),
+    ]:
         (tmp_path / name).mkdir()
         (tmp_path / name / "type").write_text(kind + "\n")
         (tmp_path / name / "size").write_text(size + "\n")

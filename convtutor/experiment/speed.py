@@ -208,7 +208,10 @@ def time_layers(
         torch.manual_seed(0)
         for c, k in configs:
             half = size // 2
-            inputs = {"t": torch.randn(batch, c, size, size), "t_half": torch.randn(batch, c, half, half)}
+            inputs = {
+                "t": torch.randn(batch, c, size, size),
+                "t_half": torch.randn(batch, c, half, half),
+            }
             layers = {
                 "standard": nn.Conv2d(c, c, k, padding=k // 2, bias=False),
                 "depthwise": nn.Conv2d(c, c, k, padding=k // 2, groups=c, bias=False),
