@@ -55,8 +55,8 @@ SETTING = {
         "2": "minutes per widget and for the hook, as the plan states (read by the timing test)",
         "1": "minutes per other vote and per exit-ticket question (read by the timing test)",
         "45": "the most the computed plan may need (test_plan_is_timed_from_the_material)",
-        "43.2": "the plan's computed total; test_plan_is_timed_from_the_material recomputes it",
-        "7": "the slack, 50 minus the computed total, rounded",
+        "42.4": "the plan's computed total; test_plan_is_timed_from_the_material recomputes it",
+        "8": "the slack, 50 minus the computed total, rounded (recomputed by the same test)",
         "90": "a longer session an instructor may have",
         "3": "minutes per exercise in the 90-minute variant",
     },
@@ -352,6 +352,8 @@ def test_plan_is_timed_from_the_material():
     assert total <= pace["budget"] <= 45, f"the plan needs {total:.1f} minutes"
     stated = re.search(r"computed total is (\d+(?:\.\d)?) minutes", text)
     assert stated and float(stated.group(1)) == round(total, 1), (stated, round(total, 1))
+    slack = re.search(r"so about (\d+) of\s+the 50 are slack", text)
+    assert slack and int(slack.group(1)) == round(50 - total), (slack, 50 - total)
 
 
 def test_plan_timing_counts_what_it_should():
@@ -528,3 +530,34 @@ def test_guide_describes_the_verify_tag_and_the_prompts():
     text = GUIDE.read_text(encoding="utf-8")
     assert "`verify`" in text and "source_hidden: true" in text and "tags: [verify]" in text
     assert "**Predict first:**" in text
+
+
+PROJECTOR_WORDS = 2100  # about 2,000 words of prose a lesson on the projector
+
+
+def projector_words(book: str) -> int:
+    """Words of prose on the projector path: every markdown cell but the exercises, the
+    folded solutions and the sections whose heading says 'Optional'."""
+    words, skip = 0, False
+    for cell in _cells(book):
+        if cell.cell_type != "markdown":
+            continue
+        heading = re.search(r"^## (.*)$", cell.source, re.M)
+        if heading:
+            skip = heading.group(1).startswith("Exercises") or "Optional" in heading.group(1)
+        if not skip:
+            words += len(re.sub(r"<details>.*?</details>", "", cell.source, flags=re.S).split())
+    return words
+
+
+@pytest.mark.parametrize("book", ["01", "02", "03", "04", "05"])
+def test_a_lesson_fits_a_projector(book):
+    """At most about 2,000 words of prose on the projector path; the rest is optional."""
+    assert projector_words(book) <= PROJECTOR_WORDS, projector_words(book)
+
+
+def test_04_makes_the_relu_point_once():
+    """One linearity test for the ReLU between the steps (f(x) + f(-x) = 2 f(0)), not two."""
+    source = (NOTEBOOKS / "04_depthwise_separable.md").read_text(encoding="utf-8")
+    assert "f(x) + f(-x)" in source
+    assert "x1 + x2" not in source and "g(x_1 + x_2)" not in source
