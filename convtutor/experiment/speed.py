@@ -105,8 +105,8 @@ def call_cost(t_full, t_half, size):
     any work (checking arguments, picking a kernel, allocating the output), ``b`` the cost
     of each pixel. Two real measurements, ``t_full`` on a ``size x size`` input and
     ``t_half`` on a ``(size // 2) x (size // 2)`` one, give the line, and ``a`` is where it
-    meets zero pixels. (A call on a 1 x 1 image is no substitute: with padding, PyTorch
-    may take another, slower path there than on a real feature map.)
+    meets zero pixels. (A call on a 1 x 1 image would be a guess: nothing says PyTorch
+    runs it the way it runs a real feature map.)
 
     The result can come out negative, or larger than ``t_half``, when the two times do not
     fit a line (noise, or a layer whose cost per pixel changes with the size). The caller
