@@ -478,7 +478,13 @@ def test_unanswered_exercise_says_replace_none(call):
 # ---- the notebooks' own exercises ---------------------------------------------------------
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
-EXERCISE_NOTEBOOKS = ["03_pointwise", "04_depthwise_separable", "05_sobel_separability"]
+EXERCISE_NOTEBOOKS = [
+    "01_standard_convolution",
+    "02_depthwise",
+    "03_pointwise",
+    "04_depthwise_separable",
+    "05_sobel_separability",
+]
 SOLUTION_CODE = re.compile(r"```python\n(.*?)```", re.S)
 
 
