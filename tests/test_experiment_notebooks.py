@@ -294,6 +294,8 @@ def test_every_result_figure_has_a_predict_first_prompt(name):
         ("06_overfitting_experiment.ipynb", "would leave it far behind"),
         ("06_overfitting_experiment.ipynb", "matters most for the separable"),
         ("07_speed_in_practice.ipynb", "is the best case"),
+        ("07_speed_in_practice.ipynb", "how much of that promise survives"),
+        ("07_speed_in_practice.ipynb", "the share of the promise"),
         ("07_speed_in_practice.ipynb", "a call on a 1×1 image, which does almost no work"),
         ("07_speed_in_practice.ipynb", "is a best case"),
         ("07_speed_in_practice.ipynb", "larger than the processor's caches"),
