@@ -92,9 +92,9 @@ def test_any_size_gives_the_size_asked(width, height, size):
         (b"this is a text file, not a picture", ["not an image", "PNG or JPEG"]),
         ("truncated", ["damaged or cut short", "truncated"]),
         ("bomb", ["decompression bomb", f"{MAX_PIXELS:,}"]),
-        # Pillow 13 opens a 16-bit grey PNG as mode 'I;16', Pillow 9.2 (the floor) as 'I'
-        ("sixteen", ["mode 'I", "8-bit PNG or JPEG"]),
-        ("float", ["mode 'F'", "does not read"]),
+        ("int32", ["mode 'I'", "does not read", "8-bit PNG or JPEG"]),
+        ("float", ["mode 'F'", "from -2 to 3", "[0, 1]"]),
+        ("lab", ["mode 'LAB'", "does not read"]),
     ],
 )
 def test_bad_files_raise_a_value_error_that_says_what_is_wrong(source, words):
@@ -102,10 +102,13 @@ def test_bad_files_raise_a_value_error_that_says_what_is_wrong(source, words):
         source = _png(Image.fromarray(np.zeros((64, 64, 3), np.uint8) + 77))[:-40]
     elif source == "bomb":
         source = _png(Image.new("1", (8000, 6000)))  # 48 megapixels in a small file
-    elif source == "sixteen":
-        source = _png(Image.new("I;16", (20, 20)))
+    elif source == "int32":  # 32-bit integers (a TIFF): no fixed full scale
+        source = _png(Image.new("I", (20, 20), 70000), "TIFF")
     elif source == "float":
-        source = _png(Image.new("F", (20, 20)), "TIFF")
+        values = np.linspace(-2, 3, 400, dtype=np.float32).reshape(20, 20)
+        source = _png(Image.fromarray(values), "TIFF")
+    elif source == "lab":
+        source = _png(Image.new("LAB", (20, 20)), "TIFF")
     with pytest.raises(ValueError) as info:
         load_image(source)
     for word in words:
@@ -126,7 +129,7 @@ def test_a_huge_claimed_size_is_refused_before_decoding():
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [
-        ({"source": 3}, TypeError, ["source must be a path, bytes or a binary file object", "3"]),
+        ({"source": 3}, TypeError, ["source must be a path, bytes, a binary file object", "3"]),
         ({"source": io.StringIO("x")}, TypeError, ["binary mode", "str"]),
         ({"source": "no/such/file.png"}, ValueError, ["no image file at", "no/such/file.png"]),
         ({"source": b"x", "size": 4}, ValueError, ["size must be from 8 to 512", "4"]),
