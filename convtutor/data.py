@@ -183,6 +183,27 @@ _MODES = {
 }
 _GREY_16 = ("I;16", "I;16L", "I;16B", "I;16N", "I")
 
+#: How common picture files begin: a file that begins so but that Pillow cannot open
+#: is a damaged picture, not some other kind of file.
+_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+    b"RIFF": "WebP",
+}
+
+
+def _looks_like(data: bytes) -> str | None:
+    """The format whose signature ``data`` begins with (or, when shorter, begins)."""
+    for signature, fmt in _SIGNATURES.items():
+        if len(data) >= 2 and (data.startswith(signature) or signature.startswith(data)):
+            if fmt != "WebP" or len(data) < 12 or data[8:12] == b"WEBP":
+                return fmt
+    return None
+
 
 def _image_bytes(source) -> tuple[bytes, str]:
     """The bytes of ``source`` and a name for it in messages."""
@@ -208,7 +229,14 @@ def _image_bytes(source) -> tuple[bytes, str]:
         except OSError as exc:  # no permission, a device, ...
             raise ValueError(f"source: the file {path!r} could not be read ({exc})") from None
     if hasattr(source, "read"):
+        import io
+
         name = repr(getattr(source, "name", "the file"))
+        if isinstance(source, io.TextIOBase):
+            raise TypeError(
+                "source: a file object must be opened in binary mode ('rb'); "
+                f"{name} is open in text mode, its read() gives str"
+            )
         try:
             data = source.read()
         except (OSError, ValueError) as exc:  # closed, opened for writing only
@@ -256,6 +284,12 @@ def _open(source):
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 img = Image.open(io.BytesIO(data))
         except UnidentifiedImageError:
+            fmt = _looks_like(data)
+            if fmt:
+                raise ValueError(
+                    f"source: {name} begins like a {fmt} file but is damaged or cut short "
+                    f"(truncated): Pillow could not read its header ({len(data):,} bytes)"
+                ) from None
             raise ValueError(
                 f"source: {name} is not an image Pillow can read ({len(data):,} bytes; "
                 "try a PNG or JPEG file)"
@@ -361,13 +395,19 @@ def load_image(source, size: int = 96) -> np.ndarray:
     >>> picture.shape, float(picture.min()), float(picture.max())
     ((3, 10, 10), 1.0, 1.0)
     """
+    import warnings
+
     from PIL import Image
 
     size = v.positive_int(size, "size")
     if not 8 <= size <= 512:
         raise ValueError(f"size must be from 8 to 512 pixels; got {size}")
-    img, name = _open(source)
-    img = _upright(img, name)
+    # Pillow warns about some broken files (a TIFF's "Truncated File Read") before it
+    # fails or reads them whole; what happens then is said here, once.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        img, name = _open(source)
+        img = _upright(img, name)
     side = min(img.size)
     left, top = (img.size[0] - side) // 2, (img.size[1] - side) // 2
     box = (left, top, left + side, top + side)
