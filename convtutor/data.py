@@ -256,10 +256,11 @@ def _image_bytes(source) -> tuple[bytes, str]:
     )
 
 
-def _damaged(name: str, exc: BaseException, when: str) -> ValueError:
+def _damaged(name: str, exc: BaseException, when: str, fmt: str | None = None) -> ValueError:
+    kind = f"a {fmt} file" if fmt else "a picture"
     return ValueError(
-        f"source: {name} is damaged or cut short (truncated): Pillow failed {when} "
-        f"({type(exc).__name__}: {exc})"
+        f"source: {name} is damaged or cut short (truncated): it is {kind}, but Pillow "
+        f"failed {when} ({type(exc).__name__}: {exc})"
     )
 
 
@@ -302,7 +303,7 @@ def _open(source):
         except MemoryError:
             raise
         except Exception as exc:  # Pillow's plugins fail in many ways on a broken header
-            raise _damaged(name, exc, "while reading its header") from None
+            raise _damaged(name, exc, "while reading its header", _looks_like(data)) from None
     width, height = img.size
     if width * height > MAX_PIXELS:
         raise ValueError(
@@ -326,7 +327,7 @@ def _open(source):
     except MemoryError:
         raise
     except Exception as exc:  # "image file is truncated", broken data, ...
-        raise _damaged(name, exc, "while decoding its pixels") from None
+        raise _damaged(name, exc, "while decoding its pixels", img.format) from None
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     return img, name
