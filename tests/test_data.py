@@ -8,7 +8,7 @@ import zlib
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -348,3 +348,28 @@ def test_exif_orientation_turns_the_picture_upright():
     # turned clockwise, the picture is 20 wide, 40 high, its top half white; the
     # centre square's top rows are white, its bottom rows black
     assert upright[:, 0].min() > 0.9 and upright[:, -1].max() < 0.1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP"]),
+    st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1,
+             max_size=4),
+)  # fmt: skip
+def test_a_file_with_changed_bytes_is_refused_or_read_as_a_picture(fmt, changes):
+    """Bytes changed anywhere (a bad disk, a bad download): a ValueError naming the source,
+    or a picture of the right shape with every value finite and in [0, 1] (a JPEG has no
+    checksum, so changed pixel data can still be read). Never a raw Pillow exception."""
+    data = bytearray(_FILES[fmt])
+    for where, value in changes:
+        data[int(where * len(data))] = value
+    try:
+        picture = load_image(bytes(data), size=12)
+    except ValueError as exc:
+        assert str(exc).startswith("source: the image data "), str(exc)
+        return
+    assert picture.shape == (3, 12, 12) and np.isfinite(picture).all()
+    assert 0 <= picture.min() and picture.max() <= 1
+
+
+_FILES = {fmt: _png(Image.fromarray(_photo_like(seed=7)), fmt) for fmt in FORMATS}
