@@ -265,7 +265,8 @@ def _damaged(name: str, exc: BaseException, when: str, fmt: str | None = None) -
 
 
 def _open(source):
-    """``source`` as a loaded Pillow image (its first frame) and a name for messages.
+    """``source`` as a loaded Pillow image (its first frame), a name for messages and
+    its EXIF orientation.
 
     Every way Pillow fails on the file ends here as a ``ValueError`` that says which.
     """
@@ -323,29 +324,59 @@ def _open(source):
     lenient = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
+        early = _orientation(img)  # while the file is open: a TIFF reads it from there
         img.load()
+        # After decoding, as ImageOps.exif_transpose reads it: a decoder that turned
+        # the picture itself (newer Pillow, TIFF) has removed the tag by then. Older
+        # Pillow cannot read a TIFF of several pages' tag once it is decoded.
+        orientation = _orientation(img)
+        orientation = early if orientation is None else orientation
     except MemoryError:
         raise
     except Exception as exc:  # "image file is truncated", broken data, ...
-        raise _damaged(name, exc, "while decoding its pixels", img.format) from None
+        raise _damaged(name, exc, "while decoding it", img.format) from None
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = lenient
-    return img, name
+    if orientation is None:
+        raise ValueError(
+            f"source: {name} has EXIF data (its orientation) Pillow cannot read; "
+            "save the picture again without it"
+        )
+    return img, name, orientation
 
 
-def _upright(img, name: str):
-    """``img`` turned upright by its EXIF orientation (as phones save photos)."""
-    from PIL import ImageOps
-
+def _orientation(img):
+    """The EXIF orientation of ``img`` (1, upright, when it has none), or None when
+    Pillow cannot read its EXIF data."""
     try:
-        return ImageOps.exif_transpose(img)
+        return img.getexif().get(_ORIENTATION, 1)
     except MemoryError:
         raise
-    except Exception as exc:
-        raise ValueError(
-            f"source: {name} has EXIF data (its orientation) Pillow cannot read "
-            f"({type(exc).__name__}: {exc}); save the picture again without it"
-        ) from None
+    except Exception:
+        return None
+
+
+#: The EXIF tag of a picture's orientation, and the turn that puts each value upright
+#: (names of ``PIL.Image.Transpose``), as ``PIL.ImageOps.exif_transpose`` does.
+_ORIENTATION = 0x0112
+_UPRIGHT = {
+    2: "FLIP_LEFT_RIGHT",
+    3: "ROTATE_180",
+    4: "FLIP_TOP_BOTTOM",
+    5: "TRANSPOSE",
+    6: "ROTATE_270",
+    7: "TRANSVERSE",
+    8: "ROTATE_90",
+}
+
+
+def _upright(img, orientation):
+    """``img`` turned upright by its EXIF orientation (as phones save photos); an
+    orientation that is not one of EXIF's eight values is taken as upright."""
+    from PIL import Image
+
+    turn = _UPRIGHT.get(orientation) if isinstance(orientation, int) else None
+    return img.transpose(getattr(Image.Transpose, turn)) if turn else img
 
 
 def load_image(source, size: int = 96) -> np.ndarray:
@@ -407,8 +438,8 @@ def load_image(source, size: int = 96) -> np.ndarray:
     # fails or reads them whole; what happens then is said here, once.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        img, name = _open(source)
-        img = _upright(img, name)
+        img, name, orientation = _open(source)
+        img = _upright(img, orientation)
     side = min(img.size)
     left, top = (img.size[0] - side) // 2, (img.size[1] - side) // 2
     box = (left, top, left + side, top + side)

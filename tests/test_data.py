@@ -309,6 +309,8 @@ def test_pil_images_are_read_like_files():
     for mode, colour in [("RGB", (9, 99, 199)), ("L", 77), ("P", 3), ("LA", (5, 0)),
                          ("RGBA", (1, 2, 3, 0)), ("1", 1), ("CMYK", (10, 20, 30, 40))]:  # fmt: skip
         img = Image.new(mode, (30, 20), colour)
+        if mode == "P":
+            img.putpalette([7 * i % 256 for i in range(768)])
         fmt = "JPEG" if mode == "CMYK" else "PNG"
         from_file = load_image(Image.open(io.BytesIO(_png(img, fmt))), size=10)
         np.testing.assert_array_equal(load_image(img if fmt == "PNG" else
@@ -373,3 +375,20 @@ def test_a_file_with_changed_bytes_is_refused_or_read_as_a_picture(fmt, changes)
 
 
 _FILES = {fmt: _png(Image.fromarray(_photo_like(seed=7)), fmt) for fmt in FORMATS}
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "TIFF", "WEBP"])
+def test_every_exif_orientation_is_turned_as_pillow_turns_it(fmt):
+    """Orientations 1-8 (and a value EXIF does not have): as ImageOps.exif_transpose."""
+    from PIL import ImageOps
+
+    img = Image.fromarray(_photo_like(30, 20, seed=3))
+    for orientation in range(0, 10):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        buffer = io.BytesIO()
+        img.save(buffer, fmt, exif=exif, lossless=True)
+        data = buffer.getvalue()
+        upright = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
+        want = load_image(_png(upright.convert("RGB")), size=20)
+        np.testing.assert_array_equal(load_image(data, size=20), want, err_msg=str(orientation))
