@@ -2,8 +2,8 @@
 
 * :func:`sample_image` -- the portrait of Grace Hopper that matplotlib ships in its
   sample data, as a ``(3, H, W)`` float array in ``[0, 1]``.
-* :func:`load_image` -- your own picture (a path, bytes or a file object), made
-  square and small, as the same ``(3, size, size)`` float array.
+* :func:`load_image` -- your own picture (a path, bytes, a file object or a PIL
+  image), made square and small, as the same ``(3, size, size)`` float array.
 * :func:`stripes`, :func:`checkerboard`, :func:`shapes` -- patterns made here, with
   a seed, so the same call always gives the same picture.
 
@@ -160,7 +160,9 @@ def shapes(size: int = 64, *, seed: int = 0, count: int = 4) -> np.ndarray:
 #: a small file that claims a huge size (a "decompression bomb") cannot fill memory.
 MAX_PIXELS = 40_000_000
 
-#: Pillow modes :func:`load_image` reads, and how it reads them.
+#: Pillow modes :func:`load_image` reads, and how it reads them. 8-bit modes become
+#: RGB (Pillow's conversion; alpha dropped); 16-bit grey is divided by 65535; 32-bit
+#: floating point is taken as it is and must lie in [0, 1].
 _MODES = {
     "1": "black and white",
     "L": "grey",
@@ -172,7 +174,35 @@ _MODES = {
     "RGBX": "colour",
     "CMYK": "CMYK colour",
     "YCbCr": "YCbCr colour",
+    "I;16": "16-bit grey",
+    "I;16L": "16-bit grey",
+    "I;16B": "16-bit grey",
+    "I;16N": "16-bit grey",
+    "I": "16-bit grey (a PNG file only)",
+    "F": "floating-point grey, values from 0 to 1",
 }
+_GREY_16 = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+
+#: How common picture files begin: a file that begins so but that Pillow cannot open
+#: is a damaged picture, not some other kind of file.
+_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+    b"RIFF": "WebP",
+}
+
+
+def _looks_like(data: bytes) -> str | None:
+    """The format whose signature ``data`` begins with (or, when shorter, begins)."""
+    for signature, fmt in _SIGNATURES.items():
+        if len(data) >= 2 and (data.startswith(signature) or signature.startswith(data)):
+            if fmt != "WebP" or len(data) < 12 or data[8:12] == b"WEBP":
+                return fmt
+    return None
 
 
 def _image_bytes(source) -> tuple[bytes, str]:
@@ -180,25 +210,173 @@ def _image_bytes(source) -> tuple[bytes, str]:
     import os
 
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return bytes(source), "the image data"
+        try:
+            return bytes(source), "the image data"
+        except (ValueError, TypeError) as exc:  # a released memoryview
+            kind = type(source).__name__
+            raise ValueError(f"source: the {kind} could not be read ({exc})") from None
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if os.path.isdir(path):
+            raise ValueError(f"source: {path!r} is a folder, not an image file")
         if not os.path.isfile(path):
             raise ValueError(f"source: no image file at {path!r}")
-        with open(path, "rb") as f:
-            return f.read(), repr(os.path.basename(path))
+        try:
+            with open(path, "rb") as f:
+                return f.read(), repr(os.path.basename(path))
+        except OSError as exc:  # no permission, a device, ...
+            raise ValueError(f"source: the file {path!r} could not be read ({exc})") from None
     if hasattr(source, "read"):
-        data = source.read()
+        import io
+
+        name = repr(getattr(source, "name", "the file"))
+        if isinstance(source, io.TextIOBase):
+            raise TypeError(
+                "source: a file object must be opened in binary mode ('rb'); "
+                f"{name} is open in text mode, its read() gives str"
+            )
+        try:
+            data = source.read()
+        except (OSError, ValueError) as exc:  # closed, opened for writing only
+            raise ValueError(
+                f"source: the file object {name} could not be read ({exc}); "
+                "give a file open for reading in binary mode ('rb')"
+            ) from None
         if not isinstance(data, (bytes, bytearray)):
             raise TypeError(
                 "source: a file object must be opened in binary mode ('rb'); "
                 f"its read() gave {type(data).__name__}"
             )
-        return bytes(data), repr(getattr(source, "name", "the file"))
+        return bytes(data), name
     raise TypeError(
-        "source must be a path, bytes or a binary file object; "
+        "source must be a path, bytes, a binary file object or a PIL image; "
         f"got {type(source).__name__} {source!r:.60}"
     )
+
+
+def _damaged(name: str, exc: BaseException, when: str, fmt: str | None = None) -> ValueError:
+    kind = f"a {fmt} file" if fmt else "a picture"
+    return ValueError(
+        f"source: {name} is damaged or cut short (truncated): it is {kind}, but Pillow "
+        f"failed {when} ({type(exc).__name__}: {exc})"
+    )
+
+
+def _open(source):
+    """``source`` as a loaded Pillow image (its first frame), a name for messages and
+    its EXIF orientation.
+
+    Every way Pillow fails on the file ends here as a ``ValueError`` that says which.
+    """
+    import io
+    import warnings
+
+    from PIL import Image, ImageFile, UnidentifiedImageError
+
+    if isinstance(source, Image.Image):
+        img, name = source, "the PIL image"
+    else:
+        data, name = _image_bytes(source)
+        if not data:
+            raise ValueError(f"source: {name} is empty (0 bytes), not an image")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                img = Image.open(io.BytesIO(data))
+        except UnidentifiedImageError:
+            fmt = _looks_like(data)
+            if fmt:
+                raise ValueError(
+                    f"source: {name} begins like a {fmt} file but is damaged or cut short "
+                    f"(truncated): Pillow could not read its header ({len(data):,} bytes)"
+                ) from None
+            raise ValueError(
+                f"source: {name} is not an image Pillow can read ({len(data):,} bytes; "
+                "try a PNG or JPEG file)"
+            ) from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ValueError(
+                f"source: {name} claims a size far larger than {MAX_PIXELS:,} pixels "
+                "(a decompression bomb?); it was not opened"
+            ) from None
+        except MemoryError:
+            raise
+        except Exception as exc:  # Pillow's plugins fail in many ways on a broken header
+            raise _damaged(name, exc, "while reading its header", _looks_like(data)) from None
+    width, height = img.size
+    if width * height > MAX_PIXELS:
+        raise ValueError(
+            f"source: {name} is {width}×{height} = {width * height:,} pixels, more than "
+            f"the {MAX_PIXELS:,} this loader opens (a decompression bomb?); "
+            "make it smaller first"
+        )
+    if width < 1 or height < 1:
+        raise ValueError(f"source: {name} is {width}×{height} pixels: there is nothing in it")
+    if img.mode not in _MODES or (img.mode == "I" and img.format != "PNG"):
+        raise ValueError(
+            f"source: {name} has image mode {img.mode!r}, which this loader does not read "
+            f"(it reads {', '.join(f'{m} ({w})' for m, w in _MODES.items())}); "
+            "save it as an 8-bit PNG or JPEG"
+        )
+    # A truncated file must fail, whatever a notebook set Pillow to do elsewhere.
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        early = _orientation(img)  # while the file is open: a TIFF reads it from there
+        img.load()
+        # After decoding, as ImageOps.exif_transpose reads it: a decoder that turned
+        # the picture itself (newer Pillow, TIFF) has removed the tag by then. Older
+        # Pillow cannot read a TIFF of several pages' tag once it is decoded.
+        orientation = _orientation(img)
+        orientation = early if orientation is None else orientation
+    except MemoryError:
+        raise
+    except Exception as exc:  # "image file is truncated", broken data, ...
+        raise _damaged(name, exc, "while decoding it", img.format) from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+    if orientation is None:
+        raise ValueError(
+            f"source: {name} has EXIF data (its orientation) Pillow cannot read; "
+            "save the picture again without it"
+        )
+    return img, name, orientation
+
+
+def _orientation(img):
+    """The EXIF orientation of ``img`` (1, upright, when it has none), or None when
+    Pillow cannot read its EXIF data."""
+    try:
+        return img.getexif().get(_ORIENTATION, 1)
+    except MemoryError:
+        raise
+    except Exception:
+        return None
+
+
+#: The EXIF tag of a picture's orientation, and the turn that puts each value upright
+#: (names of ``PIL.Image.Transpose``), as ``PIL.ImageOps.exif_transpose`` does.
+_ORIENTATION = 0x0112
+_UPRIGHT = {
+    2: "FLIP_LEFT_RIGHT",
+    3: "ROTATE_180",
+    4: "FLIP_TOP_BOTTOM",
+    5: "TRANSPOSE",
+    6: "ROTATE_270",
+    7: "TRANSVERSE",
+    8: "ROTATE_90",
+}
+
+
+def _upright(img, orientation):
+    """``img`` turned upright by its EXIF orientation (as phones save photos); an
+    orientation that is not one of EXIF's eight values is taken as upright."""
+    from PIL import Image
+
+    turn = _UPRIGHT.get(orientation) if isinstance(orientation, int) else None
+    return img.transpose(getattr(Image.Transpose, turn)) if turn else img
 
 
 def load_image(source, size: int = 96) -> np.ndarray:
@@ -206,14 +384,22 @@ def load_image(source, size: int = 96) -> np.ndarray:
 
     The picture is turned upright (by its EXIF orientation, as phones save it), cut to
     the largest square around its centre, and scaled to ``size x size`` pixels (each
-    new pixel the average of the pixels it covers). Grey pictures become three equal
-    channels; an alpha channel (transparency) is dropped.
+    new pixel the average of the pixels it covers; a picture smaller than ``size`` is
+    enlarged smoothly, bicubic). How its values become numbers in [0, 1]:
+
+    * 8-bit pictures (colour, grey, palette, black and white, CMYK, with or without
+      alpha): Pillow's conversion to RGB, divided by 255. Grey pictures become three
+      equal channels; an alpha channel (transparency) is dropped;
+    * 16-bit grey (mode ``I;16``; a 16-bit PNG): divided by 65535, three equal channels;
+    * 32-bit floating point grey (mode ``F``, e.g. a TIFF): taken as it is; its values
+      must lie in [0, 1];
+    * an animation (GIF, WebP, PNG) or a file of several pages (TIFF): its first frame.
 
     Parameters
     ----------
-    source : str, os.PathLike, bytes or binary file object
+    source : str, os.PathLike, bytes, bytearray, memoryview, binary file object or PIL image
         A PNG, JPEG, GIF, BMP, TIFF or WebP file (anything Pillow reads), by path, as
-        bytes, or open in ``"rb"`` mode.
+        bytes, or open in ``"rb"`` mode; or a ``PIL.Image.Image``.
     size : int, default 96
         Side in pixels, from 8 to 512.
 
@@ -224,11 +410,12 @@ def load_image(source, size: int = 96) -> np.ndarray:
     Raises
     ------
     ValueError
-        When the file is empty, is not an image, is cut short (truncated), is larger
-        than :data:`MAX_PIXELS` (a "decompression bomb"), or has a mode this loader
-        does not read (16-bit, floating point, ...). The message says which.
+        When the file is missing, a folder, empty, not an image, damaged or cut short
+        (truncated) anywhere (its header included), larger than :data:`MAX_PIXELS` (a
+        "decompression bomb"), of a mode this loader does not read (32-bit integer,
+        LAB, ...), or floating point with values outside [0, 1]. The message says which.
     TypeError
-        When ``source`` is none of the kinds above.
+        When ``source`` is none of the kinds above, or a file opened in text mode.
 
     Examples
     --------
@@ -240,55 +427,40 @@ def load_image(source, size: int = 96) -> np.ndarray:
     >>> picture.shape, float(picture.min()), float(picture.max())
     ((3, 10, 10), 1.0, 1.0)
     """
-    import io
     import warnings
 
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image
 
     size = v.positive_int(size, "size")
     if not 8 <= size <= 512:
         raise ValueError(f"size must be from 8 to 512 pixels; got {size}")
-    data, name = _image_bytes(source)
-    if not data:
-        raise ValueError(f"source: {name} is empty (0 bytes), not an image")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
-    except UnidentifiedImageError:
-        raise ValueError(
-            f"source: {name} is not an image Pillow can read ({len(data):,} bytes; "
-            "try a PNG or JPEG file)"
-        ) from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValueError(
-            f"source: {name} claims a size far larger than {MAX_PIXELS:,} pixels "
-            "(a decompression bomb?); it was not opened"
-        ) from None
-    width, height = img.size
-    if width * height > MAX_PIXELS:
-        raise ValueError(
-            f"source: {name} is {width}×{height} = {width * height:,} pixels, more than "
-            f"the {MAX_PIXELS:,} this loader opens (a decompression bomb?); "
-            "make it smaller first"
-        )
-    if img.mode not in _MODES:
-        raise ValueError(
-            f"source: {name} has image mode {img.mode!r}, which this loader does not read "
-            f"(it reads {', '.join(_MODES)}); save it as an 8-bit PNG or JPEG"
-        )
-    try:
-        img.load()
-    except OSError as exc:  # "image file is truncated", broken data
-        raise ValueError(f"source: {name} is damaged or cut short ({exc})") from None
-    img = ImageOps.exif_transpose(img)
+    # Pillow warns about some broken files (a TIFF's "Truncated File Read") before it
+    # fails or reads them whole; what happens then is said here, once.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        img, name, orientation = _open(source)
+        img = _upright(img, orientation)
+    side = min(img.size)
+    left, top = (img.size[0] - side) // 2, (img.size[1] - side) // 2
+    box = (left, top, left + side, top + side)
+    resample = Image.Resampling.BOX if side >= size else Image.Resampling.BICUBIC
+    if img.mode in _GREY_16 or img.mode == "F":
+        values = np.asarray(img).astype(np.float64)
+        if img.mode in _GREY_16:
+            values /= 65535.0
+        elif not np.isfinite(values).all() or values.min() < 0 or values.max() > 1:
+            raise ValueError(
+                f"source: {name} holds floating-point values (mode 'F') from "
+                f"{np.nanmin(values):g} to {np.nanmax(values):g}, not all finite and in "
+                "[0, 1]; save it as an 8-bit PNG or JPEG, or scale it to [0, 1] first"
+            )
+        grey = Image.fromarray(values.astype(np.float32)).crop(box)
+        grey = np.asarray(grey.resize((size, size), resample), dtype=np.float64)
+        arr = np.repeat(grey[np.newaxis], 3, axis=0)
+        return np.ascontiguousarray(np.clip(arr, 0.0, 1.0))
     if img.mode in ("P", "PA"):
         img = img.convert("RGBA")
     img = img.convert("RGB")  # grey -> three equal channels; alpha dropped
-    side = min(img.size)
-    left, top = (img.size[0] - side) // 2, (img.size[1] - side) // 2
-    img = img.crop((left, top, left + side, top + side))
-    resample = Image.Resampling.BOX if side >= size else Image.Resampling.BICUBIC
-    img = img.resize((size, size), resample)
+    img = img.crop(box).resize((size, size), resample)
     arr = np.asarray(img, dtype=np.float64) / 255.0
     return np.ascontiguousarray(np.clip(arr, 0.0, 1.0).transpose(2, 0, 1))

@@ -7,7 +7,7 @@ import zlib
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -92,9 +92,9 @@ def test_any_size_gives_the_size_asked(width, height, size):
         (b"this is a text file, not a picture", ["not an image", "PNG or JPEG"]),
         ("truncated", ["damaged or cut short", "truncated"]),
         ("bomb", ["decompression bomb", f"{MAX_PIXELS:,}"]),
-        # Pillow 13 opens a 16-bit grey PNG as mode 'I;16', Pillow 9.2 (the floor) as 'I'
-        ("sixteen", ["mode 'I", "8-bit PNG or JPEG"]),
-        ("float", ["mode 'F'", "does not read"]),
+        ("int32", ["mode 'I'", "does not read", "8-bit PNG or JPEG"]),
+        ("float", ["mode 'F'", "from -2 to 3", "[0, 1]"]),
+        ("lab", ["mode 'LAB'", "does not read"]),
     ],
 )
 def test_bad_files_raise_a_value_error_that_says_what_is_wrong(source, words):
@@ -102,10 +102,13 @@ def test_bad_files_raise_a_value_error_that_says_what_is_wrong(source, words):
         source = _png(Image.fromarray(np.zeros((64, 64, 3), np.uint8) + 77))[:-40]
     elif source == "bomb":
         source = _png(Image.new("1", (8000, 6000)))  # 48 megapixels in a small file
-    elif source == "sixteen":
-        source = _png(Image.new("I;16", (20, 20)))
+    elif source == "int32":  # 32-bit integers (a TIFF): no fixed full scale
+        source = _png(Image.new("I", (20, 20), 70000), "TIFF")
     elif source == "float":
-        source = _png(Image.new("F", (20, 20)), "TIFF")
+        values = np.linspace(-2, 3, 400, dtype=np.float32).reshape(20, 20)
+        source = _png(Image.fromarray(values), "TIFF")
+    elif source == "lab":
+        source = _png(Image.new("LAB", (20, 20)), "TIFF")
     with pytest.raises(ValueError) as info:
         load_image(source)
     for word in words:
@@ -126,7 +129,7 @@ def test_a_huge_claimed_size_is_refused_before_decoding():
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [
-        ({"source": 3}, TypeError, ["source must be a path, bytes or a binary file object", "3"]),
+        ({"source": 3}, TypeError, ["source must be a path, bytes, a binary file object", "3"]),
         ({"source": io.StringIO("x")}, TypeError, ["binary mode", "str"]),
         ({"source": "no/such/file.png"}, ValueError, ["no image file at", "no/such/file.png"]),
         ({"source": b"x", "size": 4}, ValueError, ["size must be from 8 to 512", "4"]),
@@ -158,3 +161,237 @@ def test_synthetic_patterns_are_seeded():
     assert not np.array_equal(ct.data.shapes(32, seed=3), ct.data.shapes(32, seed=4))
     board = ct.data.checkerboard(8, 2)
     assert set(np.unique(board)) == {0.0, 1.0}
+
+
+# ---- every family of picture file, systematically ---------------------------------------
+def _photo_like(width: int = 50, height: int = 40, seed: int = 0) -> np.ndarray:
+    """A random 8-bit RGB picture, (height, width, 3)."""
+    return (np.random.default_rng(seed).random((height, width, 3)) * 255).astype(np.uint8)
+
+
+FORMATS = ["JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP", "PPM", "TGA"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_file_cut_short_anywhere_is_refused_or_read_whole(fmt):
+    """Every prefix of a file (each of the first 400 bytes, then every 23rd): a ValueError
+    that names the source, or (when only padding or an end marker is missing) exactly
+    the whole picture. Never a raw OSError/SyntaxError from Pillow, never a wrong picture."""
+    data = _png(Image.fromarray(_photo_like()), fmt)
+    whole = load_image(data, size=16)
+    cuts = sorted({*range(1, min(400, len(data))), *range(400, len(data), 23)})
+    refused = 0
+    for n in cuts:
+        try:
+            got = load_image(data[:n], size=16)
+        except ValueError as exc:
+            message = str(exc)
+            assert message.startswith("source: the image data "), (n, message)
+            # BMP and TGA have no signature Pillow can tell from fewer than 18 bytes
+            assert "damaged or cut short" in message or n < 18, (n, message)
+            refused += 1
+        else:
+            np.testing.assert_array_equal(got, whole, err_msg=f"cut at {n} of {len(data)}")
+    assert refused >= 0.9 * len(cuts)
+
+
+def test_a_jpeg_cut_short_in_its_header_says_so():
+    """The case the issue found: the failure happens while Pillow opens the header."""
+    data = _png(Image.fromarray(_photo_like()), "JPEG")
+    for n in (2, 20, 100, 200):
+        with pytest.raises(ValueError) as info:
+            load_image(data[:n])
+        assert "damaged or cut short" in str(info.value) and "header" in str(info.value)
+
+
+def test_pillows_lenient_setting_does_not_let_a_cut_file_through():
+    """A notebook may set ImageFile.LOAD_TRUNCATED_IMAGES (Pillow then pads with grey);
+    load_image still refuses, and leaves the setting as it found it."""
+    from PIL import ImageFile
+
+    data = _png(Image.fromarray(_photo_like()), "JPEG")
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    try:
+        with pytest.raises(ValueError, match="damaged or cut short"):
+            load_image(data[: len(data) // 2])
+        assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
+def test_paths_of_every_kind(tmp_path):
+    """Missing, a folder, an empty file, not a picture: a ValueError naming the path.
+    A picture with the wrong extension is still read (Pillow reads the content)."""
+    png = _png(Image.fromarray(_photo_like()))
+    (tmp_path / "photo.jpg").write_bytes(png)  # a PNG named .jpg
+    np.testing.assert_array_equal(load_image(tmp_path / "photo.jpg"), load_image(png))
+    (tmp_path / "notes.png").write_text("not a picture")
+    (tmp_path / "empty.png").write_bytes(b"")
+    (tmp_path / "folder.png").mkdir()
+    cases = [
+        ("missing.png", ["no image file at", "missing.png"]),
+        ("folder.png", ["is a folder, not an image file", "folder.png"]),
+        ("empty.png", ["'empty.png' is empty (0 bytes)"]),
+        ("notes.png", ["'notes.png' is not an image", "13 bytes"]),
+    ]
+    for name, words in cases:
+        for source in (tmp_path / name, str(tmp_path / name)):
+            with pytest.raises(ValueError) as info:
+                load_image(source)
+            for word in words:
+                assert word in str(info.value)
+
+
+def test_an_unreadable_file_says_so(tmp_path, monkeypatch):
+    """No permission to read it (or any other failure of the operating system)."""
+    path = tmp_path / "secret.png"
+    path.write_bytes(_png(Image.fromarray(_photo_like())))
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(ct.data, "open", refuse, raising=False)
+    with pytest.raises(ValueError, match=r"could not be read \(\[Errno 13\] Permission denied"):
+        load_image(path)
+
+
+def test_bytes_of_every_kind_and_file_objects(tmp_path):
+    """bytes, bytearray, memoryview, a file open 'rb' and a BytesIO give one picture;
+    a file open in text mode, closed, or open for writing only, says why."""
+    data = _png(Image.fromarray(_photo_like()))
+    want = load_image(data)
+    for source in (bytearray(data), memoryview(data), io.BytesIO(data)):
+        np.testing.assert_array_equal(load_image(source), want)
+    released = memoryview(data)
+    released.release()
+    path = tmp_path / "mine.png"
+    path.write_bytes(data)
+    closed = open(path, "rb")  # noqa: SIM115 - closed on purpose
+    closed.close()
+    with open(path) as text, open(tmp_path / "out.png", "wb") as written:
+        cases = [
+            (io.BytesIO(b""), ValueError, ["is empty (0 bytes)"]),
+            (io.BytesIO(data[:30]), ValueError, ["damaged or cut short"]),
+            (text, TypeError, ["binary mode ('rb')", "str"]),
+            (closed, ValueError, ["could not be read", "closed file"]),
+            (written, ValueError, ["could not be read", "'rb'"]),
+            (released, ValueError, ["memoryview could not be read"]),
+            (np.zeros((3, 8, 8)), TypeError, ["source must be a path", "ndarray"]),
+        ]
+        for source, error, words in cases:
+            with pytest.raises(error) as info:
+                load_image(source)
+            for word in words:
+                assert word in str(info.value), (source, str(info.value))
+
+
+def test_sixteen_bit_grey_is_read_to_its_full_scale():
+    """A 16-bit grey PNG (mode I;16, or I on older Pillow): value / 65535, three channels."""
+    values = np.arange(400, dtype=np.uint16).reshape(20, 20) * 160
+    picture = load_image(_png(Image.fromarray(values)), size=20)
+    np.testing.assert_allclose(picture[0], values / 65535, atol=1e-7)
+    np.testing.assert_array_equal(picture[0], picture[2])
+    # big-endian 16-bit, as some TIFFs are
+    big = Image.fromarray(values.astype(">u2"))
+    np.testing.assert_allclose(load_image(big, size=20), picture, atol=1e-7)
+
+
+def test_float_grey_in_0_1_is_taken_as_it_is():
+    values = np.linspace(0, 1, 400, dtype=np.float32).reshape(20, 20)
+    picture = load_image(_png(Image.fromarray(values), "TIFF"), size=20)
+    np.testing.assert_allclose(picture[1], values, atol=1e-7)
+    nan = values.copy()
+    nan[3, 3] = np.nan
+    with pytest.raises(ValueError, match="not all finite"):
+        load_image(Image.fromarray(nan))
+
+
+def test_pil_images_are_read_like_files():
+    """A PIL image (any mode load_image reads) gives what its PNG file gives."""
+    for mode, colour in [("RGB", (9, 99, 199)), ("L", 77), ("P", 3), ("LA", (5, 0)),
+                         ("RGBA", (1, 2, 3, 0)), ("1", 1), ("CMYK", (10, 20, 30, 40))]:  # fmt: skip
+        img = Image.new(mode, (30, 20), colour)
+        if mode == "P":
+            img.putpalette([7 * i % 256 for i in range(768)])
+        fmt = "JPEG" if mode == "CMYK" else "PNG"
+        from_file = load_image(Image.open(io.BytesIO(_png(img, fmt))), size=10)
+        np.testing.assert_array_equal(load_image(img if fmt == "PNG" else
+                                                 Image.open(io.BytesIO(_png(img, fmt))),
+                                                 size=10), from_file)  # fmt: skip
+        assert from_file.shape == (3, 10, 10) and 0 <= from_file.min() <= from_file.max() <= 1
+    lazy = Image.open(io.BytesIO(_png(Image.fromarray(_photo_like()), "PNG")[:3000]))
+    with pytest.raises(ValueError, match="the PIL image is damaged or cut short"):
+        load_image(lazy)
+    with pytest.raises(ValueError, match="mode 'I'"):
+        load_image(Image.new("I", (20, 20)))
+
+
+def test_an_animation_gives_its_first_frame():
+    frames = [Image.new("RGB", (20, 20), c) for c in ((255, 0, 0), (0, 0, 255))]
+    for fmt in ("GIF", "PNG", "WEBP", "TIFF"):
+        buffer = io.BytesIO()
+        frames[0].save(buffer, fmt, save_all=True, append_images=frames[1:])
+        picture = load_image(buffer.getvalue(), size=8)
+        np.testing.assert_allclose(picture[:, 4, 4], [1, 0, 0], atol=0.02, err_msg=fmt)
+
+
+def test_a_tiny_picture_is_enlarged_to_one_colour():
+    picture = load_image(_png(Image.new("RGB", (1, 1), (255, 0, 51))), size=8)
+    np.testing.assert_allclose(picture, np.array([1, 0, 0.2])[:, None, None] + np.zeros((3, 8, 8)))
+
+
+def test_exif_orientation_turns_the_picture_upright():
+    """A phone photo saved sideways with EXIF orientation 6 (turn 90° clockwise)."""
+    img = Image.new("RGB", (40, 20), (0, 0, 0))
+    img.paste((255, 255, 255), (0, 0, 20, 20))  # the left half white
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", exif=exif, quality=100)
+    upright = load_image(buffer.getvalue(), size=8)
+    # turned clockwise, the picture is 20 wide, 40 high, its top half white; the
+    # centre square's top rows are white, its bottom rows black
+    assert upright[:, 0].min() > 0.9 and upright[:, -1].max() < 0.1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP"]),
+    st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1,
+             max_size=4),
+)  # fmt: skip
+def test_a_file_with_changed_bytes_is_refused_or_read_as_a_picture(fmt, changes):
+    """Bytes changed anywhere (a bad disk, a bad download): a ValueError naming the source,
+    or a picture of the right shape with every value finite and in [0, 1] (a JPEG has no
+    checksum, so changed pixel data can still be read). Never a raw Pillow exception."""
+    data = bytearray(_FILES[fmt])
+    for where, value in changes:
+        data[int(where * len(data))] = value
+    try:
+        picture = load_image(bytes(data), size=12)
+    except ValueError as exc:
+        assert str(exc).startswith("source: the image data "), str(exc)
+        return
+    assert picture.shape == (3, 12, 12) and np.isfinite(picture).all()
+    assert 0 <= picture.min() and picture.max() <= 1
+
+
+_FILES = {fmt: _png(Image.fromarray(_photo_like(seed=7)), fmt) for fmt in FORMATS}
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "TIFF", "WEBP"])
+def test_every_exif_orientation_is_turned_as_pillow_turns_it(fmt):
+    """Orientations 1-8 (and a value EXIF does not have): as ImageOps.exif_transpose."""
+    from PIL import ImageOps
+
+    img = Image.fromarray(_photo_like(30, 20, seed=3))
+    for orientation in range(0, 10):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        buffer = io.BytesIO()
+        img.save(buffer, fmt, exif=exif, lossless=True)
+        data = buffer.getvalue()
+        upright = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
+        want = load_image(_png(upright.convert("RGB")), size=20)
+        np.testing.assert_array_equal(load_image(data, size=20), want, err_msg=str(orientation))

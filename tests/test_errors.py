@@ -176,6 +176,15 @@ BAD_CALLS = [
     (lambda: ct.kernels.gaussian(5, 0), ValueError, ["sigma", "> 0", "0"]),
     (lambda: ct.kernels.get("blurry"), ValueError, ["name", "'Sobel x'", "'blurry'"]),
     (lambda: ct.data.sample_image(8), ValueError, ["size", "16", "8"]),
+    # a picture cut short in its header (the JPEG signature, then nothing)
+    (
+        lambda: ct.data.load_image(b"\xff\xd8\xff\xe0\x00\x10JFIF"),
+        ValueError,
+        ["source", "JPEG", "damaged or cut short"],
+    ),
+    (lambda: ct.data.load_image("."), ValueError, ["source", "a folder, not an image file", "'.'"]),
+    (lambda: ct.data.load_image([[0.5]]), TypeError, ["source", "a path, bytes", "list"]),
+    (lambda: ct.data.to_gray(np.zeros((4, 8, 8))), ValueError, ["image", "(3, H, W)", "(4, 8, 8)"]),
 ]
 
 

@@ -395,18 +395,22 @@ class Widget(anywidget.AnyWidget):
     def use_image(self, image) -> None:
         """Rebuild everything on another picture; the controls keep their values.
 
-        ``image``: a path, bytes or a binary file (see :func:`convtutor.data.load_image`;
-        it is loaded at the size of the current picture) or a ``(3, H, W)`` array. On a
-        bad picture the error is raised and the widget keeps its current photo.
+        ``image``: a path, bytes, a binary file or a PIL image (see
+        :func:`convtutor.data.load_image`; it is loaded at the size of the current
+        picture), or numbers (an array, nested lists, a tensor; see
+        :func:`convtutor._validate.picture`). On a bad picture a ``ValueError`` or
+        ``TypeError`` says why and the widget keeps its current photo.
         """
+        from ._photo import is_file, load
+
         if not self.PHOTO:
             raise TypeError(f"{type(self).__name__} is not built on a photo")
         current = getattr(self, "image", None)
         size = int(np.shape(current)[-1]) if current is not None else 96
-        if not isinstance(image, (np.ndarray, list, tuple)):
-            from ..data import load_image
-
-            image = load_image(image, size=size)
+        if image is None:
+            raise TypeError("image must be a picture (an array, a path, bytes or a file); got None")
+        if is_file(image):
+            image = load(image, size)
         other = type(self)(image=image)
         try:
             with self.hold_sync():
@@ -432,6 +436,11 @@ class Widget(anywidget.AnyWidget):
             self.use_image(bytes(buffers[0]))
         except (ValueError, TypeError) as exc:
             self.error = f"Your photo {name!r} was not used: {exc}. The current photo stays."
+        except Exception as exc:  # never silent: the student sees why, the photo stays
+            self.error = (
+                f"Your photo {name!r} was not used: {type(exc).__name__}: {exc}. "
+                "The current photo stays."
+            )
 
     # ---- what is shown -------------------------------------------------------------
     def view(self, state: dict | None = None) -> dict:  # pragma: no cover - overridden

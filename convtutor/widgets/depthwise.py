@@ -32,10 +32,18 @@ from ._base import (
     rgb_planes,
     symmetric_limit,
     table_cells,
+    text_lines,
 )
 from ._photo import photo as _photo
 
-__all__ = ["ChannelFilter", "Stacking", "KERNEL_SETS"]
+__all__ = ["ChannelFilter", "Stacking", "KERNEL_SETS", "LAYER_KERNELS"]
+
+#: The kernel size of :class:`ChannelFilter`'s layer: one for all channels.
+LAYER_KERNEL_SIZE = 3
+
+#: The kernels :class:`ChannelFilter` offers each channel: every named kernel of the
+#: layer's size, in menu order.
+LAYER_KERNELS = tuple(n for n, k in ct.kernels.NAMED.items() if k.shape == (LAYER_KERNEL_SIZE,) * 2)
 
 #: Kernel choices for :class:`Stacking`: kernel ``m`` of a set is the ``m``-th kernel
 #: given to every channel (all of one size, so the outputs stack into one tensor).
@@ -62,24 +70,27 @@ def _size(h: int, w: int) -> str:
 class ChannelFilter(Widget):
     """Depth-wise filtering: each channel of the photo through its own kernel.
 
-    All three channels are shown, one row each: input channel ``c`` ⋆ kernel ``c`` =
-    output ``c``. The menus give each channel its kernel; the slider picks the channel
-    to follow, whose row is outlined in its colour. Output ``c`` is channel ``c`` of
-    ``ct.depthwise_conv2d`` (no padding), so it is ``k - 1`` pixels smaller than its
-    input for a ``k x k`` kernel.
+    One depth-wise layer, ``Conv2d(3, 3, 3, groups=3)``: all three channels are shown,
+    one row each, input channel ``c`` ⋆ kernel ``c`` = output ``c``. The layer has one
+    kernel size, :attr:`KERNEL_SIZE` (3×3), so every output has the same size; what
+    each channel gets is its own kernel, chosen from :data:`LAYER_KERNELS` with its
+    menu. The slider picks the channel to follow, whose row is outlined in its colour.
+    Output ``c`` is channel ``c`` of ``ct.depthwise_conv2d`` (no padding), so it is
+    ``k - 1`` pixels smaller than its input.
 
     Parameters
     ----------
-    image : array_like of shape (3, H, W), optional
-        Values in ``[0, 1]``; default the sample photo at ``size`` pixels.
+    image : optional
+        The photo: anything :func:`convtutor.widgets._photo.photo` takes (an array,
+        a path, bytes, a file, a PIL image); default the sample photo at ``size`` pixels.
     size : int, default 96
-    kernels : sequence of 3 str, default ("Sobel x", "Sobel y", "Gaussian 5x5")
-        Starting kernel of each channel, names from ``ct.kernels.NAMED``.
+    kernels : sequence of 3 str, default ("Sobel x", "Sobel y", "box blur 3x3")
+        Starting kernel of each channel, names from :data:`LAYER_KERNELS`.
 
     Controls
     --------
     channel : 0, 1, 2 (shown as red, green, blue): the channel followed
-    kernel_0, kernel_1, kernel_2 : names from ``ct.kernels.NAMED``
+    kernel_0, kernel_1, kernel_2 : names from :data:`LAYER_KERNELS`
     """
 
     MODULE = "channel_filter"
@@ -88,30 +99,43 @@ class ChannelFilter(Widget):
         "Give each channel its own kernel with the menus: only that channel's output "
         "changes. The slider picks the channel to follow; its row is outlined."
     )
+    #: The layer's kernel size: one for all channels, as in any depth-wise layer.
+    KERNEL_SIZE = LAYER_KERNEL_SIZE
 
     def __init__(
-        self, image=None, *, size: int = 96, kernels=("Sobel x", "Sobel y", "Gaussian 5x5")
+        self, image=None, *, size: int = 96, kernels=("Sobel x", "Sobel y", "box blur 3x3")
     ):
-        names = list(ct.kernels.NAMED)
+        names = list(LAYER_KERNELS)
+        k = self.KERNEL_SIZE
         if isinstance(kernels, str) or not hasattr(kernels, "__iter__"):
             raise TypeError(
-                f"kernels must be a sequence of 3 names from ct.kernels.NAMED; "
+                f"kernels must be a sequence of 3 names of {k}×{k} kernels; "
                 f"got {type(kernels).__name__} {kernels!r}"
             )
         kernels = list(kernels)
-        if len(kernels) != 3 or any(not isinstance(k, str) or k not in names for k in kernels):
+        if len(kernels) != 3 or any(not isinstance(n, str) or n not in names for n in kernels):
+            other = [n for n in kernels if isinstance(n, str) and n in ct.kernels.NAMED]
+            other = [n for n in other if n not in names]
+            why = (
+                f" ({', '.join(map(repr, other))} is not {k}×{k}: a depth-wise layer has "
+                "one kernel size)"
+                if other
+                else ""
+            )
             raise ValueError(
-                f"kernels must be 3 names from ct.kernels.NAMED ({', '.join(names)}); "
-                f"got {kernels!r}"
+                f"kernels must be 3 names of {k}×{k} kernels ({', '.join(names)}); "
+                f"got {kernels!r}{why}"
             )
         #: The photo, float64 ``(3, H, W)`` (the page gets it as float32).
         self.image = _photo(image, size)
         h, w = self.image.shape[1:]
+        ho, wo = h - k + 1, w - k + 1
         # Every kernel on every channel, computed once: a move is then a look-up.
         self._outputs = {}
         arrays = {"photo": self.image}
-        for i, (name, k) in enumerate(ct.kernels.NAMED.items()):
-            weight = np.repeat(np.asarray(k, dtype=np.float64)[None, None], 3, axis=0)
+        for i, name in enumerate(names):
+            kernel = np.asarray(ct.kernels.NAMED[name], dtype=np.float64)
+            weight = np.repeat(kernel[None, None], 3, axis=0)
             self._outputs[name] = ct.depthwise_conv2d(self.image, weight)
             arrays[f"out_{i}"] = self._outputs[name]
         arrays["lut_diverging"] = lut("RdBu_r")
@@ -120,11 +144,53 @@ class ChannelFilter(Widget):
         controls = [
             {"name": "channel", "label": "channel followed", "kind": "range", "min": 0,
              "max": 2, "step": 1, "labels": list(CHANNEL_NAMES), "row": 0},
-            *({"name": f"kernel_{c}", "label": f"{n} kernel", "kind": "select",
+            *({"name": f"kernel_{c}", "label": f"{n} kernel ({k}×{k})", "kind": "select",
                "options": names, "row": 1} for c, n in enumerate(CHANNEL_NAMES)),
         ]  # fmt: skip
         state = {"channel": 0, **{f"kernel_{c}": str(kernels[c]) for c in range(3)}}
-        kernel_values = {n: np.asarray(k, np.float64).tolist() for n, k in ct.kernels.NAMED.items()}
+        kernel_values = {n: np.asarray(ct.kernels.NAMED[n], np.float64).tolist() for n in names}
+        # symmetric colour limits: a kernel's table by its largest |entry|, its outputs
+        # by their largest |value| over all three channels (as shipped)
+        kernel_limits = {n: symmetric_limit(v) for n, v in kernel_values.items()}
+        limits = {
+            n: symmetric_limit(arrays[f"out_{i}"].astype(np.float32)) for i, n in enumerate(names)
+        }
+        # Every sentence the page shows, written here once: the page looks them up.
+        words = {
+            "photo": f"the photo ({_size(h, w)}): 3 channels,\neach filtered on its own below",
+            "input": [f"input {c}: {n}\n{_size(h, w)}" for c, n in enumerate(CHANNEL_NAMES)],
+            "kernel": [
+                {n: f"⋆ kernel {c}: {n}\n{_size(k, k)}" for n in names} for c in range(3)
+            ],
+            "output": [
+                {
+                    n: (
+                        f"= output {c} ({_size(ho, wo)})\nblue −{format_number(limits[n], 2)} "
+                        f"· white 0 · red +{format_number(limits[n], 2)}"
+                    )
+                    for n in names
+                }
+                for c in range(3)
+            ],
+            "follow": [
+                {
+                    n: (
+                        f"Following the {colour} channel: input {c} ⋆ kernel {c} ({n}) = "
+                        f"output {c}. No other channel takes part."
+                    )
+                    for n in names
+                }
+                for c, colour in enumerate(CHANNEL_NAMES)
+            ],
+            "layer": (
+                f"One depth-wise layer: each of the 3 channels has its own {k}×{k} kernel, "
+                f"weight shape (3, 1, {k}, {k}); in PyTorch Conv2d(3, 3, {k}, groups=3)."
+            ),
+            "size": (
+                f"No padding, so every output is smaller than its input: "
+                f"{h} − {k} + 1 = {ho} rows, {w} − {k} + 1 = {wo} columns."
+            ),
+        }  # fmt: skip
         super().__init__(
             controls=controls,
             arrays=arrays,
@@ -132,14 +198,9 @@ class ChannelFilter(Widget):
             meta={
                 "kernels": names,
                 "kernel_values": kernel_values,
-                # symmetric colour limits: a kernel's table by its largest |entry|, its
-                # outputs by their largest |value| over all three channels (as shipped)
-                "kernel_limits": {n: symmetric_limit(v) for n, v in kernel_values.items()},
-                "limits": {
-                    n: symmetric_limit(arrays[f"out_{i}"].astype(np.float32))
-                    for i, n in enumerate(names)
-                },
-                "channel_names": list(CHANNEL_NAMES),
+                "kernel_limits": kernel_limits,
+                "limits": limits,
+                "words": words,
                 "channel_colors": list(CHANNEL_COLORS),
                 "scale": _scale(w),
             },
@@ -183,35 +244,26 @@ class ChannelFilter(Widget):
     def view(self, state: dict | None = None) -> dict:
         s = self.values if state is None else state
         meta = self.meta
+        words = meta["words"]
         photo = self.data["photo"].astype(np.float64)
-        _, h, w = photo.shape
         diverging = self.data["lut_diverging"]
         scale = meta["scale"]
         followed = s["channel"]
         panels = [
-            {
-                "name": "photo",
-                "title": f"the photo ({_size(h, w)}): 3 channels,\neach filtered on its own below",
-                "rgba": rgb_planes(photo),
-                "scale": scale,
-            }
+            {"name": "photo", "title": words["photo"], "rgba": rgb_planes(photo), "scale": scale}
         ]
         maps = self.shown(s)
         for c in range(3):
-            colour = meta["channel_names"][c]
             mark = meta["channel_colors"][c] if c == followed else ""
             name = s[f"kernel_{c}"]
             k = np.array(meta["kernel_values"][name], dtype=np.float64)
             kl = meta["kernel_limits"][name]
             limit = meta["limits"][name]
-            out = maps[c]
-            ho, wo = out.shape
-            lim = format_number(limit, 2)
             panels += [
                 {
                     "name": f"input_{c}",
                     "row": c + 1,
-                    "title": f"input {c}: {colour}\n{_size(h, w)}",
+                    "title": words["input"][c],
                     "rgba": map_values(photo[c], 0.0, 1.0, self.data[f"lut_{c}"]),
                     "scale": scale,
                     "mark": mark,
@@ -220,33 +272,23 @@ class ChannelFilter(Widget):
                     "name": f"kernel_{c}",
                     "row": c + 1,
                     "kind": "table",
-                    "title": f"⋆ kernel {c}: {name}\n{_size(*k.shape)}",
+                    "title": words["kernel"][c][name],
                     "cells": table_cells(k, -kl, kl, diverging),
                     "mark": mark,
                 },
                 {
                     "name": f"output_{c}",
                     "row": c + 1,
-                    "title": f"= output {c} ({_size(ho, wo)})\nblue −{lim} · white 0 · red +{lim}",
-                    "rgba": map_values(out, -limit, limit, diverging),
+                    "title": words["output"][c][name],
+                    "rgba": map_values(maps[c], -limit, limit, diverging),
                     "scale": scale,
                     "mark": mark,
                 },
             ]
-        c = followed
-        colour = meta["channel_names"][c]
-        name = s[f"kernel_{c}"]
-        kh, kw = np.array(meta["kernel_values"][name]).shape
-        ho, wo = maps[c].shape
         texts = {
-            "follow": (
-                f"Following the {colour} channel: input {c} ⋆ kernel {c} ({name}) = output {c}. "
-                f"No other channel takes part."
-            ),
-            "size": (
-                f"No padding, so output {c} is smaller than its input: "
-                f"{h} − {kh} + 1 = {ho} rows, {w} − {kw} + 1 = {wo} columns."
-            ),
+            "layer": words["layer"],
+            "follow": words["follow"][followed][s[f"kernel_{followed}"]],
+            "size": words["size"],
         }
         return {"panels": panels, "texts": texts}
 
@@ -255,9 +297,9 @@ class ChannelFilter(Widget):
         (input ⋆ kernel = output), the followed row framed in its channel's colour."""
         v = self.view(state)
         h, w = self.image.shape[1:]
-        texts = list(v["texts"].values())
+        texts = text_lines(v["texts"].values(), 112)
         fig = new_figure(9.6)
-        bottom = (0.25 * len(texts) + 0.2) / fig.get_figheight()
+        bottom = (0.22 * len(texts) + 0.2) / fig.get_figheight()
         grid = fig.add_gridspec(4, 3, left=0.02, right=0.98, top=0.95, bottom=bottom,
                                 hspace=0.45, wspace=0.1)  # fmt: skip
         for p in v["panels"]:

@@ -83,7 +83,8 @@ class PointwiseMixer(Widget):
     WEIGHT_LIMIT = 2.0
 
     def __init__(self, image=None, *, size: int = 96):
-        photo = _photo(image, size)
+        #: The photo, float64 ``(3, H, W)`` (``use_image`` loads a file at its width).
+        self.image = photo = _photo(image, size)
         grey = ct.data.to_gray(photo)[None]
         edge_kernels = [ct.kernels.SOBEL_X, ct.kernels.SOBEL_Y, ct.kernels.LAPLACIAN]
         edges = np.abs(ct.depthwise_conv2d(grey, np.stack(edge_kernels)[:, None]))

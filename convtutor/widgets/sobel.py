@@ -39,7 +39,7 @@ from ..separable import (
     singular_values,
 )
 from ._base import Widget, format_number, lut, map_values, symmetric_limit, table_cells
-from ._photo import photo as _photo
+from ._photo import picture as _picture
 
 __all__ = [
     "SobelSeparability",
@@ -158,22 +158,13 @@ def format_significant(value: float, digits: int = 3) -> str:
 
 
 def _grey(image) -> np.ndarray:
-    """The grey picture to filter: ``image`` as (H, W), or an RGB (3, H, W) made grey."""
-    if image is None:
-        return data.to_gray(data.sample_image(IMAGE_SIZE))
-    if not isinstance(image, (np.ndarray, list, tuple)):  # a path, bytes or a file
-        return data.to_gray(_photo(image, IMAGE_SIZE))
-    arr = np.asarray(image, dtype=np.float64)
-    if arr.ndim == 3:
-        return data.to_gray(_photo(arr, IMAGE_SIZE))
-    if arr.ndim != 2 or min(arr.shape) < 8:
-        raise ValueError(
-            f"image must be a grey picture of shape (H, W) or an RGB one of shape (3, H, W), "
-            f"with H, W >= 8; got shape {arr.shape}"
-        )
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("image must hold finite numbers; got NaN or infinity")
-    return arr
+    """The grey picture to filter: a grey ``image`` as it is, an RGB one made grey.
+
+    ``image`` as :func:`convtutor.widgets._photo.picture` takes it (an array ``(H, W)``,
+    ``(3, H, W)`` or ``(H, W, 3)``, a path, bytes, a file; default the sample photo).
+    """
+    arr = _picture(image, IMAGE_SIZE)
+    return arr[0] if arr.shape[0] == 1 else data.to_gray(arr)
 
 
 def _configs() -> list:

@@ -1,4 +1,5 @@
-"""ChannelFilter: every map the page shows equals ct.depthwise_conv2d; one kernel, one row."""
+"""ChannelFilter: one depth-wise layer (one kernel size); every map the page shows equals
+ct.depthwise_conv2d and PyTorch; one kernel menu changes one row; the words are Python's."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ import json
 import numpy as np
 import pytest
 import torch
-from helpers import assert_png_fallback, assert_refused, needs_node, raises_naming, run_node
+from helpers import (
+    assert_png_fallback,
+    assert_refused,
+    assert_texts_drawn,
+    needs_node,
+    raises_naming,
+    run_node,
+)
 from test_modules_node import expected_view
 
 import convtutor as ct
@@ -15,8 +23,10 @@ from convtutor.viz.images import CHANNEL_COLORS, CHANNEL_NAMES
 from convtutor.widgets import ChannelFilter
 from convtutor.widgets._base import format_number, lut, map_values
 from convtutor.widgets._standalone import saved_state
+from convtutor.widgets.depthwise import LAYER_KERNELS
 
-NAMES = list(ct.kernels.NAMED)
+NAMES = list(LAYER_KERNELS)
+K = ChannelFilter.KERNEL_SIZE
 
 
 @pytest.fixture(scope="module")
@@ -52,19 +62,60 @@ def test_every_kernel_on_every_channel_equals_depthwise_conv2d(widget):
         w.values = start
 
 
-@pytest.mark.parametrize("size", [3, 5])
-def test_all_three_channels_at_once_equal_one_depthwise_call(size):
-    """With three kernels of one size, the three maps are one ct.depthwise_conv2d call."""
-    same = [n for n in NAMES if ct.kernels.NAMED[n].shape[0] == size]
-    rng = np.random.default_rng(size)
+def test_the_menus_offer_every_named_kernel_of_the_layers_one_size():
+    """A depth-wise layer has one kernel size: the menus hold every 3×3 kernel of
+    ct.kernels.NAMED, and no other."""
+    assert K == 3
+    assert NAMES == [n for n, k in ct.kernels.NAMED.items() if k.shape == (K, K)]
+    assert len(NAMES) >= 10 and "Gaussian 5x5" not in NAMES
+    for c in range(3):
+        assert ChannelFilter().controls[f"kernel_{c}"]["options"] == NAMES
+
+
+def test_all_three_channels_at_once_equal_one_depthwise_call():
+    """Any three kernels the menus give make one layer: one ct.depthwise_conv2d call,
+    three outputs of one size."""
+    rng = np.random.default_rng(3)
     w = ChannelFilter()
-    for _ in range(8):
-        names = [str(n) for n in rng.choice(same, 3)]
+    h, wd = w.image.shape[1:]
+    for _ in range(12):
+        names = [str(n) for n in rng.choice(NAMES, 3)]
         w.set(kernel_0=names[0], kernel_1=names[1], kernel_2=names[2])
         weight = np.stack([ct.kernels.NAMED[n] for n in names])[:, None]
+        assert weight.shape == (3, 1, K, K)
         want = ct.depthwise_conv2d(w.image, weight)
+        assert want.shape == (3, h - K + 1, wd - K + 1)
         np.testing.assert_allclose(np.stack(w.shown()), want, rtol=0, atol=1e-6 * 16)
         np.testing.assert_array_equal(np.stack([w.output(c) for c in range(3)]), want)
+
+
+def test_every_state_shows_three_outputs_of_one_size(widget):
+    """Whatever the menus say, the three output canvases have one size: the layer's."""
+    h, wd = widget.image.shape[1:]
+    for state in node_states(widget, np.random.default_rng(5), n_random=40):
+        view = widget.view(state)
+        shapes = {panel(view, f"output_{c}")["rgba"].shape for c in range(3)}
+        assert shapes == {(h - K + 1, wd - K + 1, 4)}
+
+
+def test_the_layer_sentence_is_pytorchs_layer_and_conv_costs_count():
+    """'weight shape (3, 1, 3, 3); in PyTorch Conv2d(3, 3, 3, groups=3)': that module has
+    that weight, gives the maps shown, and ct.conv_cost counts its weights."""
+    w = ChannelFilter(kernels=("Laplacian", "Scharr y", "identity"))
+    assert w.view()["texts"]["layer"] == (
+        "One depth-wise layer: each of the 3 channels has its own 3×3 kernel, "
+        "weight shape (3, 1, 3, 3); in PyTorch Conv2d(3, 3, 3, groups=3)."
+    )
+    layer = torch.nn.Conv2d(3, 3, 3, groups=3, bias=False).double()
+    assert tuple(layer.weight.shape) == (3, 1, 3, 3)
+    weight = np.stack([w.kernel(c) for c in range(3)])[:, None]
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(weight))
+        got = layer(torch.from_numpy(w.image)[None])[0].numpy()
+    np.testing.assert_allclose(np.stack([w.output(c) for c in range(3)]), got, atol=1e-12)
+    cost = ct.conv_cost("depthwise", 3, 3, 3, w.image.shape[1:])
+    assert cost.params == layer.weight.numel() == 27
+    assert tuple(cost.output_size) == got.shape[1:]
 
 
 def test_torch_groups_3_gives_the_same_maps():
@@ -156,6 +207,7 @@ def test_sizes_in_titles_and_texts_are_convtutors(widget):
                 w.set(channel=c, **{f"kernel_{c}": name})
                 ho, wo = own_output(w.image, c, name).shape
                 kh, kw = ct.kernels.NAMED[name].shape
+                assert (kh, kw) == (K, K)
                 assert (h - kh + 1, wd - kw + 1) == (ho, wo)  # the sum the text shows is true
                 view = w.view()
                 out = panel(view, f"output_{c}")
@@ -165,8 +217,12 @@ def test_sizes_in_titles_and_texts_are_convtutors(widget):
                 assert inp["rgba"].shape == (h, wd, 4) and inp["scale"] == out["scale"]
                 assert panel(view, f"kernel_{c}")["title"] == f"⋆ kernel {c}: {name}\n{kh}×{kw}"
                 assert view["texts"]["size"] == (
-                    f"No padding, so output {c} is smaller than its input: "
+                    f"No padding, so every output is smaller than its input: "
                     f"{h} − {kh} + 1 = {ho} rows, {wd} − {kw} + 1 = {wo} columns."
+                )
+                assert view["texts"]["follow"] == (
+                    f"Following the {CHANNEL_NAMES[c]} channel: input {c} ⋆ kernel {c} "
+                    f"({name}) = output {c}. No other channel takes part."
                 )
                 limit = format_number(w.meta["limits"][name], 2)
                 assert out["title"].endswith(f"blue −{limit} · white 0 · red +{limit}")
@@ -177,9 +233,10 @@ def test_sizes_in_titles_and_texts_are_convtutors(widget):
 def test_a_student_picture_of_another_shape():
     rng = np.random.default_rng(1)
     image = rng.random((3, 30, 41))
-    w = ChannelFilter(image, kernels=("Gaussian 5x5", "identity", "Scharr y"))
+    w = ChannelFilter(image, kernels=("box blur 3x3", "identity", "Scharr y"))
     view = w.view()
-    assert panel(view, "output_0")["title"].startswith("= output 0 (26×37)")
+    assert panel(view, "output_0")["title"].startswith("= output 0 (28×39)")
+    assert "30 − 3 + 1 = 28 rows, 41 − 3 + 1 = 39 columns" in view["texts"]["size"]
     assert panel(view, "photo")["rgba"].shape == (30, 41, 4)
     np.testing.assert_array_equal(w.output(1), image[1, 1:-1, 1:-1])
 
@@ -203,9 +260,14 @@ def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
     [
         ({"kernels": ("Sobel x",)}, ValueError, ["kernels must be 3 names", "['Sobel x']"]),
         ({"kernels": ("a", "b", "c")}, ValueError, ["kernels must be 3 names", "'a'"]),
+        (
+            {"kernels": ("Sobel x", "Sobel y", "Gaussian 5x5")},
+            ValueError,
+            ["3×3 kernels", "'Gaussian 5x5' is not 3×3", "one kernel size"],
+        ),
         ({"kernels": "Sobel x"}, TypeError, ["kernels must be a sequence", "'Sobel x'"]),
         ({"kernels": 3}, TypeError, ["kernels must be a sequence", "int 3"]),
-        ({"image": np.zeros((4, 20, 20))}, ValueError, ["image must have shape (3, H, W)"]),
+        ({"image": np.zeros((4, 20, 20))}, ValueError, ["image", "(3, H, W)", "(4, 20, 20)"]),
         ({"size": 4}, ValueError, ["size must be between 16 and 512", "4"]),
     ],
 )
@@ -229,13 +291,14 @@ def test_png_fallback_is_a_picture():
     data = assert_png_fallback(w)
     assert data["text/plain"].startswith("ChannelFilter widget.")
     # laid out as the page: the photo, then a row per channel; an unpadded output sits
-    # over the input pixels its windows are centred on (Gaussian 5x5: 2 pixels in)
+    # over the input pixels its windows are centred on (3×3: 1 pixel in)
     fig = w.figure()
     axes = fig.axes
     assert [ax.get_title() for ax in axes] == [p["title"] for p in w.view()["panels"]]
     out = axes[-1]
     assert out.get_subplotspec().rowspan.start == 3 and out.get_subplotspec().colspan.start == 2
-    assert out.images[0].get_extent() == [1.5, 93.5, 93.5, 1.5]
+    assert out.images[0].get_extent() == [0.5, 94.5, 94.5, 0.5]
+    assert_texts_drawn(fig, w.view()["texts"])
     assert [s.get_edgecolor() for s in axes[1].spines.values()][0][:3] == pytest.approx(
         tuple(int(CHANNEL_COLORS[0][i : i + 2], 16) / 255 for i in (1, 3, 5))
     )

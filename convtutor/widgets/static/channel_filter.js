@@ -1,13 +1,13 @@
-// ChannelFilter: depth-wise filtering, each channel of the photo through its own kernel.
-// Python computed every named kernel on every channel (ct.depthwise_conv2d); the page
-// only picks the three maps the menus name and colours them.
+// ChannelFilter: one depth-wise layer, each channel of the photo through its own kernel,
+// all kernels of one size. Python computed every kernel of that size on every channel
+// (ct.depthwise_conv2d) and wrote every title and sentence (meta.words); the page only
+// picks the three maps the menus name, colours them and looks the words up.
 // Python mirror: convtutor/widgets/depthwise.py (ChannelFilter.view).
-import { formatNumber, mapValues, plane, rgbPlanes, tableCells, widgetModule } from "./common.js";
-
-const size = (h, w) => `${h}×${w}`;
+import { mapValues, plane, rgbPlanes, tableCells, widgetModule } from "./common.js";
 
 export function view(data, state) {
   const meta = data.meta;
+  const words = meta.words;
   const photo = data.photo;
   const [, h, w] = photo.shape;
   const n = h * w;
@@ -17,7 +17,7 @@ export function view(data, state) {
   const panels = [
     {
       name: "photo",
-      title: `the photo (${size(h, w)}): 3 channels,\neach filtered on its own below`,
+      title: words.photo,
       width: w,
       height: h,
       rgba: rgbPlanes(plane(photo, 0), plane(photo, 1), plane(photo, 2), n),
@@ -26,19 +26,17 @@ export function view(data, state) {
   ];
   const maps = [0, 1, 2].map((c) => data[`out_${meta.kernels.indexOf(state[`kernel_${c}`])}`]);
   for (let c = 0; c < 3; c++) {
-    const colour = meta.channel_names[c];
     const mark = c === followed ? meta.channel_colors[c] : "";
     const name = state[`kernel_${c}`];
     const k = meta.kernel_values[name];
     const kl = meta.kernel_limits[name];
     const limit = meta.limits[name];
     const [, ho, wo] = maps[c].shape;
-    const lim = formatNumber(limit, 2);
     panels.push(
       {
         name: `input_${c}`,
         row: c + 1,
-        title: `input ${c}: ${colour}\n${size(h, w)}`,
+        title: words.input[c],
         width: w,
         height: h,
         rgba: mapValues(plane(photo, c), 0, 1, data[`lut_${c}`], n),
@@ -49,14 +47,14 @@ export function view(data, state) {
         name: `kernel_${c}`,
         row: c + 1,
         kind: "table",
-        title: `⋆ kernel ${c}: ${name}\n${size(k.length, k[0].length)}`,
+        title: words.kernel[c][name],
         cells: tableCells(k, -kl, kl, diverging),
         mark,
       },
       {
         name: `output_${c}`,
         row: c + 1,
-        title: `= output ${c} (${size(ho, wo)})\nblue −${lim} · white 0 · red +${lim}`,
+        title: words.output[c][name],
         width: wo,
         height: ho,
         rgba: mapValues(plane(maps[c], c), -limit, limit, diverging, ho * wo),
@@ -65,18 +63,10 @@ export function view(data, state) {
       },
     );
   }
-  const c = followed;
-  const colour = meta.channel_names[c];
-  const name = state[`kernel_${c}`];
-  const k = meta.kernel_values[name];
-  const [, ho, wo] = maps[c].shape;
   const texts = {
-    follow:
-      `Following the ${colour} channel: input ${c} ⋆ kernel ${c} (${name}) = output ${c}. ` +
-      "No other channel takes part.",
-    size:
-      `No padding, so output ${c} is smaller than its input: ` +
-      `${h} − ${k.length} + 1 = ${ho} rows, ${w} − ${k[0].length} + 1 = ${wo} columns.`,
+    layer: words.layer,
+    follow: words.follow[followed][state[`kernel_${followed}`]],
+    size: words.size,
   };
   return { panels, texts };
 }
@@ -86,10 +76,9 @@ const base = widgetModule(view);
 export default {
   render(context) {
     base.render(context);
-    // A 3x3 and a 5x5 table differ in width, and so do the outputs' captions: give
-    // every kernel the room of the widest and every output the same room, so the
-    // three rows line up in columns (and a smaller output sits centred where its
-    // input's pixels are).
+    // The outputs' captions differ in width (their colour scales): give every output
+    // the same room, and every kernel table the room of the widest, so the three rows
+    // line up in columns.
     const kernels = Object.values(context.model.get("_meta").kernel_values);
     const largest = Math.max(...kernels.map((k) => k[0].length));
     const room = { kernel_: `${3.7 * largest}em`, output_: "15.5em" };
