@@ -1,0 +1,87 @@
+"""The exercise checks of notebook 08: right answers pass; each known mistake gets its hint."""
+
+import pytest
+
+from convtutor.checks import Feedback
+from convtutor.checks import mobilenet as check
+
+
+def assert_right(fb):
+    assert isinstance(fb, Feedback) and fb.ok, fb.message
+
+
+def assert_hint(fb, *words):
+    assert isinstance(fb, Feedback) and not fb.ok, "a wrong answer was accepted"
+    for word in words:
+        assert word.lower() in fb.message.lower(), (word, fb.message)
+
+
+def test_pointwise_at_width():
+    assert_right(check.pointwise_at_width(256 * 256 * 196))
+    assert_right(check.pointwise_at_width(384 * 48 * 49, 512, 64, 7, 0.75))
+    assert "12,845,056" in check.pointwise_at_width(256 * 256 * 196).message
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (512 * 512 * 196, ["alpha = 1", "AND"]),
+        (256 * 512 * 196, ["one side", "512 -> 256"]),
+        (256 * 256, ["weights", "14x14"]),
+        (1234, ["C_in x C_out x H x W"]),
+        (None, ["Replace None"]),
+        ("12845056", ["whole number"]),
+    ],
+)
+def test_pointwise_at_width_hints(answer, words):
+    assert_hint(check.pointwise_at_width(answer), *words)
+
+
+def test_inverted_residual_weights():
+    assert_right(check.inverted_residual_weights(24 * 144 + 144 * 9 + 144 * 24))
+    assert_right(check.inverted_residual_weights(16 * 96 + 96 * 9 + 96 * 24, 16, 24, 6))
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (8208 + 2 * (144 + 144 + 24), ["BatchNorm"]),
+        (24 * 24 + 24 * 9 + 24 * 24, ["forgot the expansion", "144"]),
+        (24 * 144 + 144 * 144 * 9 + 144 * 24, ["depth-wise"]),
+        (24 * 144 + 144 * 9, ["projection"]),
+        (1, ["Add three layers"]),
+    ],
+)
+def test_inverted_residual_weights_hints(answer, words):
+    assert_hint(check.inverted_residual_weights(answer), *words)
+
+
+def test_depthwise_bytes():
+    values = 64 * 56 * 56 * 2 + 64 * 9
+    assert_right(check.depthwise_bytes(4 * values))
+    assert "1,607,936" in check.depthwise_bytes(4 * values).message
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (64 * 56 * 56 * 2 + 64 * 9, ["values", "4 bytes"]),
+        (4 * 64 * 56 * 56 * 2, ["weights"]),
+        (4 * (64 * 56 * 56 + 64 * 9), ["output"]),
+        (4 * 64 * 56 * 56, ["reads its input"]),
+        (7, ["times 4"]),
+    ],
+)
+def test_depthwise_bytes_hints(answer, words):
+    assert_hint(check.depthwise_bytes(answer), *words)
+
+
+def test_linear_projection():
+    assert_right(check.linear_projection("b"))
+    assert_right(check.linear_projection(" B "))
+    assert_hint(check.linear_projection("a"), "no multiply-adds")
+    assert_hint(check.linear_projection("c"), "two ReLU6")
+    assert_hint(check.linear_projection("d"), "one letter", "'d'")
+    assert_hint(check.linear_projection(2), "one letter")
+    assert_hint(check.linear_projection(None), "Replace None")
+    assert set(check.CHOICES) == {"a", "b", "c"}
