@@ -700,6 +700,19 @@ def shape_error(reconstruction, spiral) -> float:
     return float(np.linalg.norm(s * y - x) / np.linalg.norm(x))
 
 
+def _recoverable(t, active) -> np.ndarray:
+    """Per point: do the rows of ``t`` the ReLU let through (``active[:, p]``) have rank 2?
+
+    Then ``x`` is their least-squares solution: nothing was lost. Rank 2 is a Gram
+    matrix ``sum of t_i t_i^T`` over those rows with a determinant clearly above 0.
+    """
+    outer = t[:, :, None] * t[:, None, :]  # (n, 2, 2): t_i t_i^T
+    gram = np.einsum("np,nij->pij", active.astype(float), outer)
+    det = gram[:, 0, 0] * gram[:, 1, 1] - gram[:, 0, 1] * gram[:, 1, 0]
+    trace = gram[:, 0, 0] + gram[:, 1, 1]
+    return det > 1e-12 * trace**2
+
+
 def relu_spiral(dims=(2, 3, 5, 15, 30), *, points=400, draws=25, seed=0) -> SpiralResult:
     r"""MobileNetV2's Figure 1, computed: a spiral through a ReLU in ``n`` dimensions.
 
@@ -753,7 +766,6 @@ def relu_spiral(dims=(2, 3, 5, 15, 30), *, points=400, draws=25, seed=0) -> Spir
             if draw == 0:
                 reconstructions[n] = y
             errs.append(shape_error(y, x))
-            active = z > 0  # (n, P): the coordinates the ReLU let through
-            shares.append(np.mean([np.linalg.matrix_rank(t[a]) == 2 for a in active.T]))
+            shares.append(float(np.mean(_recoverable(t, z > 0))))
         errors[n], recovered[n] = np.array(errs), np.array(shares)
     return SpiralResult(x, dims, reconstructions, errors, recovered, int(seed))

@@ -258,3 +258,24 @@ def test_relu_spiral_computes_what_it_says():
     t = np.random.default_rng(1).standard_normal((15, 2))
     assert np.allclose(np.linalg.pinv(t) @ (t @ r.spiral), r.spiral)
     assert r.spiral.shape == (2, 50) and np.abs(r.spiral).max() <= 1
+
+
+def test_recovered_share_is_the_rank_of_the_active_rows():
+    """The share counted equals np.linalg.matrix_rank of the rows each point keeps == 2."""
+    x = blocks.spiral_points(80)
+    rng = np.random.default_rng(5)
+    for n in (2, 3, 5, 15):
+        for _ in range(4):
+            t = rng.standard_normal((n, 2))
+            active = (t @ x) > 0
+            fast = blocks._recoverable(t, active)
+            slow = [np.linalg.matrix_rank(t[a]) == 2 for a in active.T]
+            assert fast.tolist() == slow
+    r = blocks.relu_spiral((2, 30), draws=2, seed=3, points=80)
+    rng = np.random.default_rng(3)
+    shares = []
+    for _ in range(2):
+        t = rng.standard_normal((2, 2))
+        z = np.maximum(t @ r.spiral, 0)
+        shares.append(np.mean([np.linalg.matrix_rank(t[a]) == 2 for a in (z > 0).T]))
+    assert r.recovered[2].tolist() == shares
