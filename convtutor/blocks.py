@@ -504,8 +504,8 @@ class NetworkLayer:
     Attributes
     ----------
     name : str
-        ``"conv1"`` (the standard first layer), ``"separable1"`` ... ``"separable13"``,
-        ``"fc"`` (the classifier).
+        ``"conv1"`` (the standard first layer), ``"separable1"`` ... ``"separable13"``
+        (``"standard1"`` ... with ``kind="standard"``), ``"fc"`` (the classifier).
     in_channels, out_channels, stride : int
     input_size, output_size : int
         The square feature map's side before and after the layer (1 for the classifier).
@@ -580,7 +580,7 @@ def _alpha(alpha) -> float:
     return float(alpha)
 
 
-def mobilenet_v1_cost(alpha=1.0, resolution=224) -> NetworkCost:
+def mobilenet_v1_cost(alpha=1.0, resolution=224, *, kind="separable") -> NetworkCost:
     r"""The whole of MobileNet v1 counted: every layer of its Table 1 by :func:`conv_cost`.
 
     The width multiplier :math:`\alpha` thins every layer to ``int(alpha * C)`` channels
@@ -597,6 +597,9 @@ def mobilenet_v1_cost(alpha=1.0, resolution=224) -> NetworkCost:
     resolution : int >= 1, default 224
         The input image's side. Every 3x3 layer has padding 1, so a stride-2 layer
         halves the side, rounding up.
+    kind : {"separable", "standard"}, default "separable"
+        ``"standard"`` replaces every separable layer by a standard 3x3 convolution:
+        the paper's "Conv MobileNet" (Table 4: 4866 M mult-adds, 29.3 M parameters).
 
     Returns
     -------
@@ -616,7 +619,14 @@ def mobilenet_v1_cost(alpha=1.0, resolution=224) -> NetworkCost:
     >>> small = mobilenet_v1_cost(0.25)
     >>> round(small.macs / 1e6), round(small.params / 1e6, 1)
     (41, 0.5)
+    >>> conv = mobilenet_v1_cost(kind="standard")  # Table 4: 4866 M and 29.3 M
+    >>> round(conv.macs / 1e6, 1), round(conv.params / 1e6, 1)
+    (4867.3, 29.3)
     """
+    if kind not in ("separable", "standard"):
+        raise ValueError(
+            f"kind must be 'separable' (MobileNet) or 'standard' (Conv MobileNet); got {kind!r}"
+        )
     alpha = _alpha(alpha)
     resolution = v.positive_int(resolution, "resolution")
 
@@ -629,14 +639,15 @@ def mobilenet_v1_cost(alpha=1.0, resolution=224) -> NetworkCost:
     layers.append(NetworkLayer("conv1", 3, ch(32), 2, resolution, size, first.params, first.macs))
     bn += 2 * ch(MOBILENET_V1_STEM)
     for i, (c_in, c_out, stride) in enumerate(MOBILENET_V1_LAYERS, start=1):
-        cost = conv_cost("separable", ch(c_in), ch(c_out), 3, size, stride=stride, padding=1)
+        cost = conv_cost(kind, ch(c_in), ch(c_out), 3, size, stride=stride, padding=1)
         out = cost.output_size[0]
         layers.append(
             NetworkLayer(
-                f"separable{i}", ch(c_in), ch(c_out), stride, size, out, cost.params, cost.macs
+                f"{kind}{i}", ch(c_in), ch(c_out), stride, size, out, cost.params, cost.macs
             )
         )
-        bn += 2 * ch(c_in) + 2 * ch(c_out)  # after the depth-wise and the point-wise step
+        # a BatchNorm after each convolution: the depth-wise and the point-wise step
+        bn += 2 * ch(c_out) + (2 * ch(c_in) if kind == "separable" else 0)
         size = out
     features, classes = ch(MOBILENET_V1_LAYERS[-1][1]), MOBILENET_V1_CLASSES
     fc = features * classes  # after the global average pool: one multiply-add per weight

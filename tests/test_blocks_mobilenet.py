@@ -18,8 +18,9 @@ TABLE6 = {1.0: (569, 4.2), 0.75: (325, 2.6), 0.5: (149, 1.3), 0.25: (41, 0.5)}
 TABLE7 = {224: (569, 4.2), 192: (418, 4.2), 160: (290, 4.2), 128: (186, 4.2)}
 
 
-def mobilenet_v1_torch(alpha, batchnorm=True):
-    """MobileNet v1 as PyTorch modules, written from Table 1 here (not by convtutor)."""
+def mobilenet_v1_torch(alpha, batchnorm=True, kind="separable"):
+    """MobileNet v1 as PyTorch modules, written from Table 1 here (not by convtutor);
+    kind="standard": Conv MobileNet, a standard 3x3 convolution for each separable layer."""
     nn = torch.nn
 
     def c(n):
@@ -28,6 +29,10 @@ def mobilenet_v1_torch(alpha, batchnorm=True):
     layers = [nn.Conv2d(3, c(32), 3, 2, 1, bias=False)]
     layers += [nn.BatchNorm2d(c(32)), nn.ReLU()] if batchnorm else []
     for c_in, c_out, stride in blocks.MOBILENET_V1_LAYERS:
+        if kind == "standard":
+            layers.append(nn.Conv2d(c(c_in), c(c_out), 3, stride, 1, bias=False))
+            layers += [nn.BatchNorm2d(c(c_out)), nn.ReLU()] if batchnorm else []
+            continue
         layers.append(nn.Conv2d(c(c_in), c(c_in), 3, stride, 1, groups=c(c_in), bias=False))
         layers += [nn.BatchNorm2d(c(c_in)), nn.ReLU()] if batchnorm else []
         layers.append(nn.Conv2d(c(c_in), c(c_out), 1, bias=False))
@@ -44,6 +49,24 @@ def test_parameters_equal_pytorch(alpha):
     full = mobilenet_v1_torch(alpha)
     assert cost.params == sum(p.numel() for p in plain.parameters())
     assert cost.params + cost.bn_params == sum(p.numel() for p in full.parameters())
+
+
+def test_conv_mobilenet_table_4():
+    """kind="standard": Conv MobileNet, counted as PyTorch counts it; Table 4's 4866 M
+    mult-adds and 29.3 M parameters."""
+    cost = blocks.mobilenet_v1_cost(kind="standard")
+    assert abs(cost.macs / 1e6 - 4866) / 4866 < 0.001 and round(cost.params / 1e6, 1) == 29.3
+    for alpha in (1.0, 0.5):
+        cost = blocks.mobilenet_v1_cost(alpha, kind="standard")
+        plain = mobilenet_v1_torch(alpha, batchnorm=False, kind="standard")
+        full = mobilenet_v1_torch(alpha, kind="standard")
+        assert cost.params == sum(p.numel() for p in plain.parameters())
+        assert cost.params + cost.bn_params == sum(p.numel() for p in full.parameters())
+    small = blocks.mobilenet_v1_cost(0.25, 64, kind="standard")
+    net = mobilenet_v1_torch(0.25, batchnorm=False, kind="standard").eval()
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        net(torch.zeros(1, 3, 64, 64))
+    assert small.macs == counter.get_total_flops() // 2
 
 
 @pytest.mark.parametrize("alpha, resolution", [(1.0, 224), (0.5, 160), (0.25, 97), (0.75, 33)])
@@ -104,6 +127,11 @@ def test_layers_are_conv_cost():
         (lambda: blocks.mobilenet_v1_cost(float("nan")), ValueError, ["alpha", "nan"]),
         (lambda: blocks.mobilenet_v1_cost(1, 0), ValueError, ["resolution", ">= 1", "0"]),
         (lambda: blocks.mobilenet_v1_cost(1, 224.0), TypeError, ["resolution", "224.0"]),
+        (
+            lambda: blocks.mobilenet_v1_cost(kind="depthwise"),
+            ValueError,
+            ["kind", "'separable'", "'standard'", "depthwise"],
+        ),
         (lambda: blocks.relu_spiral((1, 2)), ValueError, ["dims", ">= 2"]),
         (lambda: blocks.relu_spiral(15), TypeError, ["dims", "sequence", "15"]),
         (lambda: blocks.relu_spiral(draws=0), ValueError, ["draws", "0"]),
