@@ -1,9 +1,14 @@
 """The exercise checks of notebook 08: right answers pass; each known mistake gets its hint."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from convtutor.checks import Feedback
 from convtutor.checks import mobilenet as check
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "08_after_mobilenet.md"
 
 
 def assert_right(fb):
@@ -79,9 +84,17 @@ def test_depthwise_bytes_hints(answer, words):
 def test_linear_projection():
     assert_right(check.linear_projection("b"))
     assert_right(check.linear_projection(" B "))
-    assert_hint(check.linear_projection("a"), "no multiply-adds")
+    assert_hint(check.linear_projection("a"), "no multiply-adds", "section 6")
     assert_hint(check.linear_projection("c"), "two ReLU6")
     assert_hint(check.linear_projection("d"), "one letter", "'d'")
     assert_hint(check.linear_projection(2), "one letter")
     assert_hint(check.linear_projection(None), "Replace None")
     assert set(check.CHOICES) == {"a", "b", "c"}
+
+
+def test_linear_projection_hint_names_the_spiral_section():
+    """The hint for (a) sends the student to the section that computes the spiral."""
+    hint = check.linear_projection("a").message
+    number = re.search(r"section (\d+)", hint).group(1)
+    heading = re.search(rf"^## {number}\. (.*)$", NOTEBOOK.read_text(encoding="utf-8"), re.M)
+    assert heading and "spiral" in heading.group(1), (hint, heading)

@@ -126,7 +126,7 @@ def depthwise_bytes(answer, channels=64, size=56, kernel_size=3):
 
 CHOICES = {
     "a": "to save multiply-adds",
-    "b": "the projection squeezes the block into few channels, where a ReLU destroys "
+    "b": "the projection squeezes the block into few channels, where a ReLU can destroy "
     "information (Figure 1)",
     "c": "ReLU6 is slow on phones",
 }
@@ -140,13 +140,14 @@ def linear_projection(answer):
     letter = answer.strip().lower()
     if letter == "b":
         return right(
-            "In 2 or 3 dimensions the ReLU folds the spiral; in 15 or 30 it survives. The "
-            "projection leaves few channels, so it stays linear."
+            "That is the paper's argument: a ReLU flattens parts of the 2-D spiral in 2 or 3 "
+            "dimensions, not in 15 or 30. The projection leaves few channels, so the paper "
+            "keeps it linear."
         )
     if letter == "a":
         return wrong(
             "A ReLU costs no multiply-adds at all (one comparison per value). The reason is "
-            "what it does to information in few channels: section 5."
+            "what it does to information in few channels: section 6."
         )
     return wrong(
         "Speed is not the reason: the block keeps two ReLU6s. Look at what a ReLU does to "
