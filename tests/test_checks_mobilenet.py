@@ -1,10 +1,12 @@
-"""The exercise checks of notebook 08: right answers pass; each known mistake gets its hint."""
+"""Notebook 08: its exercise checks (right answers pass; each known mistake gets its hint),
+and the claims and numbers its prose types."""
 
 import re
 from pathlib import Path
 
 import pytest
 
+from convtutor import blocks
 from convtutor.checks import Feedback
 from convtutor.checks import mobilenet as check
 
@@ -98,3 +100,53 @@ def test_linear_projection_hint_names_the_spiral_section():
     number = re.search(r"section (\d+)", hint).group(1)
     heading = re.search(rf"^## {number}\. (.*)$", NOTEBOOK.read_text(encoding="utf-8"), re.M)
     assert heading and "spiral" in heading.group(1), (hint, heading)
+
+
+def _prose() -> str:
+    """Notebook 08's text outside its code cells, with line breaks folded to spaces."""
+    text = re.sub(r"```\{code-cell\}.*?```", "", NOTEBOOK.read_text(encoding="utf-8"), flags=re.S)
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "04 ended on a question",  # 04 showed what the ReLU does; it asked nothing
+        "answers a question 04 left open",
+        "answers 04's question",  # V2 keeps a ReLU between the steps: it answers another one
+        "harmless where channels are many",
+        "a relu in few dimensions destroys information; in many it does not",  # no condition
+        "counts the least a layer can move",  # the pair's count assumes separate layers
+    ],
+)
+def test_retired_claims_stay_out_of_the_prose(phrase):
+    """Sentences a review found wrong or unqualified are not typed in 08 again."""
+    assert phrase not in _prose().lower()
+
+
+def test_the_prose_states_its_assumptions():
+    """Which ReLU V2 leaves out, the manifold condition, separate layers for the bytes."""
+    prose = _prose()
+    for said in [
+        "keeps a ReLU6 between its depth-wise and 1×1 steps",
+        "leaves out the one after its last 1×1 step",
+        "It does not settle notebook 04's question",
+        "low-dimensional manifold",
+        "separate layers",
+        "Cited, not measured here",
+    ]:
+        assert said in prose, said
+
+
+def test_the_spiral_numbers_in_the_prose_are_computed():
+    """The medians and the 27 % typed in section 6 are relu_spiral's, rounded as printed."""
+    prose = _prose()
+    low = re.search(r"median errors are (\d\.\d\d) and (\d\.\d\d)\. In 15 and 30", prose)
+    high = re.search(r"they fall to (\d\.\d\d) and (\d\.\d\d)\.", prose)
+    share = re.search(r"in 2 dimensions (\d+) %", prose)
+    assert low and high and share
+    spiral = blocks.relu_spiral()
+    typed = [float(x) for x in (*low.groups(), *high.groups())]
+    assert typed == [round(spiral.median_error(n), 2) for n in (2, 3, 15, 30)]
+    assert int(share.group(1)) == round(100 * spiral.recovered[2].mean())
+    assert all((spiral.recovered[n] == 1).all() for n in (15, 30))  # "every point"
