@@ -25,7 +25,7 @@ from .conv import (
     separable_conv2d,
     separable_to_standard,
 )
-from .cost import KINDS, ConvCost, conv_cost
+from .cost import KINDS, ConvCost, ConvMemory, conv_cost, conv_memory
 from .reference import conv2d_loop
 from .separable import (
     NotSeparableError,
@@ -50,6 +50,8 @@ __all__ = [
     "depthwise_to_standard",
     "separable_to_standard",
     "conv_cost",
+    "conv_memory",
+    "ConvMemory",
     "ConvCost",
     "KINDS",
     "separate",

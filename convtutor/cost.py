@@ -14,6 +14,10 @@ For a ``k_H x k_W`` kernel, ``C_in`` input and ``C_out`` output channels and an
 
 ``M`` is the depth multiplier. The separable-to-standard ratio for ``M = 1`` is
 ``1/C_out + 1/(k_H k_W)``.
+
+:func:`conv_memory` counts a third cost: the bytes a layer must read and write at the
+least (its input, its weights and its output, each once; a separable pair also writes
+its intermediate maps and reads them back).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 from . import _validate as v
 from .conv import output_length
 
-__all__ = ["ConvCost", "conv_cost", "KINDS"]
+__all__ = ["ConvCost", "conv_cost", "KINDS", "ConvMemory", "conv_memory"]
 
 KINDS = ("standard", "depthwise", "pointwise", "separable")
 
@@ -181,3 +185,110 @@ def conv_cost(
         for n, p, k, s, d in zip((h, w), pads, (kh, kw), stride, dilation, strict=True)
     )
     return ConvCost(params=params, macs=per_pixel * out[0] * out[1], output_size=out)
+
+
+@dataclass(frozen=True)
+class ConvMemory:
+    """The bytes one layer reads and writes for one image, each value moved once.
+
+    Attributes
+    ----------
+    input : int
+        The input read: ``C_in H W`` values.
+    weights : int
+        The weights (and biases) read: ``params`` values.
+    intermediate : int
+        A separable pair's depth-wise output, ``C_in M H_out W_out`` values: written by
+        the first step, then read by the second, so it counts **twice** in ``total``.
+        0 for a single layer.
+    output : int
+        The output written: ``C_out H_out W_out`` values.
+    itemsize : int
+        Bytes per value (4 for float32).
+    """
+
+    input: int
+    weights: int
+    intermediate: int
+    output: int
+    itemsize: int
+
+    @property
+    def total(self) -> int:
+        """All bytes read and written: input + weights + 2 x intermediate + output."""
+        return self.input + self.weights + 2 * self.intermediate + self.output
+
+
+def conv_memory(
+    kind,
+    in_channels,
+    out_channels,
+    kernel_size,
+    input_size,
+    *,
+    stride=1,
+    padding=0,
+    dilation=1,
+    depth_multiplier=1,
+    bias=False,
+    itemsize=4,
+) -> ConvMemory:
+    r"""The bytes a layer must read and write for one image: input, weights and output.
+
+    The least a layer can move: each value read or written once (a cache that holds the
+    whole input and all weights). Real code moves more when they do not fit; what it
+    takes in practice is measured in notebook 07. For ``"separable"``, the two steps run
+    one after the other, as two layers do: the depth-wise step writes its
+    ``C_in M`` maps and the point-wise step reads them back (a fused kernel that keeps
+    them in a cache would skip that).
+
+    Parameters
+    ----------
+    kind, in_channels, out_channels, kernel_size, stride, padding, dilation,
+    depth_multiplier, bias
+        As in :func:`conv_cost`.
+    input_size : int or (int, int)
+        ``H`` or ``(H, W)``; needed here.
+    itemsize : int, default 4
+        Bytes per value: 4 for float32 (2 for float16, 8 for float64).
+
+    Returns
+    -------
+    ConvMemory
+        ``input``, ``weights``, ``intermediate``, ``output`` and ``total`` in bytes.
+
+    Examples
+    --------
+    MobileNet's 3x3, 512 -> 512 layer on a 14x14 map, in float32:
+
+    >>> std = conv_memory("standard", 512, 512, 3, 14, padding=1)
+    >>> std.input, std.weights, std.output, std.total
+    (401408, 9437184, 401408, 10240000)
+    >>> sep = conv_memory("separable", 512, 512, 3, 14, padding=1)
+    >>> sep.weights, sep.intermediate, sep.total
+    (1067008, 401408, 2672640)
+    """
+    if input_size is None:
+        raise ValueError(
+            "input_size is needed to count bytes (the maps are most of them); got None"
+        )
+    if isinstance(itemsize, bool) or not isinstance(itemsize, numbers.Integral) or itemsize < 1:
+        raise TypeError(f"itemsize must be a whole number of bytes >= 1; got {itemsize!r}")
+    cost = conv_cost(
+        kind, in_channels, out_channels, kernel_size, input_size, stride=stride,
+        padding=padding, dilation=dilation, depth_multiplier=depth_multiplier, bias=bias,
+    )  # fmt: skip
+    h, w = v.pair(input_size, "input_size", minimum=1)
+    area = cost.output_size[0] * cost.output_size[1]
+    c_in, c_out = int(in_channels), int(out_channels)
+    m = int(depth_multiplier)
+    if kind == "depthwise" and c_out != c_in * m:  # M taken from out_channels, as conv_cost does
+        m = c_out // c_in
+    intermediate = c_in * m * area if kind == "separable" else 0
+    return ConvMemory(
+        input=itemsize * c_in * h * w,
+        weights=itemsize * cost.params,
+        intermediate=itemsize * intermediate,
+        output=itemsize * c_out * area,
+        itemsize=int(itemsize),
+    )

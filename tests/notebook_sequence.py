@@ -14,4 +14,5 @@ SEQUENCE = [
     "05_sobel_separability",
     "06_overfitting_experiment",
     "07_speed_in_practice",
+    "08_after_mobilenet",
 ]

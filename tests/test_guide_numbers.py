@@ -75,8 +75,8 @@ SETTING = {
 #: A heading line; an ordered-list marker; a notebook named in the text.
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 LIST_MARKER = re.compile(r"^\s*\d+\.\s")
-NOTEBOOK_NAME = re.compile(r"\b(0[0-7])_[a-z_]+\b")
-NOTEBOOK_NUMBER = re.compile(r"(?<![\w.,])(0[0-7])(?![\w.,]*\d)")
+NOTEBOOK_NAME = re.compile(r"\b(0[0-8])_[a-z_]+\b")
+NOTEBOOK_NUMBER = re.compile(r"(?<![\w.,])(0[0-8])(?![\w.,]*\d)")
 SECTION_REF = re.compile(r"§(\d+)(?:[–-](\d+))?")
 PLAN_ROW = re.compile(r"^\|\s*(\d+)[–-](\d+)\s*\|([^|]*)\|", re.M)
 NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?")

@@ -203,3 +203,22 @@ def test_text_outlines_do_not_depend_on_other_text_drawn_before(text):
     expected = TextPath((0, 0), text, size=text_to_path.FONT_SCALE).vertices
     assert verts.shape == expected.shape
     np.testing.assert_allclose(verts, expected, atol=1e-6)
+
+
+def test_spiral_reconstruction_draws_the_spiral_and_the_best_scaled_points():
+    """Two artists (and a title): the spiral as given; the reconstruction times the scale
+    shape_error fits, so a half-size copy lands on the spiral; bad shapes are named."""
+    from matplotlib.figure import Figure
+
+    from convtutor.blocks import spiral_points
+    from convtutor.viz import spiral_reconstruction
+
+    x = spiral_points(60)
+    ax = Figure().add_subplot()
+    line, points, title = spiral_reconstruction(ax, x, 0.5 * x, title="n = 30")
+    assert np.allclose(line.get_xydata().T, x)
+    assert np.allclose(points.get_offsets().T, x)
+    assert title.get_text() == "n = 30"
+    assert len(spiral_reconstruction(Figure().add_subplot(), x, np.zeros_like(x))) == 2
+    with pytest.raises(ValueError, match=r"shape \(2, P\).*\(2, 60\) and \(3, 60\)"):
+        spiral_reconstruction(ax, x, np.zeros((3, 60)))

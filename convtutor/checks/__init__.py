@@ -2,7 +2,8 @@
 likely mistake.
 
 One module per notebook (``convtutor.checks.standard`` for 01, ``depthwise`` for 02,
-``pointwise`` for 03, ``separable`` for 04, ``sobel`` for 05, ``experiments`` for 06-07).
+``pointwise`` for 03, ``separable`` for 04, ``sobel`` for 05, ``experiments`` for 06-07,
+``mobilenet`` for 08).
 A check returns a :class:`Feedback`, which shows as a coloured line in a notebook and is
 truthy only when the answer is right:
 

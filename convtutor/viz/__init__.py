@@ -10,5 +10,8 @@ from .diagrams import *  # noqa: F403
 from .diagrams import __all__ as _diagrams_all
 from .images import *  # noqa: F403
 from .images import __all__ as _images_all
+from .manifold import *  # noqa: F403
+from .manifold import __all__ as _manifold_all
 
-__all__ = list(dict.fromkeys([*_images_all, *_diagrams_all, *_text_all]))  # a few in two
+# a few names are in two of the modules
+__all__ = list(dict.fromkeys([*_images_all, *_diagrams_all, *_text_all, *_manifold_all]))

@@ -18,6 +18,7 @@ from .arithmetic import ConvArithmetic
 from .cost import CostCalculator
 from .depthwise import ChannelFilter, Stacking
 from .groups import GroupsContinuum
+from .mobilenet import MobileNetKnobs
 from .pointwise import PointwiseMixer, SeparablePipeline
 from .provenance import PixelProvenance
 from .sobel import SobelSeparability
@@ -32,6 +33,7 @@ ALL = {
     "conv_arithmetic": ConvArithmetic,
     "groups_continuum": GroupsContinuum,
     "pixel_provenance": PixelProvenance,
+    "mobilenet_knobs": MobileNetKnobs,
 }
 
 __all__ = [
@@ -46,4 +48,5 @@ __all__ = [
     "ConvArithmetic",
     "GroupsContinuum",
     "PixelProvenance",
+    "MobileNetKnobs",
 ]

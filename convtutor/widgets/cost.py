@@ -1,8 +1,9 @@
-"""What each kind of layer costs: parameters and multiply-accumulates, side by side.
+"""What each kind of layer costs: parameters, multiply-accumulates and bytes, side by side.
 
 :class:`CostCalculator` shows a standard, a depth-wise, a point-wise and a depth-wise
-separable layer: a table of their parameters and MACs, two bar charts comparing them,
-the separable-to-standard ratio beside its formula, and what that ratio keeps and saves.
+separable layer: a table of their parameters, MACs and the bytes each must read and
+write in float32 (:func:`convtutor.conv_memory`), two bar charts comparing them, the
+separable-to-standard ratio beside its formula, and what that ratio keeps and saves.
 
 The page evaluates the counts itself (``static/cost_calculator.js``): they are a few
 products. :meth:`CostCalculator.view` mirrors it, and the tests hold both equal to
@@ -17,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from ..cost import KINDS, conv_cost
+from ..cost import KINDS, conv_cost, conv_memory
 from ._base import Widget, draw_table, draw_texts, format_count, new_figure, text_lines
 
 __all__ = [
@@ -25,6 +26,11 @@ __all__ = [
     "torch_parameter_counts",
     "layer_costs",
     "formula_costs",
+    "formula_bytes",
+    "layer_memory",
+    "fill_template",
+    "MEMORY_HEADER",
+    "MEMORY_TEXT",
     "ratio_text",
     "ratio_line",
     "significant",
@@ -134,6 +140,60 @@ def formula_costs(in_channels, out_channels, kernel_size, input_size, depth_mult
     return params, [p * h * h for p in params]
 
 
+#: Bytes per value: float32.
+ITEMSIZE = 4
+#: The table's memory column and the sentence under it: written here once, shipped to
+#: the page in ``meta["memory"]``; the page fills in the ``{name}`` fields (:func:`fill_template`).
+MEMORY_HEADER = "bytes moved (float32)"
+MEMORY_TEXT = (
+    "Bytes moved, in float32 (4 bytes a value), each value once: a layer reads its input "
+    "({input} bytes) and its weights and writes its output; the separable pair also writes "
+    "its depth-wise maps and reads them back ({intermediate} bytes each way). Standard "
+    "{standard} bytes, separable {separable}: separable ÷ standard = {ratio} for bytes, "
+    "{macs_ratio} for MACs."
+)
+
+
+def fill_template(template: str, values: dict) -> str:
+    """``template`` with each ``{name}`` replaced by ``values[name]`` (the page's ``fillTemplate``).
+
+    >>> fill_template("{a} and {b}", {"a": "1", "b": "2,000"})
+    '1 and 2,000'
+    """
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", value)
+    return template
+
+
+def layer_memory(in_channels, out_channels, kernel_size, input_size, depth_multiplier=1):
+    """The :class:`convtutor.ConvMemory` of each kind for one widget state, in float32."""
+    out = {}
+    for kind in KINDS:
+        o = in_channels * depth_multiplier if kind == "depthwise" else out_channels
+        out[kind] = conv_memory(
+            kind, in_channels, o, kernel_size, input_size, padding="same",
+            depth_multiplier=depth_multiplier, itemsize=ITEMSIZE,
+        )  # fmt: skip
+    return out
+
+
+def formula_bytes(in_channels, out_channels, kernel_size, input_size, depth_multiplier=1):
+    """Bytes moved as the page computes them (``formulaBytes``), in :data:`KINDS` order.
+
+    Input ``C_in H²``, weights (the parameters), output ``C_out H²`` (``C_in M H²`` for
+    the depth-wise layer) and, for the separable pair, its ``C_in M H²`` maps twice; all
+    times 4. The tests hold it equal to :func:`layer_memory` over every setting.
+
+    >>> formula_bytes(10, 20, 7, 56)[0]  # (10·56² + 9,800 + 20·56²) · 4
+    415520
+    """
+    c, o, k, h, m = in_channels, out_channels, kernel_size, input_size, depth_multiplier
+    params, _ = formula_costs(c, o, k, h, m)
+    area = h * h
+    outs = [o * area, c * m * area, o * area, 2 * c * m * area + o * area]
+    return [ITEMSIZE * (c * area + p + q) for p, q in zip(params, outs, strict=True)]
+
+
 def significant(x: float, digits: int = 4) -> str:
     """``x`` to ``digits`` significant digits, trailing zeros dropped, as the page writes it.
 
@@ -224,12 +284,15 @@ def describe(state: dict) -> dict:
     c, o, k = state["in_channels"], state["out_channels"], state["kernel_size"]
     h, m = state["input_size"], state["depth_multiplier"]
     params, macs = formula_costs(c, o, k, h, m)
-    header = ["layer (no bias)", "parameters, as a product", "parameters", "MACs per image"]
+    moved = formula_bytes(c, o, k, h, m)
+    header = ["layer (no bias)", "parameters, as a product", "parameters", "MACs per image",
+              MEMORY_HEADER]  # fmt: skip
     cells = [[{"text": t, "bg": WHITE, "fg": "#000000"} for t in header]]
     formulas = _formulas(c, o, k, m)
     for i, (name, bg, fg) in enumerate(KIND_STYLES):
         row = [{"text": name, "bg": bg, "fg": fg}]
-        for text in (formulas[i], format_count(params[i]), format_count(macs[i])):
+        for text in (formulas[i], format_count(params[i]), format_count(macs[i]),
+                     format_count(moved[i])):  # fmt: skip
             row.append({"text": text, "bg": WHITE, "fg": "#000000"})
         cells.append(row)
     standard, separable = params[0], params[3]
@@ -280,6 +343,17 @@ def describe(state: dict) -> dict:
         f"Stride 1 and 'same' padding: every output is {h}×{h}, so each layer's MACs "
         f"= its parameters × {h}·{h} = parameters × {format_count(h * h)}."
     )
+    texts["memory"] = fill_template(
+        MEMORY_TEXT,
+        {
+            "input": format_count(ITEMSIZE * c * h * h),
+            "intermediate": format_count(ITEMSIZE * c * m * h * h),
+            "standard": format_count(moved[0]),
+            "separable": format_count(moved[3]),
+            "ratio": significant(moved[3] / moved[0]),
+            "macs_ratio": significant(ratio),
+        },
+    )
     texts["torch"] = (
         "PyTorch agrees: sum(p.numel() for p in layer.parameters()) of these layers built "
         "as torch.nn.Conv2d (no bias) gives the same parameter counts, for every setting "
@@ -288,6 +362,7 @@ def describe(state: dict) -> dict:
     return {
         "params": params,
         "macs": macs,
+        "bytes": moved,
         "cells": cells,
         "texts": texts,
         "lengths": {
@@ -335,6 +410,8 @@ class CostCalculator(Widget):
     costs : dict
         Kind -> :class:`convtutor.ConvCost` for the current state (from
         :func:`convtutor.conv_cost`).
+    memory : dict
+        Kind -> :class:`convtutor.ConvMemory` in float32 (from :func:`convtutor.conv_memory`).
     torch_counts : dict
         Kind -> parameter count of the matching PyTorch layers (imports torch).
     """
@@ -377,6 +454,7 @@ class CostCalculator(Widget):
             meta={
                 "kinds": [list(style) for style in KIND_STYLES],
                 "white": WHITE,
+                "memory": {"header": MEMORY_HEADER, "text": MEMORY_TEXT},
                 "bar": {
                     "width": BAR_CANVAS_WIDTH,
                     "height": BAR_CANVAS_HEIGHT,
@@ -430,6 +508,15 @@ class CostCalculator(Widget):
         """Kind -> :class:`convtutor.ConvCost` for the current state."""
         s = self.values
         return layer_costs(
+            s["in_channels"], s["out_channels"], s["kernel_size"], s["input_size"],
+            s["depth_multiplier"],
+        )  # fmt: skip
+
+    @property
+    def memory(self) -> dict:
+        """Kind -> :class:`convtutor.ConvMemory` (float32) for the current state."""
+        s = self.values
+        return layer_memory(
             s["in_channels"], s["out_channels"], s["kernel_size"], s["input_size"],
             s["depth_multiplier"],
         )  # fmt: skip
@@ -490,7 +577,7 @@ class CostCalculator(Widget):
         ax = fig.add_subplot(grid[0, :])
         ax.set_axis_off()
         ax.set_title(table["title"], fontsize=9)
-        widths = [0.2, 0.3, 0.18, 0.26]
+        widths = [0.15, 0.25, 0.16, 0.22, 0.22]
         draw_table(ax, table["cells"], fontsize=9, scale=1.35, col_widths=widths, cell_loc="right")
         for i, panel in enumerate(bars):
             ax = fig.add_subplot(grid[1, i])

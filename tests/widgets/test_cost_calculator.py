@@ -36,12 +36,17 @@ from convtutor.widgets.cost import (
     CHANNEL_CHOICES,
     KIND_STYLES,
     LOG_EDGE,
+    MEMORY_HEADER,
+    MEMORY_TEXT,
     PALETTE,
     SIZE_CHOICES,
     bar_lengths,
     describe,
+    fill_template,
+    formula_bytes,
     formula_costs,
     layer_costs,
+    layer_memory,
     ratio_line,
     ratio_text,
     significant,
@@ -138,6 +143,41 @@ def test_formula_counts_equal_pytorch_on_the_whole_grid(monkeypatch):
         checked += 1
     assert checked == 4732
     assert all(type(layer) is conv2d for alike in built.values() for layer in alike)
+
+
+def test_formula_bytes_equal_conv_memory_on_the_whole_grid(monkeypatch):
+    """The page's bytes are convtutor.conv_memory's (float32) for every setting; each
+    conv_memory call with the same arguments is made once (a pure function)."""
+    from convtutor.widgets import cost
+
+    monkeypatch.setattr(cost, "conv_memory", functools.cache(cost.conv_memory))
+    for c, o, k, h, m in GRID:
+        memory = layer_memory(c, o, k, h, m)
+        assert formula_bytes(c, o, k, h, m) == [memory[kind].total for kind in ct.KINDS]
+        assert memory["separable"].intermediate == 4 * c * m * h * h
+    assert max(max(formula_bytes(*g)) for g in GRID) < MAX_SAFE_INTEGER
+
+
+def test_memory_column_and_sentence():
+    """MobileNet's 512 -> 512, 3x3, 14x14 layer: 10,240,000 bytes against 2,672,640; the
+    header and the sentence are Python's, shipped to the page in meta."""
+    w = CostCalculator(512, 512, 3, 14)
+    v = w.view()
+    rows = v["panels"][0]["cells"]
+    assert rows[0][4]["text"] == MEMORY_HEADER == w.meta["memory"]["header"]
+    assert w.meta["memory"]["text"] == MEMORY_TEXT
+    assert [r[4]["text"] for r in rows[1:]] == ["10,240,000", "821,248", "1,851,392", "2,672,640"]
+    assert v["texts"]["memory"] == (
+        "Bytes moved, in float32 (4 bytes a value), each value once: a layer reads its input "
+        "(401,408 bytes) and its weights and writes its output; the separable pair also "
+        "writes its depth-wise maps and reads them back (401,408 bytes each way). Standard "
+        "10,240,000 bytes, separable 2,672,640: separable ÷ standard = 0.261 for bytes, "
+        "0.1131 for MACs."
+    )
+    assert w.memory["standard"].total == 10_240_000
+    assert "{" not in fill_template(MEMORY_TEXT, dict.fromkeys(
+        ["input", "intermediate", "standard", "separable", "ratio", "macs_ratio"], "1"
+    ))  # fmt: skip
 
 
 def test_counts_stay_exact_in_javascript_numbers():
@@ -298,8 +338,12 @@ def test_the_article_layer_and_its_texts():
     w = CostCalculator()
     v = w.view()
     rows = v["panels"][0]["cells"]
-    assert [c["text"] for c in rows[1]] == ["standard", "10·20·7²", "9,800", "30,732,800"]
-    assert [c["text"] for c in rows[4]] == ["separable", "10·7² + 10·20", "690", "2,163,840"]
+    assert [c["text"] for c in rows[1]] == [
+        "standard", "10·20·7²", "9,800", "30,732,800", "415,520"
+    ]  # fmt: skip
+    assert [c["text"] for c in rows[4]] == [
+        "separable", "10·7² + 10·20", "690", "2,163,840", "629,960"
+    ]  # fmt: skip
     t = v["texts"]
     assert t["ratio"] == (
         "separable ÷ standard = 690 ÷ 9,800 = 0.07041, for parameters and for MACs alike."

@@ -1,5 +1,6 @@
-// CostCalculator: parameters and MACs of standard, depth-wise, point-wise and separable
-// layers, their bars, and the separable / standard ratio beside its formula.
+// CostCalculator: parameters, MACs and bytes moved of standard, depth-wise, point-wise
+// and separable layers, their bars, and the separable / standard ratio beside its formula.
+// The memory column's header and sentence come from Python (meta.memory), filled here.
 // Python mirror: convtutor/widgets/cost.py (describe, bars_picture, CostCalculator.view).
 // The counts are products of the controls, so the page evaluates them; the tests hold
 // them equal to convtutor.conv_cost and to PyTorch for every setting of the controls.
@@ -19,6 +20,24 @@ export function normalise(state) {
 export function formulaCosts(c, o, k, h, m) {
   const params = [c * o * k * k, c * m * k * k, c * o, c * m * k * k + c * m * o];
   return [params, params.map((p) => p * h * h)];
+}
+
+const ITEMSIZE = 4; // float32
+
+/** Bytes moved (Python's formula_bytes): input, weights, output (and for the separable
+ * pair its depth-wise maps, written and read back), times 4. */
+export function formulaBytes(c, o, k, h, m) {
+  const [params] = formulaCosts(c, o, k, h, m);
+  const area = h * h;
+  const outs = [o * area, c * m * area, o * area, 2 * c * m * area + o * area];
+  return params.map((p, i) => ITEMSIZE * (c * area + p + outs[i]));
+}
+
+/** A template from Python with each {name} replaced (Python's fill_template). */
+export function fillTemplate(template, values) {
+  let out = template;
+  for (const [name, value] of Object.entries(values)) out = out.replaceAll(`{${name}}`, value);
+  return out;
 }
 
 /** x to `digits` significant digits, trailing zeros dropped (Python's significant). */
@@ -53,9 +72,16 @@ export function describe(state, meta) {
   const { input_size: h, depth_multiplier: m } = state;
   const length = meta.bar.length;
   const [params, macs] = formulaCosts(c, o, k, h, m);
+  const moved = formulaBytes(c, o, k, h, m);
   const white = meta.white;
   const plain = (text) => ({ text, bg: white, fg: "#000000" });
-  const header = ["layer (no bias)", "parameters, as a product", "parameters", "MACs per image"];
+  const header = [
+    "layer (no bias)",
+    "parameters, as a product",
+    "parameters",
+    "MACs per image",
+    meta.memory.header,
+  ];
   const cells = [header.map(plain)];
   const products = formulas(c, o, k, m);
   meta.kinds.forEach(([name, bg, fg], i) => {
@@ -64,6 +90,7 @@ export function describe(state, meta) {
       plain(products[i]),
       plain(formatCount(params[i])),
       plain(formatCount(macs[i])),
+      plain(formatCount(moved[i])),
     ]);
   });
   const standard = params[0];
@@ -104,6 +131,14 @@ export function describe(state, meta) {
   texts.size =
     `Stride 1 and 'same' padding: every output is ${h}×${h}, so each layer's MACs ` +
     `= its parameters × ${h}·${h} = parameters × ${formatCount(h * h)}.`;
+  texts.memory = fillTemplate(meta.memory.text, {
+    input: formatCount(ITEMSIZE * c * h * h),
+    intermediate: formatCount(ITEMSIZE * c * m * h * h),
+    standard: formatCount(moved[0]),
+    separable: formatCount(moved[3]),
+    ratio: formatSig(moved[3] / moved[0]),
+    macs_ratio: formatSig(ratio),
+  });
   texts.torch =
     "PyTorch agrees: sum(p.numel() for p in layer.parameters()) of these layers built " +
     "as torch.nn.Conv2d (no bias) gives the same parameter counts, for every setting " +
@@ -111,6 +146,7 @@ export function describe(state, meta) {
   return {
     params,
     macs,
+    bytes: moved,
     cells,
     texts,
     lengths: {
