@@ -79,6 +79,8 @@ GROUPS = {
     # module fixtures that compute every state's view once for several tests
     "tests/widgets/test_pixel_provenance.py": "pixel-provenance",
     "tests/widgets/test_groups_continuum.py": "groups-continuum",
+    # the sdist, wheel and fresh venv, built once (module fixture installed)
+    "tests/test_wheel.py": "wheel",
 }
 #: Session fixtures too costly to build for every test: each of their users must be in
 #: a group (checked at collection), so a worker builds one for a whole file or more.
