@@ -15,12 +15,15 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 # PyTorch's CPU build. On Linux, PyPI's torch wheels are CUDA builds that bring gigabytes
-# of NVIDIA libraries; set-up takes torch from PyTorch's CPU wheel index instead, and asks
-# for the version in constraints.txt with the local label "+cpu", which only that index
-# carries: pip can never settle for PyPI's CUDA wheel (if the index cannot be reached, or
-# has no wheel for this machine, pip stops with an error instead). Empty it
-# (`make setup TORCH_INDEX=`) to install constraints.txt's torch from your usual indexes
-# (PyPI's wheels for macOS and Windows are CPU builds already). docs/dependencies.md.
+# of NVIDIA libraries. Set-up installs torch on its own first, from PyTorch's CPU wheel
+# index ONLY (--index-url, as pytorch.org says), asking for constraints.txt's version with
+# the local label "+cpu", which only that index carries: pip cannot settle for PyPI's CUDA
+# wheel, even where pip.conf adds PyPI as an extra index (an unreachable index, or one
+# without a wheel for this machine, stops set-up with pip's error). Then the package and
+# its extras: pip keeps that torch, since it satisfies constraints.txt.
+# Empty it (`make setup TORCH_INDEX=`) to install constraints.txt's torch from your usual
+# indexes: macOS and Windows (PyPI's wheels are CPU builds there), or CI here (.ci/run),
+# whose machines keep the CPU wheel on disk. docs/dependencies.md says more.
 ifeq ($(shell uname -s),Linux)
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 else
@@ -28,7 +31,7 @@ TORCH_INDEX ?=
 endif
 TORCH_VERSION := $(shell sed -n 's/^torch==\([^ #]*\).*/\1/p' constraints.txt)
 ifneq ($(strip $(TORCH_INDEX)),)
-TORCH_PIP := "torch==$(TORCH_VERSION)+cpu" --extra-index-url $(strip $(TORCH_INDEX))
+TORCH_PIP := "torch==$(TORCH_VERSION)+cpu" --index-url $(strip $(TORCH_INDEX))
 else
 TORCH_PIP := "torch==$(TORCH_VERSION)"
 endif
@@ -56,7 +59,7 @@ TEST_PY_WORKERS ?= auto
 .PHONY: lab test test-min test-py setup browser bench html notebooks lint clean
 
 # torch first, on its own (TORCH_PIP above), then the package with what the lessons and
-# the tests need; pip keeps the torch it has, since it satisfies constraints.txt.
+# the tests need.
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

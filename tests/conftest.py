@@ -31,6 +31,7 @@ def pytest_addoption(parser):
 # tests/test_notebooks.py, tests/test_static_html.py and tests/browser/ read the same
 # executed copies (build/executed/, see scripts/execute_notebooks.py).
 import pytest  # noqa: E402
+from optional_torch import pytest_runtest_makereport  # noqa: E402, F401  (skip: needs torch)
 from scripts_loader import load_script  # noqa: E402
 
 

@@ -248,3 +248,61 @@ def test_import_convtutor_and_its_widgets_without_the_lessons_extra():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.splitlines()
     assert out == ["needs groups_continuum torch", "built 8"], out
+
+
+# ---- PyTorch's CPU build: the command lines `make` builds --------------------------------
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def _make_pip_lines(target: str, **variables: str) -> list[list[str]]:
+    """The pip commands `make -n -B TARGET VAR=...` would run (nothing runs), as words."""
+    import shlex
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "TORCH_INDEX"}
+    args = ["make", "-n", "-B", target] + [f"{k}={v}" for k, v in variables.items()]
+    out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=env, check=True)
+    return [shlex.split(line) for line in out.stdout.splitlines() if " pip install " in line]
+
+
+def _torch_line(lines: list[list[str]]) -> list[str]:
+    (line,) = [words for words in lines if any(w.startswith("torch") for w in words)]
+    return line
+
+
+@pytest.mark.parametrize("target", ["setup", "test-min"])
+def test_make_takes_torch_from_the_cpu_index_only_and_first(target):
+    """With TORCH_INDEX set, torch is installed on its own, before anything else pulls it
+    in, as constraints.txt's version with the local label +cpu (which PyPI never carries),
+    from that index alone (--index-url, no extra index)."""
+    pin = min_requirements.read_constraints(ROOT / "constraints.txt")["torch"]
+    lines = _make_pip_lines(target, TORCH_INDEX=CPU_INDEX)
+    torch = _torch_line(lines)
+    assert f"torch=={pin}+cpu" in torch
+    assert torch[torch.index("--index-url") + 1] == CPU_INDEX
+    assert not [w for w in torch if "extra-index" in w], torch
+    # the package and the requirements come after, so torch is there when they need it
+    after = [i for i, words in enumerate(lines) if "-e" in words or "-r" in words]
+    assert after and min(after) > lines.index(torch), lines
+    if target == "setup":
+        assert lines[-1][-4:] == ["-c", "constraints.txt", "-e", ".[lessons,test]"]
+
+
+def test_make_uses_the_cpu_index_by_default_on_linux():
+    """On Linux, with TORCH_INDEX unset (neither given nor in the environment), set-up
+    uses PyTorch's CPU index."""
+    if sys.platform != "linux":
+        pytest.skip("the default applies on Linux")
+    torch = _torch_line(_make_pip_lines("setup"))
+    assert torch[torch.index("--index-url") + 1] == CPU_INDEX
+
+
+def test_make_with_torch_index_empty_installs_the_pinned_torch_from_the_usual_indexes():
+    """TORCH_INDEX= (as .ci/run sets it): constraints.txt's torch, no index option."""
+    pin = min_requirements.read_constraints(ROOT / "constraints.txt")["torch"]
+    torch = _torch_line(_make_pip_lines("setup", TORCH_INDEX=""))
+    assert f"torch=={pin}" in torch and not [w for w in torch if "index" in w], torch
+    assert "TORCH_INDEX=" in (ROOT / ".ci" / "run").read_text()
