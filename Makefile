@@ -103,12 +103,14 @@ build/venv-py%/.installed: pyproject.toml
 	build/venv-py$*/bin/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+# Every Python runs, even after one fails; then the list of those that failed.
 test-py: $(foreach v,$(TEST_PYTHONS),build/venv-py$(v)/.installed)
-	@set -e; for v in $(TEST_PYTHONS); do \
+	@failed=""; for v in $(TEST_PYTHONS); do \
 	  echo "== the unit tests on Python $$v (build/venv-py$$v)"; \
 	  build/venv-py$$v/bin/python -m pytest -p no:cacheprovider -q -n $(TEST_PY_WORKERS) \
-	    $(UNIT_TESTS); \
-	done
+	    $(UNIT_TESTS) || failed="$$failed $$v"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test-py: the unit tests failed on Python$$failed"; exit 1; fi
 
 bench: setup
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[lessons,test,bench]"

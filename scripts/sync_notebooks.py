@@ -80,15 +80,9 @@ def pip_target(repo: str) -> str:
 def open_cell(repo: str, notebook: str):
     """The markdown cell with this notebook's Binder and Colab links."""
     text = (
-        f"*Run this notebook elsewhere:* [on Binder]({binder_url(repo, notebook)}) "
-        f"(JupyterLab with everything installed) · [in Colab]({colab_url(repo, notebook)}) "
-        "(the next cell installs the suite there)."
+        f"*Open this notebook [on Binder]({binder_url(repo, notebook)}) or "
+        f"[in Colab]({colab_url(repo, notebook)}).*"
     )
-    if repo.startswith("OWNER/"):
-        text += (
-            " *`OWNER` is a placeholder until the suite is published: the README says "
-            "what to change.*"
-        )
     cell = nbformat.v4.new_markdown_cell(text, id="open")
     cell.metadata["tags"] = ["open"]
     return cell

@@ -156,7 +156,9 @@ def _run_install_cell(path: Path, missing: tuple[str, ...], platform: str = "lin
     real_find_spec = importlib.util.find_spec
 
     def find_spec(name, *args):
-        return None if name in missing else real_find_spec(name, *args)
+        if name in missing:
+            return None
+        return object() if name in ("convtutor", "torch") else real_find_spec(name, *args)
 
     saved = sys.platform
     importlib.util.find_spec, sys.platform = find_spec, platform
@@ -169,8 +171,10 @@ def _run_install_cell(path: Path, missing: tuple[str, ...], platform: str = "lin
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_the_install_cell_does_nothing_where_convtutor_is_installed(path):
-    """Here (and in make lab, Binder, a hub) the first code cell installs nothing."""
+    """With convtutor installed (make lab, Binder, a hub) the first code cell installs
+    nothing, torch or not."""
     assert _run_install_cell(path, missing=()) == []
+    assert _run_install_cell(path, missing=("torch",)) == []
     cell = _generated(path, "install")
     assert cell.metadata["jupyter"]["source_hidden"] and cell.metadata["cellView"] == "form"
 
