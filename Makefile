@@ -6,11 +6,35 @@
 #
 #   make test-min   the unit tests on the OLDEST versions pyproject.toml allows, in a
 #                   separate environment (build/venv-min); CI runs it after make test.
+#   make test-py    the unit tests on Python 3.10, 3.12 and 3.13 (make test runs 3.11),
+#                   one environment each (build/venv-py3.X); CI runs it after make test.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+
+# PyTorch's CPU build. On Linux, PyPI's torch wheels are CUDA builds that bring gigabytes
+# of NVIDIA libraries. Set-up installs torch on its own first, from PyTorch's CPU wheel
+# index ONLY (--index-url, as pytorch.org says), asking for constraints.txt's version with
+# the local label "+cpu", which only that index carries: pip cannot settle for PyPI's CUDA
+# wheel, even where pip.conf adds PyPI as an extra index (an unreachable index, or one
+# without a wheel for this machine, stops set-up with pip's error). Then the package and
+# its extras: pip keeps that torch, since it satisfies constraints.txt.
+# Empty it (`make setup TORCH_INDEX=`) to install constraints.txt's torch from your usual
+# indexes: macOS and Windows (PyPI's wheels are CPU builds there), or CI here (.ci/run),
+# whose machines keep the CPU wheel on disk. docs/dependencies.md says more.
+ifeq ($(shell uname -s),Linux)
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+else
+TORCH_INDEX ?=
+endif
+TORCH_VERSION := $(shell sed -n 's/^torch==\([^ #]*\).*/\1/p' constraints.txt)
+ifneq ($(strip $(TORCH_INDEX)),)
+TORCH_PIP := "torch==$(TORCH_VERSION)+cpu" --index-url $(strip $(TORCH_INDEX))
+else
+TORCH_PIP := "torch==$(TORCH_VERSION)"
+endif
 
 # test-min: its own environment, made afresh each time, with every direct dependency at
 # its floor (scripts/min_requirements.py). Binary wheels only, so an old release is never
@@ -18,18 +42,29 @@ STAMP  := $(VENV)/.installed
 # on disk (PyPI's Linux wheels of older torch releases are multi-GB CUDA builds).
 MIN_VENV := build/venv-min
 MIN_PY   := $(MIN_VENV)/bin/python
-# The unit tests: everything except the browser tests, the tests that execute notebooks
-# and the lint test (whose tools are left out of the floor environment).
-UNIT_TESTS := tests -m "not browser and not notebook" --ignore=tests/browser \
+# The unit tests: everything except the browser tests, the tests that execute notebooks,
+# the lint test (whose tools are left out of the floor environment) and the wheel test
+# (tests/test_wheel.py: it builds and installs the package; make test runs it).
+UNIT_TESTS := tests -m "not browser and not notebook and not package" --ignore=tests/browser \
 	--ignore=tests/test_notebooks.py --ignore=tests/test_static_html.py \
-	--ignore=tests/test_lint.py
+	--ignore=tests/test_lint.py --ignore=tests/test_wheel.py
 
-.PHONY: lab test test-min setup browser bench html notebooks lint clean
+# test-py: the unit tests on the other Pythons, each in its own environment from PyPI
+# with the package and its test extra, but not torch (only 3.11 has a CPU wheel here:
+# the tests that need torch skip, saying so). A Python is python3.X from pyenv
+# (`pyenv prefix 3.X`) or else from the PATH. TEST_PY_WORKERS: pytest -n (CI: auto).
+TEST_PYTHONS    ?= 3.10 3.12 3.13
+TEST_PY_WORKERS ?= auto
 
+.PHONY: lab test test-min test-py setup browser bench html notebooks lint clean
+
+# torch first, on its own (TORCH_PIP above), then the package with what the lessons and
+# the tests need.
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(PY) -m pip install --quiet -c constraints.txt $(TORCH_PIP)
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[lessons,test]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (convtutor)" >/dev/null
 	$(PY) scripts/lab_settings.py
 	touch $(STAMP)
@@ -52,14 +87,33 @@ test-min:
 	mkdir -p build
 	$(PYTHON) -m venv $(MIN_VENV)
 	$(MIN_PY) -m pip install --quiet --upgrade pip
-	$(MIN_PY) scripts/min_requirements.py --extra test > build/min-requirements.txt
+	$(MIN_PY) -m pip install --quiet -c constraints.txt $(TORCH_PIP)
+	$(MIN_PY) scripts/min_requirements.py --extra lessons --extra test > build/min-requirements.txt
 	$(MIN_PY) -m pip install --quiet --only-binary=:all: -r build/min-requirements.txt
 	$(MIN_PY) -m pip install --quiet --no-deps -e .
 	$(MIN_PY) -m pip list --format=freeze > build/min-installed.txt
 	$(MIN_PY) -m pytest -p no:cacheprovider -n auto $(UNIT_TESTS)
 
+build/venv-py%/.installed: pyproject.toml
+	rm -rf build/venv-py$*
+	mkdir -p build
+	py="$$(pyenv prefix $* 2>/dev/null)/bin/python$*"; [ -x "$$py" ] || py=python$*; \
+	"$$py" -m venv build/venv-py$*
+	build/venv-py$*/bin/python -m pip install --quiet --upgrade pip
+	build/venv-py$*/bin/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+# Every Python runs, even after one fails; then the list of those that failed.
+test-py: $(foreach v,$(TEST_PYTHONS),build/venv-py$(v)/.installed)
+	@failed=""; for v in $(TEST_PYTHONS); do \
+	  echo "== the unit tests on Python $$v (build/venv-py$$v)"; \
+	  build/venv-py$$v/bin/python -m pytest -p no:cacheprovider -q -n $(TEST_PY_WORKERS) \
+	    $(UNIT_TESTS) || failed="$$failed $$v"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test-py: the unit tests failed on Python$$failed"; exit 1; fi
+
 bench: setup
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[test,bench]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[lessons,test,bench]"
 	$(PY) benchmarks/run.py
 
 html: setup

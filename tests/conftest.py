@@ -31,6 +31,7 @@ def pytest_addoption(parser):
 # tests/test_notebooks.py, tests/test_static_html.py and tests/browser/ read the same
 # executed copies (build/executed/, see scripts/execute_notebooks.py).
 import pytest  # noqa: E402
+from optional_torch import pytest_runtest_makereport  # noqa: E402, F401  (skip: needs torch)
 from scripts_loader import load_script  # noqa: E402
 
 
@@ -79,6 +80,8 @@ GROUPS = {
     # module fixtures that compute every state's view once for several tests
     "tests/widgets/test_pixel_provenance.py": "pixel-provenance",
     "tests/widgets/test_groups_continuum.py": "groups-continuum",
+    # the sdist, wheel and fresh venv, built once (module fixture installed)
+    "tests/test_wheel.py": "wheel",
 }
 #: Session fixtures too costly to build for every test: each of their users must be in
 #: a group (checked at collection), so a worker builds one for a whole file or more.

@@ -6,10 +6,9 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from torch.utils.flop_counter import FlopCounterMode
+from optional_torch import torch
 
 import convtutor as ct
 from convtutor import blocks
@@ -25,7 +24,7 @@ def measured(block, size):
     rows = []
     with torch.no_grad():
         for name, layer in block.named_children():
-            with FlopCounterMode(display=False) as counter:
+            with torch.utils.flop_counter.FlopCounterMode(display=False) as counter:
                 x = layer(x)
             params = sum(p.numel() for p in layer.parameters())
             rows.append((name, params, counter.get_total_flops() // 2, x.numel()))

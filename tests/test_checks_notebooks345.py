@@ -491,7 +491,12 @@ SOLUTION_CODE = re.compile(r"```python\n(.*?)```", re.S)
 def _exercises(name):
     """(imports cell, exercise cell, solution code) for every exercise of a notebook."""
     cells = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4).cells
-    imports = next(c.source for c in cells if c.cell_type == "code")
+    # the first code cell after the generated install cell (scripts/sync_notebooks.py)
+    imports = next(
+        c.source
+        for c in cells
+        if c.cell_type == "code" and "install" not in c.metadata.get("tags", [])
+    )
     imports = "\n".join(line for line in imports.splitlines() if not line.startswith("%"))
     found = []
     for cell, after in zip(cells, cells[1:], strict=False):

@@ -3,7 +3,7 @@ each anticipated mistake gets its own hint."""
 
 import numpy as np
 import pytest
-import torch
+from optional_torch import torch
 
 import convtutor as ct
 from convtutor.checks import Feedback, start

@@ -3,10 +3,9 @@
 import warnings
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from optional_torch import F, torch
 
 import convtutor as ct
 

@@ -3,11 +3,9 @@
 import dataclasses
 
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
+from optional_torch import nn, torch
 
 import convtutor as ct
 
@@ -31,7 +29,7 @@ def torch_count(layers, size):
     params = sum(p.numel() for layer in layers for p in layer.parameters())
     model = nn.Sequential(*layers)
     x = torch.zeros(1, layers[0].in_channels, *size)
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
+    with torch.utils.flop_counter.FlopCounterMode(display=False) as counter, torch.no_grad():
         out = model(x)
     return params, counter.get_total_flops() // 2, tuple(out.shape[2:])
 

@@ -1,6 +1,7 @@
 """environment.yml (Binder / conda) and pyproject.toml must list the same packages.
 
-Binder builds from ``environment.yml``; ``make`` and CI install from ``pyproject.toml``.
+Binder builds from ``environment.yml``; ``make`` and CI install from ``pyproject.toml``:
+the package's dependencies and its ``lessons`` extra (what the notebooks need).
 If one gains a dependency and the other does not, the notebooks break on Binder only,
 in front of a class. These tests read both files and list every difference.
 """
@@ -11,8 +12,12 @@ import re
 from pathlib import Path
 
 import pytest
-import tomllib
 import yaml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10 (make test-py): the copy of tomli that pip carries
+    from pip._vendor import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,9 +51,10 @@ def _split_conda(spec: str) -> tuple[str, str, str]:
 
 
 def read_pyproject(path: Path = ROOT / "pyproject.toml") -> dict[str, str]:
-    """pip name -> version range, from [project] dependencies."""
+    """pip name -> version range, from [project] dependencies and the ``lessons`` extra."""
     project = tomllib.loads(path.read_text())["project"]
-    return dict(_split_pip(req) for req in project["dependencies"])
+    lessons = project["optional-dependencies"]["lessons"]
+    return dict(_split_pip(req) for req in project["dependencies"] + lessons)
 
 
 def read_environment(path: Path = ROOT / "environment.yml") -> dict:
@@ -74,7 +80,7 @@ def differences(pyproject: dict[str, str], environment: dict) -> list[str]:
         if conda_name not in conda:
             alias = f" (as {conda_name!r} on conda-forge)" if conda_name != pip_name else ""
             problems.append(
-                f"{pip_name!r} is a dependency in pyproject.toml but missing from "
+                f"{pip_name!r} is required by pyproject.toml but missing from "
                 f"environment.yml{alias}"
             )
         elif conda[conda_name][0] != spec:
@@ -84,7 +90,8 @@ def differences(pyproject: dict[str, str], environment: dict) -> list[str]:
             )
     for conda_name in sorted(set(conda) - set(wanted)):
         problems.append(
-            f"{conda_name!r} is in environment.yml but not in pyproject.toml's dependencies"
+            f"{conda_name!r} is in environment.yml but not in pyproject.toml's dependencies "
+            "or its lessons extra"
         )
     if not any(re.fullmatch(r"(-e\s+)?\.(\[[^\]]*\])?/?", line) for line in environment["pip"]):
         problems.append(
@@ -98,7 +105,8 @@ def _report(problems: list[str]) -> str:
 
 
 def test_environment_and_pyproject_list_the_same_packages():
-    """Every pyproject dependency is in environment.yml with the same range, and vice versa."""
+    """Every pyproject dependency and lessons requirement is in environment.yml with the same
+    range, and vice versa."""
     problems = differences(read_pyproject(), read_environment())
     assert not problems, _report(problems)
 
@@ -116,7 +124,7 @@ def test_environment_builds_on_conda_forge_with_python_311_and_cpu_torch():
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (lambda p, e: p.update({"rich": ">=13"}), "'rich' is a dependency in pyproject.toml"),
+        (lambda p, e: p.update({"rich": ">=13"}), "'rich' is required by pyproject.toml"),
         (lambda p, e: p.pop("torch"), "'pytorch' is in environment.yml but not in pyproject"),
         (lambda p, e: e["conda"].pop("pytorch"), "(as 'pytorch' on conda-forge)"),
         (lambda p, e: p.update({"numpy": ">=2"}), "'numpy': pyproject.toml asks for '>=2'"),

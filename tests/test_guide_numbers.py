@@ -423,12 +423,14 @@ def _cells(book: str):
 
 
 def words_before_first_widget(cells) -> int:
-    """Words of prose (markdown cells, split on white space) above the first widget."""
+    """Words of prose (markdown cells, split on white space) above the first widget.
+    The generated line of links after the title (tag "open", scripts/sync_notebooks.py)
+    is not the lesson's prose."""
     words = 0
     for cell in cells:
         if cell.cell_type == "code" and BUILDS_WIDGET.search(cell.source):
             return words
-        if cell.cell_type == "markdown":
+        if cell.cell_type == "markdown" and "open" not in cell.metadata.get("tags", []):
             words += len(cell.source.split())
     raise AssertionError("no widget in the notebook")
 

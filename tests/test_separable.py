@@ -2,10 +2,9 @@
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from optional_torch import F, torch
 from test_conv import TOL, torch_conv
 
 import convtutor as ct

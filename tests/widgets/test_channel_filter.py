@@ -7,7 +7,6 @@ import json
 
 import numpy as np
 import pytest
-import torch
 from helpers import (
     assert_png_fallback,
     assert_refused,
@@ -16,6 +15,7 @@ from helpers import (
     raises_naming,
     run_node,
 )
+from optional_torch import torch
 from test_modules_node import expected_view
 
 import convtutor as ct

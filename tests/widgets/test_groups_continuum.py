@@ -24,9 +24,9 @@ import re
 
 import numpy as np
 import pytest
-import torch
 from cases import cases
 from helpers import assert_png_fallback, assert_refused, assert_texts_drawn, needs_node, run_node
+from optional_torch import torch
 
 import convtutor as ct
 from convtutor.widgets._standalone import saved_state

@@ -17,8 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 from cases import cases
 from helpers import (
     assert_png_fallback,
@@ -28,6 +26,7 @@ from helpers import (
     raises_naming,
     run_node,
 )
+from optional_torch import F, torch
 from test_modules_node import expected_view
 
 import convtutor as ct

@@ -14,11 +14,10 @@ import json
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 from cases import cases
 from helpers import assert_png_fallback, assert_refused, assert_texts_drawn, needs_node, run_node
 from matplotlib.colors import to_hex
+from optional_torch import F, torch
 from test_modules_node import expected_view
 
 import convtutor as ct

@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import pytest
-import torch
 from helpers import assert_png_fallback, assert_refused, needs_node, run_node
+from optional_torch import torch
 
 import convtutor as ct
 from convtutor.viz.images import CHANNEL_COLORS, CHANNEL_NAMES
