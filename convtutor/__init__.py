@@ -27,7 +27,7 @@ from .conv import (
 )
 from .cost import KINDS, ConvCost, conv_cost
 from .reference import conv2d_loop
-from .separable import (
+from .spatial import (
     NotSeparableError,
     filter2d,
     kernel_rank,

@@ -32,7 +32,7 @@ def test_the_core_has_examples():
     The examples are counted, not run again: test_docstring_examples runs each once.
     """
     finder = doctest.DocTestFinder()
-    for name in ("convtutor.conv", "convtutor.cost", "convtutor.separable", "convtutor.kernels"):
+    for name in ("convtutor.conv", "convtutor.cost", "convtutor.spatial", "convtutor.kernels"):
         module = importlib.import_module(name)
         examples = sum(len(test.examples) for test in finder.find(module))
         assert examples >= 3, f"{name} has {examples} docstring examples"

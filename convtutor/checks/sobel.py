@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import PREWITT_X, SOBEL_X
-from ..separable import kernel_rank
+from ..spatial import kernel_rank
 from . import REPLACE_NONE, Feedback, exercise, is_number, right, same_array, wrong
 
 __all__ = ["sobel_factors", "multiplies", "KERNELS_TO_SORT", "separable_kernels", "box_factors"]
