@@ -31,7 +31,8 @@ def pytest_addoption(parser):
 # tests/test_notebooks.py, tests/test_static_html.py and tests/browser/ read the same
 # executed copies (build/executed/, see scripts/execute_notebooks.py).
 import pytest  # noqa: E402
-from scripts_loader import load_script  # noqa: E402
+
+from tests.support.scripts import load_script  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,11 +17,10 @@ import tomllib
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import min_requirements  # noqa: E402
+from tests.support.scripts import load_script
 
-sys.path.pop(0)
+ROOT = Path(__file__).resolve().parents[1]
+min_requirements = load_script("min_requirements")
 
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 

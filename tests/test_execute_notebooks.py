@@ -13,9 +13,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from scripts_loader import load_script
 
 from convtutor.widgets import ALL
+from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE = "application/vnd.jupyter.widget-state+json"

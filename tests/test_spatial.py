@@ -6,10 +6,10 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_conv import TOL, torch_conv
 
 import convtutor as ct
 from convtutor import kernels as K
+from tests.support.conv import TOL, torch_conv
 
 
 @st.composite

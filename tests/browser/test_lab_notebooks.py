@@ -14,8 +14,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from lab_harness import PANEL, serious
-from notebook_sequence import SEQUENCE
+
+from tests.support.lab_harness import PANEL, serious
+from tests.support.notebooks import SEQUENCE
 
 
 def _convtutor_widgets(nb) -> int:

@@ -7,14 +7,20 @@ import json
 import numpy as np
 import pytest
 import torch
-from helpers import assert_png_fallback, assert_refused, needs_node, raises_naming, run_node
-from test_modules_node import expected_view
 
 import convtutor as ct
 from convtutor.viz.images import CHANNEL_COLORS, CHANNEL_NAMES
 from convtutor.widgets import ChannelFilter
 from convtutor.widgets._base import format_number, lut, map_values
 from convtutor.widgets._standalone import saved_state
+from tests.support.widgets import (
+    assert_png_fallback,
+    assert_refused,
+    expected_view,
+    needs_node,
+    raises_naming,
+    run_node,
+)
 
 NAMES = list(ct.kernels.NAMED)
 

@@ -19,7 +19,6 @@ import re
 
 import numpy as np
 import pytest
-from helpers import assert_png_fallback, assert_refused, needs_node, run_node
 
 import convtutor as ct
 from convtutor.widgets import ConvArithmetic
@@ -34,6 +33,7 @@ from convtutor.widgets.arithmetic import (
     position_text,
     window_taps,
 )
+from tests.support.widgets import assert_png_fallback, assert_refused, needs_node, run_node
 
 SETTINGS = list(
     itertools.product(range(3, 11), range(1, 6), range(0, 4), range(1, 4), range(1, 4))

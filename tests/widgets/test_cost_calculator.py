@@ -22,7 +22,6 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from helpers import assert_png_fallback, assert_refused, needs_node, run_node
 
 import convtutor as ct
 from convtutor.widgets import CostCalculator
@@ -47,6 +46,7 @@ from convtutor.widgets.cost import (
     significant,
     torch_parameter_counts,
 )
+from tests.support.widgets import assert_png_fallback, assert_refused, needs_node, run_node
 
 KERNELS = range(1, 8)
 MULTIPLIERS = range(1, 5)

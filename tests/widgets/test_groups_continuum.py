@@ -25,8 +25,6 @@ import re
 import numpy as np
 import pytest
 import torch
-from cases import cases
-from helpers import assert_png_fallback, assert_refused, assert_texts_drawn, needs_node, run_node
 
 import convtutor as ct
 from convtutor.widgets._standalone import saved_state
@@ -46,6 +44,14 @@ from convtutor.widgets.groups import (
     counts,
     divisors,
     torch_checks,
+)
+from tests.support.cases import cases
+from tests.support.widgets import (
+    assert_png_fallback,
+    assert_refused,
+    assert_texts_drawn,
+    needs_node,
+    run_node,
 )
 
 GRID = [

@@ -19,21 +19,21 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from cases import cases
-from helpers import (
-    assert_png_fallback,
-    assert_refused,
-    assert_texts_drawn,
-    needs_node,
-    raises_naming,
-    run_node,
-)
-from test_modules_node import expected_view
 
 import convtutor as ct
 from convtutor.widgets._base import format_number, lut, lut_index
 from convtutor.widgets._standalone import saved_state
 from convtutor.widgets.provenance import MODES, PixelProvenance
+from tests.support.cases import cases
+from tests.support.widgets import (
+    assert_png_fallback,
+    assert_refused,
+    assert_texts_drawn,
+    expected_view,
+    needs_node,
+    raises_naming,
+    run_node,
+)
 
 #: The widgets the tests walk: the default, one with biases, the largest, a 1-channel one.
 CONFIGS = {

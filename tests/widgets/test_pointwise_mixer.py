@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from cases import cases
-from helpers import assert_png_fallback, assert_refused
 
 import convtutor as ct
 from convtutor.widgets import PointwiseMixer
 from convtutor.widgets.pointwise import MIXER_PRESETS
+from tests.support.cases import cases
+from tests.support.widgets import assert_png_fallback, assert_refused
 
 
 @pytest.fixture(scope="module")

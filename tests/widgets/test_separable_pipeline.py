@@ -16,16 +16,22 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from cases import cases
-from helpers import assert_png_fallback, assert_refused, assert_texts_drawn, needs_node, run_node
 from matplotlib.colors import to_hex
-from test_modules_node import expected_view
 
 import convtutor as ct
 from convtutor.widgets import SeparablePipeline
 from convtutor.widgets._base import table_cells
 from convtutor.widgets._standalone import saved_state
 from convtutor.widgets.separable import POINTWISE_PRESETS, KERNELS_3x3
+from tests.support.cases import cases
+from tests.support.widgets import (
+    assert_png_fallback,
+    assert_refused,
+    assert_texts_drawn,
+    expected_view,
+    needs_node,
+    run_node,
+)
 
 PRESETS = list(POINTWISE_PRESETS)
 ROWS = np.vstack([POINTWISE_PRESETS[p] for p in PRESETS])  # (11, 3): every P's rows

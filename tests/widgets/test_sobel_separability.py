@@ -16,7 +16,6 @@ import re
 
 import numpy as np
 import pytest
-from helpers import assert_png_fallback, assert_refused, needs_node, raises_naming, run_node
 
 import convtutor as ct
 from convtutor.widgets import SobelSeparability
@@ -30,6 +29,13 @@ from convtutor.widgets.sobel import (
     factors,
     format_significant,
     noise_direction,
+)
+from tests.support.widgets import (
+    assert_png_fallback,
+    assert_refused,
+    needs_node,
+    raises_naming,
+    run_node,
 )
 
 SMALL = ct.data.to_gray(ct.data.sample_image(24))  # a small picture keeps the full sweep quick

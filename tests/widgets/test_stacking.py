@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pytest
 import torch
-from helpers import assert_png_fallback, assert_refused, needs_node, run_node
 
 import convtutor as ct
 from convtutor.viz.images import CHANNEL_COLORS, CHANNEL_NAMES
@@ -15,6 +14,7 @@ from convtutor.widgets import Stacking
 from convtutor.widgets._base import format_number
 from convtutor.widgets._standalone import saved_state
 from convtutor.widgets.depthwise import KERNEL_SETS
+from tests.support.widgets import assert_png_fallback, assert_refused, needs_node, run_node
 
 GRID = [(m, s) for s in KERNEL_SETS for m in (1, 2, 3)]
 
