@@ -13,6 +13,7 @@ in fenced code blocks). The rules, so that new text is checked without a hand li
 * **A dotted name** whose first part is ``convtutor``, one of its modules or one of
   the public names of ``convtutor``/``convtutor.widgets`` must import and resolve.
 * **``make TARGET``** must be a target of the Makefile.
+* **Each test has a docstring**, as CONTRIBUTING and docs/style.md promise.
 * **A command that runs pytest or a script of the repository** may only use flags that
   ``pytest --help`` lists, or that the script declares (``add_argument("--flag")``:
   the scripts read their command line with argparse); a JupyterLab command only flags
@@ -21,6 +22,7 @@ in fenced code blocks). The rules, so that new text is checked without a hand li
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import functools
 import importlib
@@ -268,3 +270,21 @@ def test_every_flag_the_docs_give_a_command_exists(doc, name):
         f for f in flags.split() if not re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", text)
     ]
     assert not missing, f"{doc} gives `{program}` the flags {missing}, not in {where}"
+
+
+# ---- what the docs promise about the tests ---------------------------------------------
+def test_every_test_has_the_docstring_the_docs_promise():
+    """CONTRIBUTING and docs/style.md promise a docstring for each test: every test has one."""
+    promise = "Each test has a docstring whose first line states the property"
+    assert promise in read(ROOT / "CONTRIBUTING.md") and promise in read(ROOT / "docs/style.md")
+    bare = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        bare += [
+            f"{path.relative_to(ROOT)}::{node.name}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.name.startswith("test")
+            and not ast.get_docstring(node)
+        ]
+    assert not bare, f"tests without a docstring: {bare}"

@@ -192,6 +192,7 @@ def test_standard_weight_against_convtutor_and_torch(one_torch_thread):
 
 
 def test_fewer_outputs_pull_o_back():
+    """A point-wise choice with fewer outputs pulls the output channel back into range."""
     w = SeparablePipeline(size=16)
     w.set(pointwise="random: 4 outputs", out_channel=3)
     assert w.limits(w.state, "out_channel") == (0, 3)
@@ -231,10 +232,12 @@ def test_a_real_disagreement_would_be_printed(monkeypatch):
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(pipeline, values, error, words):
+    """A bad control value is refused with a message naming it; the state stays."""
     assert_refused(pipeline, values, error, words)
 
 
 def test_bad_image_and_size_name_the_argument():
+    """A bad image or size raises an error naming the argument and what was given."""
     with pytest.raises(
         ValueError, match=r"image must have shape \(3, H, W\).*got shape \(2, 9, 9\)"
     ):
@@ -244,6 +247,7 @@ def test_bad_image_and_size_name_the_argument():
 
 
 def test_own_image_sets_the_sizes():
+    """A student's picture sets the panels' sizes and gives convtutor's separable output."""
     image = np.random.default_rng(1).random((3, 20, 30))
     w = SeparablePipeline(image=image)
     view = w.view()
@@ -263,6 +267,7 @@ def test_panels_fit_the_column(pipeline):
 
 
 def test_png_fallback_is_a_picture(pipeline):
+    """Displaying the widget also gives a PNG picture of it."""
     assert_png_fallback(pipeline)
 
 
