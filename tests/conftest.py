@@ -118,10 +118,24 @@ def pytest_xdist_make_scheduler(config, log):
     return FileGroups(config, log)
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
+def one_torch_thread() -> None:
     """PyTorch on one thread in the tests: with every core busy running tests, its
-    second thread made tiny convolutions wait ~40 ms each (same float64 results)."""
+    second thread made tiny convolutions wait ~40 ms each. (Float64 sums can also round
+    differently on two threads, so a value computed once and one computed again must
+    see the same count.)"""
     torch = sys.modules.get("torch")
     if torch is not None and torch.get_num_threads() != 1:
         torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread_for_module_fixtures():
+    """Before a module's own fixtures (autouse comes first in its scope): a widget built
+    once per module, as the first work of a pytest -n worker, is built on one thread too."""
+    one_torch_thread()
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """Before each test (a module may import torch only inside a test)."""
+    one_torch_thread()
