@@ -4,6 +4,8 @@
 # Everything lives in .venv inside the clone; nothing is installed system-wide
 # except Debian's chromium for the browser tests (only when run as root).
 #
+#   make test-fast  the unit, widget and Node tests only (no browser, no notebook, no
+#                   lint): under a minute on two cores, for a change to code or docs.
 #   make test-min   the unit tests on the OLDEST versions pyproject.toml allows, in a
 #                   separate environment (build/venv-min); CI runs it after make test.
 #   make test-py    the unit tests on Python 3.10, 3.12 and 3.13 (make test runs 3.11),
@@ -56,7 +58,7 @@ UNIT_TESTS := tests -m "not browser and not notebook and not package" --ignore=t
 TEST_PYTHONS    ?= 3.10 3.12 3.13
 TEST_PY_WORKERS ?= auto
 
-.PHONY: lab test test-min test-py setup browser bench html notebooks lint clean
+.PHONY: lab test test-fast test-min test-py setup browser bench html notebooks lint clean
 
 # torch first, on its own (TORCH_PIP above), then the package with what the lessons and
 # the tests need.
@@ -81,6 +83,11 @@ lab: setup
 # the static edition) on one worker (tests/conftest.py).
 test: setup browser
 	$(PY) -m pytest -n auto --dist loadgroup
+
+# The unit tests (UNIT_TESTS, as test-min runs them) shared among the cores; the groups
+# of tests/conftest.py keep each module fixture on one worker.
+test-fast: setup
+	$(PY) -m pytest -n auto --dist loadgroup $(UNIT_TESTS)
 
 test-min:
 	rm -rf $(MIN_VENV)

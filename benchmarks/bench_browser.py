@@ -26,7 +26,6 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -306,11 +305,8 @@ def measure_static(h, names) -> dict:
 
 
 def run() -> str:
-    sys.path.insert(0, str(REPO / "tests" / "browser"))
-    sys.path.insert(0, str(REPO / "tests" / "widgets"))
-    import lab_harness as h
-
     from convtutor.widgets import ALL
+    from tests.support import lab_harness as h
 
     names = list(ALL)
     results = {}
@@ -318,7 +314,8 @@ def run() -> str:
     results.update({f"browser-drawn, {k}": v for k, v in measure_static(h, names).items()})
     try:
         import ipympl  # noqa: F401
-        from bench_tests import worktree  # a git worktree of a commit
+
+        from .bench_tests import worktree  # a git worktree of a commit
 
         with worktree(OLD_COMMIT) as tree:
             old = measure_lab(h, names, old=True, env={"PYTHONPATH": str(tree)})

@@ -10,7 +10,6 @@ reports its size: every page (with its live widgets' saved state), and MathJax.
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -18,8 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def run() -> str:
-    sys.path.insert(0, str(REPO / "tests"))
-    from scripts_loader import load_script
+    from tests.support.scripts import load_script
 
     build_html = load_script("build_html")
     out = Path(tempfile.mkdtemp(prefix="convtutor-edition-"))

@@ -8,7 +8,7 @@ whole sequence. The notebook runner is the one in ``bench_experiments``.
 
 from __future__ import annotations
 
-from bench_experiments import ROOT, _load, _run_notebook
+from .bench_experiments import ROOT, _load, _run_notebook
 
 TARGET_SECONDS = 120
 

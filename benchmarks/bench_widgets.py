@@ -9,7 +9,7 @@ For every widget of ``convtutor.widgets.ALL``:
   rest of the state), and as base64 in a static page;
 * **per move in the page's code**: the module's ``view(data, state)`` (look-ups, linear
   combinations, colour maps; the paint itself is not included) timed in Node over the
-  moves of ``tests/widgets/cases.py``, each move repeated 5 times, median and p95;
+  moves of ``tests/support/cases.py``, each move repeated 5 times, median and p95;
 * **per move in Python**, for comparison: ``Widget.view`` (the same arithmetic in
   numpy) on the same moves.
 
@@ -22,7 +22,6 @@ import json
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -70,12 +69,10 @@ def _percentile(values, q):
 
 
 def measure() -> list[dict]:
-    sys.path.insert(0, str(REPO / "tests" / "widgets"))
-    from cases import cases
-
     from convtutor.widgets import ALL
     from convtutor.widgets._base import STATIC
     from convtutor.widgets._standalone import saved_state
+    from tests.support.cases import cases
 
     node = shutil.which("node")
     folder = Path(tempfile.mkdtemp(prefix="convtutor-bench-"))
@@ -144,7 +141,7 @@ def run() -> str:
         "table the page will look up), what is shipped to the page once, and the per-move",
         "cost of the module's `view` (look-ups, linear combinations, colour maps; not the",
         "paint) in Node, beside the same arithmetic in Python's mirror `Widget.view`, on",
-        "the same moves (every control through its values, `tests/widgets/cases.py`).",
+        "the same moves (every control through its values, `tests/support/cases.py`).",
         "",
         "| widget | first build (s) | again (s) | arrays (MB) | module (kB) | "
         "in a static page (MB) | moves | "

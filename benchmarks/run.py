@@ -1,7 +1,11 @@
 """Run the benchmarks and write benchmarks/REPORT.md.
 
-    python benchmarks/run.py            # every benchmark (make bench)
-    python benchmarks/run.py core       # only bench_core.py; other sections kept
+    python -m benchmarks.run            # every benchmark (make bench), from the repository
+    python -m benchmarks.run core       # only bench_core.py; other sections kept
+
+(``python benchmarks/run.py`` runs the same as ``python -m benchmarks.run``.) Run as a
+module of the repository, the benchmarks import the tests' helpers from
+``tests.support``, with nothing added to ``sys.path``.
 
 Each ``benchmarks/bench_<name>.py`` has ``run() -> str`` returning a Markdown section.
 Sections are kept in ``benchmarks/results/<name>.md`` and assembled, in a fixed order,
@@ -15,10 +19,12 @@ import datetime
 import importlib
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 RESULTS = HERE / "results"
 ORDER = ["core", "widgets", "notebooks", "experiments", "browser", "edition"]
 
@@ -48,7 +54,7 @@ def header() -> str:
     lines = [
         "# convtutor benchmark report",
         "",
-        "Written by `make bench` (`python benchmarks/run.py`). Every speed figure is a ratio",
+        "Written by `make bench` (`python -m benchmarks.run`). Every speed figure is a ratio",
         "or a distribution measured side by side in one run on the machine below; the",
         "machines here are noisy, so read ratios, not absolute times. Nothing in the test",
         "suite asserts a time.",
@@ -63,11 +69,10 @@ def header() -> str:
 
 
 def main(argv: list[str]) -> None:
-    sys.path.insert(0, str(HERE))
     RESULTS.mkdir(exist_ok=True)
     chosen = argv or available()
     for name in chosen:
-        module = importlib.import_module(f"bench_{name}")
+        module = importlib.import_module(f"benchmarks.bench_{name}")
         print(f"== {name}", flush=True)
         section = module.run()
         (RESULTS / f"{name}.md").write_text(section.rstrip() + "\n")
@@ -81,4 +86,6 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    if not __package__:  # run as a file: run as the module, from the repository's root
+        sys.exit(subprocess.call([sys.executable, "-m", "benchmarks.run", *sys.argv[1:]], cwd=ROOT))
     main(sys.argv[1:])

@@ -27,7 +27,7 @@ from .conv import (
 )
 from .cost import KINDS, ConvCost, ConvMemory, conv_cost, conv_memory
 from .reference import conv2d_loop
-from .separable import (
+from .spatial import (
     NotSeparableError,
     filter2d,
     kernel_rank,

@@ -2,9 +2,13 @@
 
 The notebook tests, the static HTML edition and the browser tests all read the same
 executed copies, so one ``make test`` runs each notebook once. A copy is reused while
-it is current: its record holds a hash of the notebook, of every file of the
-``convtutor`` package and of the settings (``CONVTUTOR_QUICK``); when any of them
-changes, the notebook runs again.
+it is current: its record holds a hash of what the notebook's kernel can see -- the
+notebook, the ``convtutor`` package's Python and data (every file but the page code in
+``convtutor/widgets/static/``) and the settings (``CONVTUTOR_QUICK``); when any of them
+changes, the notebook runs again. The page code (each widget's ES module and style
+sheet, saved in the copy's widget state) runs in the browser, not in the kernel: it is
+written afresh into every copy handed out, so editing a module, even a comment in it,
+re-executes nothing.
 
 Each notebook runs in a fresh ``python3`` kernel with its folder as the working
 directory, and the widget state is saved in the executed copy's metadata (as Jupyter
@@ -48,13 +52,55 @@ def reading_order(names=None, folder: Path = NOTEBOOKS) -> list[Path]:
     return sorted(chosen)
 
 
-def _package_digest() -> str:
+#: The page code: runs in the browser, never in a notebook's kernel (see page_code).
+PAGE_CODE = ROOT / "convtutor" / "widgets" / "static"
+
+
+def kernel_files(package: Path = ROOT / "convtutor") -> list[Path]:
+    """The package's files a kernel can read: its Python and data, not the page code."""
+    page = package / PAGE_CODE.relative_to(ROOT / "convtutor")
+    return [
+        path
+        for path in sorted(package.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts and page not in path.parents
+    ]
+
+
+def _package_digest(package: Path = ROOT / "convtutor") -> str:
     h = hashlib.sha256()
-    for path in sorted((ROOT / "convtutor").rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(ROOT)).encode())
-            h.update(path.read_bytes())
+    for path in kernel_files(package):
+        h.update(str(path.relative_to(package)).encode())
+        h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def page_code() -> dict[str, dict]:
+    """Module name -> ``{"_esm", "_css"}`` of each widget, as the package holds them now."""
+    from convtutor.widgets import ALL
+
+    return {cls.MODULE: {"_esm": cls._esm, "_css": cls._css} for cls in ALL.values()}
+
+
+def refresh_page_code(path: Path, code: dict[str, dict]) -> bool:
+    """Write the current page code into the widget state saved in ``path``; True if it changed.
+
+    A saved widget names its module in ``_meta["name"]``; one whose module the package
+    no longer has is left as it is (its notebook re-executes anyway: the Python changed).
+    """
+    nb = nbformat.read(path, as_version=4)
+    saved = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    changed = False
+    for model in saved.get("state", {}).values():
+        state = model.get("state", {})
+        current = code.get(state.get("_meta", {}).get("name"))
+        if "_esm" in state and current:
+            for key, text in current.items():
+                if state.get(key) != text:
+                    state[key] = text
+                    changed = True
+    if changed:
+        nbformat.write(nb, path)
+    return changed
 
 
 def key_of(path: Path, package: str) -> str:
@@ -167,8 +213,11 @@ def _executed(names, out: Path, jobs: int, timeout: int, force: bool, folder: Pa
             done = [_run_one(*a) for a in todo]
         for record in done:
             records[record["name"]] = {**record, "reused": False}
+    code = page_code() if records else {}
     for name, record in records.items():
         record["path"] = str(out / f"{name}.ipynb")
+        if record["reused"]:
+            refresh_page_code(Path(record["path"]), code)
     return dict(sorted(records.items()))
 
 

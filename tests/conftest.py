@@ -31,8 +31,9 @@ def pytest_addoption(parser):
 # tests/test_notebooks.py, tests/test_static_html.py and tests/browser/ read the same
 # executed copies (build/executed/, see scripts/execute_notebooks.py).
 import pytest  # noqa: E402
-from optional_torch import pytest_runtest_makereport  # noqa: E402, F401  (skip: needs torch)
-from scripts_loader import load_script  # noqa: E402
+
+from tests.support.optional_torch import pytest_runtest_makereport  # noqa: E402, F401  (skip: needs torch)
+from tests.support.scripts import load_script  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -120,10 +121,24 @@ def pytest_xdist_make_scheduler(config, log):
     return FileGroups(config, log)
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
+def one_torch_thread() -> None:
     """PyTorch on one thread in the tests: with every core busy running tests, its
-    second thread made tiny convolutions wait ~40 ms each (same float64 results)."""
+    second thread made tiny convolutions wait ~40 ms each. (Float64 sums can also round
+    differently on two threads, so a value computed once and one computed again must
+    see the same count.)"""
     torch = sys.modules.get("torch")
     if torch is not None and torch.get_num_threads() != 1:
         torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread_for_module_fixtures():
+    """Before a module's own fixtures (autouse comes first in its scope): a widget built
+    once per module, as the first work of a pytest -n worker, is built on one thread too."""
+    one_torch_thread()
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """Before each test (a module may import torch only inside a test)."""
+    one_torch_thread()

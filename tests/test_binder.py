@@ -19,7 +19,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from scripts_loader import load_script
+
+from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from optional_torch import torch
 
 import convtutor as ct
 from convtutor import blocks
+from tests.support.optional_torch import torch
 
 
 def measured(block, size):

@@ -3,11 +3,11 @@ anticipated mistake gets its own hint."""
 
 import numpy as np
 import pytest
-from optional_torch import torch
 
 import convtutor as ct
 from convtutor.checks import Feedback
 from convtutor.checks import depthwise as check
+from tests.support.optional_torch import torch
 
 
 def _assert_wrong(feedback, *fragments):

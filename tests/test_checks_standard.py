@@ -3,11 +3,11 @@ each anticipated mistake gets its own hint."""
 
 import numpy as np
 import pytest
-from optional_torch import torch
 
 import convtutor as ct
 from convtutor.checks import Feedback, start
 from convtutor.checks import standard as check
+from tests.support.optional_torch import torch
 
 
 def _assert_wrong(feedback, *fragments):

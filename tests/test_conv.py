@@ -1,79 +1,13 @@
 """Property-based tests: every convolution equals torch.nn.functional.conv2d in float64."""
 
-import warnings
-
 import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from optional_torch import F, torch
 
 import convtutor as ct
+from tests.support.conv import TOL, as_pair, conv_case, torch_conv
 
-TOL = 1e-9
 EXAMPLES = 250
-
-
-def _pair_or_int(draw, low, high):
-    if draw(st.booleans()):
-        return draw(st.integers(low, high))
-    return (draw(st.integers(low, high)), draw(st.integers(low, high)))
-
-
-def _as_pair(v):
-    return v if isinstance(v, tuple) else (v, v)
-
-
-@st.composite
-def conv_case(draw, *, depthwise=False):
-    """A random valid call: shapes, stride, padding (int/pair/valid/same), dilation, groups."""
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    if depthwise:
-        groups = c_in = draw(st.integers(1, 5))
-        c_out = c_in * draw(st.integers(1, 3))
-    else:
-        groups = draw(st.integers(1, 3))
-        c_in = groups * draw(st.integers(1, 3))
-        c_out = groups * draw(st.integers(1, 3))
-    kh, kw = draw(st.integers(1, 5)), draw(st.integers(1, 5))
-    dilation = _pair_or_int(draw, 1, 3)
-    kind = draw(st.sampled_from(["int", "pair", "valid", "same"]))
-    stride = _pair_or_int(draw, 1, 3) if kind != "same" else 1
-    if kind == "int":
-        padding = draw(st.integers(0, 3))
-    elif kind == "pair":
-        padding = (draw(st.integers(0, 3)), draw(st.integers(0, 3)))
-    else:
-        padding = kind
-    dh, dw = _as_pair(dilation)
-    ph, pw = (0, 0) if isinstance(padding, str) else _as_pair(padding)
-    if padding == "same":
-        ph = pw = 0  # same padding always fits; size only needs >= 1
-    min_h = max(1, dh * (kh - 1) + 1 - 2 * ph)
-    min_w = max(1, dw * (kw - 1) + 1 - 2 * pw)
-    h = draw(st.integers(min_h, min_h + 8))
-    w = draw(st.integers(min_w, min_w + 8))
-    batched = draw(st.booleans())
-    n = draw(st.integers(1, 3))
-    x = rng.standard_normal((n, c_in, h, w) if batched else (c_in, h, w))
-    weight = rng.standard_normal((c_out, c_in // groups, kh, kw))
-    bias = rng.standard_normal(c_out) if draw(st.booleans()) else None
-    return x, weight, bias, dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-
-
-def torch_conv(x, weight, bias=None, **kw):
-    xt = torch.from_numpy(np.array(x, dtype=np.float64))
-    unbatched = xt.ndim == 3
-    if unbatched:
-        xt = xt[None]
-    bt = None if bias is None else torch.from_numpy(np.array(bias, dtype=np.float64))
-    wt = torch.from_numpy(np.array(weight, dtype=np.float64))
-    with warnings.catch_warnings():
-        # torch notes that 'same' with an even kernel copies the input; that is expected
-        warnings.filterwarnings("ignore", message="Using padding='same'", category=UserWarning)
-        out = F.conv2d(xt, wt, bt, **kw)
-    out = out.numpy()
-    return out[0] if unbatched else out
 
 
 def assert_same(ours, theirs):
@@ -216,7 +150,7 @@ def test_output_length_is_the_shape_torch_gives(case):
     x, weight, bias, kw = case
     expected = torch_conv(x, weight, bias, **kw).shape[-2:]
     assume(kw["padding"] != "same")  # 'same' keeps the size; its split is tested above
-    (ph, pw), (sh, sw), (dh, dw) = (_as_pair(kw[k]) for k in ("padding", "stride", "dilation"))
+    (ph, pw), (sh, sw), (dh, dw) = (as_pair(kw[k]) for k in ("padding", "stride", "dilation"))
     kh, kw_ = weight.shape[2:]
     if kw["padding"] == "valid":
         ph = pw = 0

@@ -5,9 +5,9 @@ import dataclasses
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from optional_torch import nn, torch
 
 import convtutor as ct
+from tests.support.optional_torch import nn, torch
 
 
 def torch_layers(kind, c_in, c_out, k, *, stride=1, padding=0, dilation=1, m=1, bias=False):

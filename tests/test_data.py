@@ -36,6 +36,7 @@ def test_every_mode_gives_three_channels_in_0_1(mode, colour):
 
 
 def test_grey_becomes_three_equal_channels_and_alpha_is_dropped():
+    """A grey file gives three equal channels; transparency is dropped, the colour kept."""
     grey = load_image(_png(Image.new("L", (20, 20), 51)), size=8)
     np.testing.assert_array_equal(grey[0], grey[1])
     np.testing.assert_array_equal(grey[1], grey[2])
@@ -52,6 +53,7 @@ def test_centre_crop_keeps_the_middle_square():
 
 
 def test_palette_with_transparency_reads_its_colours():
+    """A palette image with a transparent entry is read as its palette's colours."""
     img = Image.new("P", (16, 16), 0)
     img.putpalette([0, 0, 255] + [0] * 765)
     img.info["transparency"] = 0
@@ -60,6 +62,7 @@ def test_palette_with_transparency_reads_its_colours():
 
 
 def test_path_bytes_and_file_object_give_the_same_picture(tmp_path):
+    """A path, its text, the file's bytes and an open file all give the same picture."""
     data = _png(Image.fromarray(np.arange(64 * 48, dtype=np.uint8).reshape(48, 64) % 251))
     path = tmp_path / "mine.png"
     path.write_bytes(data)
@@ -81,6 +84,7 @@ def test_the_sample_photo_round_trips():
 
 @given(st.integers(8, 80), st.integers(8, 80), st.integers(8, 40))
 def test_any_size_gives_the_size_asked(width, height, size):
+    """Any picture of any shape comes out (3, size, size)."""
     picture = load_image(_png(Image.new("RGB", (width, height), (1, 2, 3))), size=size)
     assert picture.shape == (3, size, size)
 
@@ -98,6 +102,7 @@ def test_any_size_gives_the_size_asked(width, height, size):
     ],
 )
 def test_bad_files_raise_a_value_error_that_says_what_is_wrong(source, words):
+    """An unreadable, too large or unusual file raises a ValueError saying what is wrong."""
     if source == "truncated":
         source = _png(Image.fromarray(np.zeros((64, 64, 3), np.uint8) + 77))[:-40]
     elif source == "bomb":
@@ -137,6 +142,7 @@ def test_a_huge_claimed_size_is_refused_before_decoding():
     ],
 )
 def test_wrong_arguments_name_the_argument(kwargs, error, words):
+    """A wrong argument raises an error that names it and what was given."""
     with pytest.raises(error) as info:
         load_image(**kwargs)
     for word in words:

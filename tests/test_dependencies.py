@@ -23,11 +23,10 @@ try:
 except ModuleNotFoundError:  # Python 3.10 (make test-py): the copy of tomli that pip carries
     from pip._vendor import tomli as tomllib
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import min_requirements  # noqa: E402
+from tests.support.scripts import load_script
 
-sys.path.pop(0)
+ROOT = Path(__file__).resolve().parents[1]
+min_requirements = load_script("min_requirements")
 
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 EXTRAS = PROJECT["optional-dependencies"]

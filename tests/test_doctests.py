@@ -10,9 +10,9 @@ import pkgutil
 from pathlib import Path
 
 import pytest
-from optional_torch import HAVE_TORCH, REASON
 
 import convtutor
+from tests.support.optional_torch import HAVE_TORCH, REASON
 
 MODULES = sorted(m.name for m in pkgutil.walk_packages(convtutor.__path__, prefix="convtutor.")) + [
     "convtutor"
@@ -39,7 +39,7 @@ def test_the_core_has_examples():
     The examples are counted, not run again: test_docstring_examples runs each once.
     """
     finder = doctest.DocTestFinder()
-    for name in ("convtutor.conv", "convtutor.cost", "convtutor.separable", "convtutor.kernels"):
+    for name in ("convtutor.conv", "convtutor.cost", "convtutor.spatial", "convtutor.kernels"):
         module = importlib.import_module(name)
         examples = sum(len(test.examples) for test in finder.find(module))
         assert examples >= 3, f"{name} has {examples} docstring examples"

@@ -21,6 +21,7 @@ def test_every_notebook_is_generated_from_its_text_source():
 
 
 def test_every_notebook_has_a_source_and_every_source_a_notebook():
+    """The eight lessons each have a .ipynb and a .md, and nothing else is paired."""
     notebooks = {p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
     sources = {p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.md")}
     assert notebooks == sources and len(notebooks) == 9

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from notebook_sequence import SEQUENCE
 
 from convtutor.widgets import ALL
+from tests.support.notebooks import SEQUENCE
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"

@@ -2,9 +2,9 @@
 
 import numpy as np
 from hypothesis import given, settings
-from test_conv import TOL, conv_case, torch_conv
 
 import convtutor as ct
+from tests.support.conv import TOL, conv_case, torch_conv
 
 
 @settings(max_examples=60)

@@ -17,7 +17,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-from scripts_loader import load_script
+
+from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 build_html = load_script("build_html")

@@ -1,208 +1,139 @@
-"""convtutor.viz: the figure builders the notebooks' static figures use.
+"""convtutor.viz: the figure builders the lessons' static figures use.
 
-The diagram builders (sliding window, cost bars, singular values, kernel maps), their
-formatters, and the text outlines they draw labels with.
+``show_image``, ``show_channels``, ``show_kernel``, ``show_feature_map`` and
+``symmetric_limit`` (notebooks 01 and 02), and the channel colours the widgets borrow.
 """
 
 from __future__ import annotations
 
-import itertools
+import re
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-import convtutor as ct
 from convtutor import viz
-from convtutor.viz.diagrams import (
-    CELL_COLOURS,
-    cost_bars,
-    format_count,
-    format_singular_value,
-    format_tap,
-    kernel_map,
-    singular_value_bars,
-    sliding_window,
-)
 
-RNG_INPUT = np.random.default_rng(7).random((10, 10))
+ROOT = Path(__file__).resolve().parents[1]
 
 
-# ---- helpers ---------------------------------------------------------------------------
-def inventory(fig):
-    """Everything a widget could add by mistake: figures, axes, images, texts, patches..."""
-    return (
-        len(plt.get_fignums()),
-        len(fig.axes),
-        len(fig.texts),
-        len(fig.images),
-        len(fig.patches),
-        [
-            (len(ax.images), len(ax.texts), len(ax.collections), len(ax.patches), len(ax.lines))
-            for ax in fig.axes
-        ],
-    )
+def new_ax():
+    return Figure().add_subplot()
 
 
-def test_sliding_window_taps_match_conv2d_at_every_position():
-    """At every output cell of many settings, the taps cover exactly what conv2d adds up."""
+def test_every_viz_name_a_lesson_calls_exists():
+    """Each ``viz.name`` a lesson calls is one of viz's public names."""
+    called = set()
+    for source in sorted((ROOT / "notebooks").glob("*.md")):
+        called |= set(re.findall(r"\bviz\.([A-Za-z_]\w*)", source.read_text(encoding="utf-8")))
+    assert called, "no lesson calls convtutor.viz: this test lost its subject"
+    assert called <= set(viz.__all__), called - set(viz.__all__)
+
+
+def test_builders_draw_in_the_given_axes_and_make_no_figure():
+    """No builder opens a pyplot figure; each draws its artists in the axes it was given."""
+    before = plt.get_fignums()
     fig = Figure()
-    diagram = sliding_window(*fig.subplots(1, 2), max_size=10, max_padding=3)
-    for n, k, p, s, d in itertools.product((3, 6, 10), (1, 2, 3, 5), (0, 1, 3), (1, 2, 3), (1, 2)):
-        x = RNG_INPUT[:n, :n]
-        h_out = diagram.update(n, k, stride=s, padding=p, dilation=d)
-        if h_out < 1:
-            with pytest.raises(ValueError):
-                ct.conv2d(x[None], np.ones((1, 1, k, k)), stride=s, padding=p, dilation=d)
-            continue
-        out = ct.conv2d(x[None], np.ones((1, 1, k, k)), stride=s, padding=p, dilation=d)[0]
-        assert out.shape == (h_out, h_out)
-        padded = np.pad(x, p)
-        for position in range(h_out * h_out):
-            diagram.update(n, k, stride=s, padding=p, dilation=d, position=position)
-            kinds = diagram.cell_kinds
-            assert (kinds >= 3).sum() == k * k
-            assert np.isclose(padded[kinds >= 3].sum(), out[divmod(position, h_out)])
+    axes = fig.subplots(2, 4)
+    photo = np.random.default_rng(0).random((3, 5, 6))
+    image = viz.show_image(axes[0, 0], photo, title="photo")
+    channels = viz.show_channels(axes[0, 1:], photo)
+    kernel = viz.show_kernel(axes[1, 0], [[1.0, -2.0], [0.5, 0.0]])
+    fmap = viz.show_feature_map(axes[1, 1], photo[0] - 0.5)
+    assert plt.get_fignums() == before
+    assert image.axes is axes[0, 0] and [a.axes for a in channels] == list(axes[0, 1:])
+    assert kernel.mesh.axes is axes[1, 0] and fmap.axes is axes[1, 1]
+    assert axes[0, 0].get_title() == "photo"
+    assert [a.get_title() for a in axes[0, 1:]] == ["red", "green", "blue"]
+    assert not any(a.axison for a in axes.ravel()[:6])
 
 
-# ---- the diagram builders -----------------------------------------------------------------
-def test_sliding_window_builder_updates_in_place():
-    """sliding_window draws on given axes, updates in place and rejects sizes it cannot show."""
+def test_show_image_shows_the_picture_clipped_channels_last():
+    """RGB ``(3, H, W)`` is drawn as ``(H, W, 3)`` clipped to [0, 1]; a grey picture as it is."""
+    photo = np.random.default_rng(1).uniform(-0.2, 1.2, (3, 4, 5))
+    shown = viz.show_image(new_ax(), photo).get_array()
+    np.testing.assert_array_equal(shown, np.clip(np.moveaxis(photo, 0, -1), 0, 1))
+    grey = viz.show_image(new_ax(), photo[1])
+    np.testing.assert_array_equal(grey.get_array(), photo[1])
+    assert grey.get_clim() == (0.0, 1.0) and grey.get_cmap().name == "gray"
+
+
+def test_show_channels_tints_three_channels_and_names_others():
+    """Three channels go black-to-red/green/blue; other counts are grey, titled by number."""
+    photo = np.random.default_rng(2).random((3, 4, 4))
     fig = Figure()
-    ax_in, ax_out = fig.subplots(1, 2)
-    diagram = sliding_window(ax_in, ax_out, max_size=6, max_padding=2)
-    before = inventory(fig)
-    assert diagram.update(5, 3, padding=1, position=24) == 5
-    assert diagram.cell_kinds[5, 5] == 3 and diagram.cell_kinds[6, 6] == 4
-    assert diagram.update(4, 3, dilation=2) == 0
-    assert not diagram.taps.get_visible()
-    assert inventory(fig) == before
-    assert all(a.axes in (ax_in, ax_out) for a in diagram.artists)
-    with pytest.raises(ValueError, match="padding 0..2"):
-        diagram.update(5, 3, padding=3)
-    assert set(CELL_COLOURS) == set(range(7))
+    artists = viz.show_channels(fig.subplots(1, 3), photo)
+    for c, artist in enumerate(artists):
+        np.testing.assert_array_equal(artist.get_array(), photo[c])
+        assert to_hex(artist.get_cmap()(1.0)) == to_hex(viz.CHANNEL_NAMES[c])
+        assert to_hex(artist.get_cmap()(0.0)) == "#000000"
+    two = Figure().subplots(1, 2)
+    artists = viz.show_channels(two, photo[:2])
+    assert [a.get_cmap().name for a in artists] == ["gray", "gray"]
+    assert [a.get_title() for a in two] == ["channel 0", "channel 1"]
 
 
-def test_cost_bars_switch_scale_without_new_artists():
-    """cost_bars sets heights and labels in place, on a log or a linear axis."""
-    fig = Figure()
-    bars = cost_bars(fig.add_subplot(), ylabel="parameters")
-    before = inventory(fig)
-    bars.update([81, 27, 9, 36])
-    assert bars.labels.strings == ["81", "27", "9", "36"]
-    bars.update([9800, 490, 200, 690], log=False)
-    assert bars.ax.get_yscale() == "linear"
-    assert bars.ax.get_ylim()[1] > 9800
-    bars.set_log(True)
-    assert bars.ax.get_yscale() == "log"
-    assert len(bars.ax.yaxis.get_minorticklocs()) == 0
-    assert inventory(fig) == before
-    with pytest.raises(ValueError, match="4 entries"):
-        bars.update([1, 2])
+def test_show_kernel_writes_each_entry_in_its_cell():
+    """Each finite entry is written at its cell (2 significant digits); NaN cells stay blank."""
+    kernel = np.array([[1.0, -2.0, np.nan], [0.299, 1 / 9, -0.0]])
+    drawn = viz.show_kernel(new_ax(), kernel)
+    assert drawn.texts == ["1", "-2", "0.3", "0.11", "0"]
+    assert [t.get_position() for t in drawn.numbers] == [(0, 0), (1, 0), (0, 1), (1, 1), (2, 1)]
+    np.testing.assert_array_equal(drawn.shown(), kernel)
+    assert drawn.mesh.get_clim() == (-2.0, 2.0)
+    # white on the dark cells (|value| > 0.6 limit), black on the light ones
+    assert [t.get_color() for t in drawn.numbers][:3] == ["black", "white", "black"]
 
 
-def test_singular_value_bars_hide_unused():
-    """singular_value_bars shows one bar per value and hides the rest."""
-    fig = Figure()
-    chart = singular_value_bars(fig.add_subplot(), 5)
-    chart.update(ct.singular_values(ct.kernels.LAPLACIAN))
-    assert [b.get_visible() for b in chart.bars] == [True] * 3 + [False] * 2
-    assert chart.labels.strings[1] == format_singular_value(
-        ct.singular_values(ct.kernels.LAPLACIAN)[1], 1
-    )
-    with pytest.raises(ValueError, match="1..5"):
-        chart.update(np.ones(6))
+def test_show_kernel_and_feature_map_share_a_given_limit():
+    """A given limit fixes the colours to ``(-limit, limit)``, so panels side by side agree."""
+    ax = new_ax()
+    assert viz.show_kernel(ax, [[1, 0, -1]], limit=4).mesh.get_clim() == (-4.0, 4.0)
+    fmap = np.array([[0.5, -3.0], [1.0, 0.0]])
+    assert viz.show_feature_map(new_ax(), fmap).get_clim() == (-3.0, 3.0)
+    assert viz.show_feature_map(new_ax(), fmap, limit=6).get_clim() == (-6.0, 6.0)
+    assert viz.show_feature_map(new_ax(), fmap).get_cmap().name == viz.DIVERGING
 
 
-def test_kernel_map_numbers_and_limits():
-    """kernel_map writes each entry in its cell and uses symmetric colour limits."""
-    fig = Figure()
-    kmap = kernel_map(fig.add_subplot(), 3, 3)
-    kmap.update(ct.kernels.SOBEL_X)
-    assert kmap.numbers.strings == ["-1", "0", "1", "-2", "0", "2", "-1", "0", "1"]
-    np.testing.assert_array_equal(kmap.numbers.positions[3], (0, 1))  # (x, y) = (column, row)
-    assert kmap.mesh.get_clim() == (-2.0, 2.0)
-    with pytest.raises(ValueError, match="at most 3x3"):
-        kmap.update(np.ones((4, 4)))
+def test_symmetric_limit_takes_the_largest_finite_size():
+    """The largest finite ``|value|`` of all arrays; 1 for all-zero or all-NaN input."""
+    assert viz.symmetric_limit([1, -3], [2]) == 3.0
+    assert viz.symmetric_limit([np.nan, -0.5, np.inf]) == 0.5
+    assert viz.symmetric_limit(np.zeros(3)) == 1.0
+    assert viz.symmetric_limit([np.nan]) == 1.0
 
 
-def test_outline_labels_are_one_artist():
-    """OutlineLabels draws many strings as one collection, updated in place."""
-    fig = Figure()
-    ax = fig.add_subplot()
-    labels = viz.OutlineLabels(ax)
-    before = inventory(fig)
-    labels.set_labels(["1", "-2", "0.5"], [(0, 0), (1, 0), (2, 0)], ["black", "white", "black"])
-    assert labels.strings == ["1", "-2", "0.5"]
-    assert len(labels.get_paths()) == 3
-    labels.set_labels([], [])
-    assert len(labels.get_paths()) == 0
-    title = viz.outline_title(ax, "Output 5×5")
-    title.set_text("Output 3×3")
-    assert title.get_text() == "Output 3×3"
-    assert inventory(fig)[:-1] == before[:-1]  # the title added one collection, at build
+def test_format_entry_writes_two_significant_digits_and_no_minus_zero():
+    """Kernel entries: two significant digits, whole numbers plain, never "-0"."""
+    values = (2.0, -0.0, 0.299, 1 / 9, 0.00296, -1e-20, 123.0)
+    assert [viz.format_entry(v) for v in values] == ["2", "0", "0.3", "0.11", "0.003", "-1e-20",
+                                                    "1.2e+02"]  # fmt: skip
 
 
-def test_formatters():
-    """Counts, taps and singular values are written the way the labels promise."""
-    assert format_count(9800) == "9,800"
-    assert format_count(1_573_519_360) == "1.57 billion"
-    assert format_tap(-2.0) == "-2" and format_tap(1 / 9) == "0.11"
-    assert format_singular_value(1e-17, 3.0) == "0"
-
-
-def test_text_helpers_have_one_public_name_each():
-    """One label, a title and many labels: one public name each, all the same artist class."""
-    from convtutor.viz import _text
-
-    assert sorted(_text.__all__) == ["OutlineLabels", "outline_text", "outline_title"]
-    for gone in ("OutlineText", "fast_title", "PathLabels", "path_text", "path_title", "label"):
-        assert not hasattr(viz, gone), gone
-    fig = Figure(dpi=72)  # one point is one pixel
-    ax = fig.add_subplot()
-    made = [viz.outline_text(ax, 0.5, 0.5, "a"), viz.outline_title(ax, "b")]
-    assert all(isinstance(m, viz.OutlineLabels) for m in made)
-    assert [m.get_text() for m in made] == ["a", "b"]
-
-
-def test_a_label_sits_gap_points_from_its_position():
-    """A right-aligned label ends `gap` points left of its anchor; a left one starts after it."""
-    ax = Figure(dpi=72).add_subplot()  # one point is one pixel
-    for ha, sign in (("left", 1), ("right", -1)):
-        lab = viz.OutlineLabels(ax, fontsize=10, ha=ha, gap=3)
-        lab.set_labels(["Wide label"], [(0, 0)])
-        xs = lab.get_paths()[0].vertices[:, 0]
-        edge = xs.min() if ha == "left" else xs.max()
-        assert edge == pytest.approx(sign * 3.0)
+def _shape(text: str) -> str:
+    return re.escape(f"must have shape {text}")
 
 
 @pytest.mark.parametrize(
-    "text", ["the stack: 3·2 = 6 slices of 94×94", "input: 3 channels", "Sobel y, ×0.5"]
-)
-def test_text_outlines_do_not_depend_on_other_text_drawn_before(text):
-    """Glyph outlines are matplotlib's TextPath, even after other text was drawn.
-
-    matplotlib shares one font object between everything that draws text; drawing a
-    normal ``Text`` (here: a pyplot-style figure at another size and dpi, as a
-    notebook cell does between two widget moves) resizes it. Outlines laid out after
-    that must not come out squashed (glyphs crowded onto each other).
-    """
-    import io
-
-    from matplotlib.textpath import TextPath, text_to_path
-
-    from convtutor.viz import _text
-
-    other = Figure(figsize=(2, 1), dpi=200)
-    other.text(0.1, 0.5, "Some other figure's text", fontsize=7)
-    _text._GLYPHS.clear()
-    _text._text_path.cache_clear()
-    other.savefig(io.BytesIO(), format="png")  # Agg resizes the shared font
-    verts, _ = _text._line_outline(text)
-    expected = TextPath((0, 0), text, size=text_to_path.FONT_SCALE).vertices
-    assert verts.shape == expected.shape
-    np.testing.assert_allclose(verts, expected, atol=1e-6)
+    ("builder", "value", "message"),
+    [
+        ("show_image", np.zeros((2, 3, 3)), "^image " + _shape("(3, H, W) or (H, W); got")),
+        ("show_image", np.array([["a"]]), "^image must be a numeric array; got dtype <U1$"),
+        ("show_channels", np.zeros((2, 2)), "^image " + _shape("(C, H, W); got shape (2, 2)")),
+        ("show_channels", np.zeros((3, 2, 2)), "^axes must hold one axes per channel: 3 .*got 1$"),
+        ("show_kernel", np.zeros((2, 0)), "^kernel " + _shape("(kH, kW); got shape (2, 0)")),
+        ("show_kernel", np.array([[True]]), "^kernel must be a numeric array; got dtype bool$"),
+        ("show_feature_map", np.zeros(3), "^fmap " + _shape("(H, W); got shape (3,)")),
+    ],
+)  # fmt: skip
+def test_bad_input_names_the_argument(builder, value, message):
+    """Wrong shapes and dtypes raise ValueError/TypeError naming the argument and what came."""
+    ax = new_ax()
+    with pytest.raises((ValueError, TypeError), match=message):
+        getattr(viz, builder)([ax] if builder == "show_channels" else ax, value)
 
 
 def test_spiral_reconstruction_draws_the_spiral_and_the_best_scaled_points():

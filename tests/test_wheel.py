@@ -146,12 +146,9 @@ def test_the_installed_wheel_builds_every_widget_with_its_page_code(installed):
 def test_a_page_written_from_the_installed_wheel_is_live_and_exact(installed):
     """The installed copy's standalone page, opened offline in Chromium: the widget
     starts, and a keyboard sweep paints exactly what Python computes for each state."""
-    sys.path[:0] = [str(ROOT / "tests" / "browser"), str(ROOT / "tests" / "widgets")]
-    try:
-        from lab_harness import Browser, browser_problem, serious, sweep_compared
-        from pixels import reference_widget
-    finally:
-        del sys.path[:2]
+    from tests.support.lab_harness import Browser, browser_problem, serious, sweep_compared
+    from tests.support.pixels import reference_widget
+
     problem = browser_problem()
     if problem:
         if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):

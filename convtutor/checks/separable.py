@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import kernels
 from ..conv import separable_to_standard
-from ..separable import kernel_rank
+from ..spatial import kernel_rank
 from . import Feedback, exercise, first_match, is_number, right, same_array, wrong
 
 __all__ = [

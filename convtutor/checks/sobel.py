@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import SOBEL_X
-from ..separable import kernel_rank
+from ..spatial import kernel_rank
 from . import REPLACE_NONE, Feedback, exercise, is_number, right, same_array, wrong
 
 __all__ = [

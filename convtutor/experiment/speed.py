@@ -422,7 +422,7 @@ def time_filters(
         multiplies-per-pixel ratio, ``predicted``.
     """
     from .. import kernels
-    from ..separable import filter2d, separable_filter2d
+    from ..spatial import filter2d, separable_filter2d
 
     repeats = _whole(repeats, "repeats", 1)
     size = _whole(size, "size", 8)

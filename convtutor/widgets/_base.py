@@ -32,6 +32,10 @@ import anywidget
 import numpy as np
 import traitlets
 
+# The largest finite |value|, or 1 when there is none (the modules' symmetricLimit): one
+# definition for the lessons' figures and the widgets.
+from ..viz.images import symmetric_limit
+
 __all__ = [
     "Widget",
     "STATIC_NOTE",
@@ -121,14 +125,6 @@ def rgb_planes(planes, scale: float = 1.0) -> np.ndarray:
         out[..., c] = to_byte(p[c] / scale)
     out[..., 3] = 255
     return out
-
-
-def symmetric_limit(values) -> float:
-    """The largest finite ``|value|``, or 1 when there is none (the modules' symmetricLimit)."""
-    a = np.abs(np.asarray(values, dtype=np.float64))
-    a = a[np.isfinite(a)]
-    m = float(a.max()) if a.size else 0.0
-    return m if m > 0 else 1.0
 
 
 def format_number(value: float, digits: int = 3) -> str:

@@ -29,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 
 from .. import data, kernels
-from ..separable import (
+from ..spatial import (
     filter2d,
     kernel_rank,
     low_rank_approximation,

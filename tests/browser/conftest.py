@@ -8,15 +8,13 @@ missing browser fails the run instead.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "widgets"))  # pixels.py: read and compare widgets
+from tests.support.lab_harness import REPO, Browser, LabServer, browser_problem
 
-from lab_harness import REPO, Browser, LabServer, browser_problem  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 SCREENSHOTS = REPO / "screenshots"
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from lab_harness import PANEL, serious
-from notebook_sequence import SEQUENCE
+
+from tests.support.lab_harness import PANEL, serious
+from tests.support.notebooks import SEQUENCE
 
 
 def _convtutor_widgets(nb) -> int:
@@ -30,6 +31,7 @@ def _convtutor_widgets(nb) -> int:
 
 @pytest.mark.parametrize("name", SEQUENCE)
 def test_executed_notebook_shows_clean_in_lab(name, executed_notebooks, lab, browser, screenshots):
+    """An executed lesson opens in JupyterLab: every cell run, every widget painted, no error."""
     record = executed_notebooks[name]
     assert not record["error"], record["error"]
     path = Path(record["path"])

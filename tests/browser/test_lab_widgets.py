@@ -15,7 +15,10 @@ import time
 
 import numpy as np
 import pytest
-from lab_harness import (
+from PIL import Image
+
+from convtutor.widgets import ALL
+from tests.support.lab_harness import (
     PANEL,
     WIDGETS_NOTEBOOK,
     controls_of,
@@ -23,10 +26,7 @@ from lab_harness import (
     sweep_compared,
     write_widgets_notebook,
 )
-from PIL import Image
-from pixels import mismatches, read_widgets
-
-from convtutor.widgets import ALL
+from tests.support.pixels import mismatches, read_widgets
 
 NAMES = list(ALL)
 

@@ -7,11 +7,11 @@ cell; after each, the page equals Python's view exactly.
 from __future__ import annotations
 
 import numpy as np
-from lab_harness import serious
-from pixels import mismatches, page_mismatches, read_widgets
 
 from convtutor.widgets import PixelProvenance
 from convtutor.widgets._standalone import page
+from tests.support.lab_harness import serious
+from tests.support.pixels import mismatches, page_mismatches, read_widgets
 
 
 def test_provenance_page_by_keyboard_and_clicks(chromium, tmp_path):

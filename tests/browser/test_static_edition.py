@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import re
 
-from lab_harness import serious, sweep_compared
-from pixels import reference_widget
+from tests.support.lab_harness import serious, sweep_compared
+from tests.support.pixels import reference_widget
 
 STATE = re.compile(
     r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S

@@ -7,16 +7,6 @@ import json
 
 import numpy as np
 import pytest
-from helpers import (
-    assert_png_fallback,
-    assert_refused,
-    assert_texts_drawn,
-    needs_node,
-    raises_naming,
-    run_node,
-)
-from optional_torch import torch
-from test_modules_node import expected_view
 
 import convtutor as ct
 from convtutor.viz.images import CHANNEL_COLORS, CHANNEL_NAMES
@@ -24,6 +14,16 @@ from convtutor.widgets import ChannelFilter
 from convtutor.widgets._base import format_number, lut, map_values
 from convtutor.widgets._standalone import saved_state
 from convtutor.widgets.depthwise import LAYER_KERNELS
+from tests.support.optional_torch import torch
+from tests.support.widgets import (
+    assert_png_fallback,
+    assert_refused,
+    assert_texts_drawn,
+    expected_view,
+    needs_node,
+    raises_naming,
+    run_node,
+)
 
 NAMES = list(LAYER_KERNELS)
 K = ChannelFilter.KERNEL_SIZE
@@ -145,6 +145,7 @@ def test_painted_colours_are_convtutors_values_coloured(widget):
 
 
 def test_kernel_tables_hold_the_kernels_numbers(widget):
+    """Each kernel table writes the chosen kernel's numbers, cell by cell."""
     view = widget.view()
     for c in range(3):
         k = ct.kernels.NAMED[widget.kernel_name(c)]
@@ -183,6 +184,7 @@ def test_a_kernel_menu_changes_only_its_own_channels_panels(c):
 
 
 def test_the_channel_slider_outlines_one_row_in_its_colour():
+    """The channel slider outlines its row's input, kernel and output in its colour only."""
     w = ChannelFilter()
     for c in range(3):
         w.set(channel=c)
@@ -231,6 +233,7 @@ def test_sizes_in_titles_and_texts_are_convtutors(widget):
 
 
 def test_a_student_picture_of_another_shape():
+    """A picture of another shape and other kernels gives the right sizes and outputs."""
     rng = np.random.default_rng(1)
     image = rng.random((3, 30, 41))
     w = ChannelFilter(image, kernels=("box blur 3x3", "identity", "Scharr y"))
@@ -252,6 +255,7 @@ def test_a_student_picture_of_another_shape():
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
+    """A bad control value is refused with a message naming it; the state stays."""
     assert_refused(ChannelFilter(), values, error, words)
 
 
@@ -272,6 +276,7 @@ def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
     ],
 )
 def test_bad_arguments_name_themselves(kwargs, error, words):
+    """A bad constructor argument raises an error that names it."""
     raises_naming(error, words, ChannelFilter, **kwargs)
 
 
@@ -283,10 +288,12 @@ def test_bad_arguments_name_themselves(kwargs, error, words):
     ],
 )
 def test_bad_channel_in_the_helpers(call, error, words):
+    """The helpers refuse a channel out of range, naming it."""
     raises_naming(error, words, call, ChannelFilter())
 
 
 def test_png_fallback_is_a_picture():
+    """The PNG fallback is a picture laid out as the page, with the page's titles."""
     w = ChannelFilter()
     data = assert_png_fallback(w)
     assert data["text/plain"].startswith("ChannelFilter widget.")

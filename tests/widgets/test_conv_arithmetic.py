@@ -19,7 +19,6 @@ import re
 
 import numpy as np
 import pytest
-from helpers import assert_png_fallback, assert_refused, needs_node, run_node
 
 import convtutor as ct
 from convtutor.widgets import ConvArithmetic
@@ -34,6 +33,7 @@ from convtutor.widgets.arithmetic import (
     position_text,
     window_taps,
 )
+from tests.support.widgets import assert_png_fallback, assert_refused, needs_node, run_node
 
 SETTINGS = list(
     itertools.product(range(3, 11), range(1, 6), range(0, 4), range(1, 4), range(1, 4))
@@ -84,6 +84,7 @@ def unfolded():
 
 
 def test_the_grid_is_every_control_value():
+    """The tested grid of settings is every value of every control."""
     w = ConvArithmetic()
     specs = w.controls
     ranges = {name: (specs[name]["min"], specs[name]["max"]) for name in specs}
@@ -295,10 +296,12 @@ def test_keywords_and_notebook_calls():
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
+    """A bad control value is refused with a message naming it; the state stays."""
     assert_refused(ConvArithmetic(), values, error, words)
 
 
 def test_bad_keyword_at_construction_names_it():
+    """A constructor keyword out of range raises an error naming it and its range."""
     with pytest.raises(ValueError, match="input_size must be between 3 and 10; got 2"):
         ConvArithmetic(input_size=2)
 
@@ -313,6 +316,7 @@ def test_largest_grids_fit_840_pixels():
 
 
 def test_png_fallback_is_a_picture():
+    """Displaying the widget also gives a PNG picture of it."""
     assert_png_fallback(ConvArithmetic())
 
 

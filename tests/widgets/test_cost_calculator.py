@@ -22,7 +22,6 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from helpers import assert_png_fallback, assert_refused, needs_node, run_node
 
 import convtutor as ct
 from convtutor.widgets import CostCalculator
@@ -52,6 +51,7 @@ from convtutor.widgets.cost import (
     significant,
     torch_parameter_counts,
 )
+from tests.support.widgets import assert_png_fallback, assert_refused, needs_node, run_node
 
 KERNELS = range(1, 8)
 MULTIPLIERS = range(1, 5)
@@ -256,6 +256,7 @@ def test_log_bar_lengths_are_far_from_a_rounding_edge():
 
 
 def test_bar_lengths():
+    """Bars are proportional on a linear scale, at least 1 px, and logarithmic when asked."""
     assert bar_lengths([10, 5, 1, 10], log=False) == [BAR_LENGTH, BAR_LENGTH // 2, 37, BAR_LENGTH]
     assert bar_lengths([1, 10**12], log=False) == [1, BAR_LENGTH]  # never less than 1 px
     log = bar_lengths([1, 2, 4, 8], log=True)
@@ -366,6 +367,7 @@ def test_mobilenet_layer():
 
 
 def test_saving_text_when_separable_costs_as_much_or_more():
+    """The saving text says so when the separable layer saves nothing or costs more."""
     w = CostCalculator(in_channels=3, out_channels=4, kernel_size=2, depth_multiplier=2)
     params = formula_costs(3, 4, 2, 56, 2)[0]
     assert params[0] == params[3]  # 2 (1/4 + 1/2²) = 1
@@ -396,6 +398,7 @@ def test_menus_from_the_page_become_numbers():
 
 
 def test_kept_helpers():
+    """The ratio helpers write the ratio and the formula with convtutor's numbers."""
     assert ratio_text(10, 20, 7, 1, 690 / 9800) == (
         "separable ÷ standard = 0.07041 (parameters and MACs alike); "
         "formula 1/C_out + 1/k² = 1/20 + 1/7² = 0.07041"
@@ -418,10 +421,12 @@ def test_kept_helpers():
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
+    """A bad control value is refused with a message naming it; the state stays."""
     assert_refused(CostCalculator(), values, error, words)
 
 
 def test_bad_keyword_at_construction_names_it():
+    """A constructor keyword out of range raises an error naming it."""
     with pytest.raises(ValueError, match="kernel_size must be between 1 and 7; got 9"):
         CostCalculator(kernel_size=9)
     with pytest.raises(ValueError, match="out_channels must be one of"):
@@ -435,10 +440,12 @@ def test_fits_840_pixels(calculator):
 
 
 def test_png_fallback_is_a_picture():
+    """Displaying the widget also gives a PNG picture of it."""
     assert_png_fallback(CostCalculator())
 
 
 def test_module_import_does_not_import_torch():
+    """Importing the cost widget's module does not import torch."""
     code = "import sys, convtutor.widgets.cost; print('torch' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True,

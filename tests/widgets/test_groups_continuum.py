@@ -24,9 +24,6 @@ import re
 
 import numpy as np
 import pytest
-from cases import cases
-from helpers import assert_png_fallback, assert_refused, assert_texts_drawn, needs_node, run_node
-from optional_torch import torch
 
 import convtutor as ct
 from convtutor.widgets._standalone import saved_state
@@ -46,6 +43,15 @@ from convtutor.widgets.groups import (
     counts,
     divisors,
     torch_checks,
+)
+from tests.support.cases import cases
+from tests.support.optional_torch import torch
+from tests.support.widgets import (
+    assert_png_fallback,
+    assert_refused,
+    assert_texts_drawn,
+    needs_node,
+    run_node,
 )
 
 GRID = [
@@ -222,6 +228,7 @@ def test_drawn_grid_is_the_block_diagonal_of_a_grouped_weight(widget):
 
 
 def test_grid_does_not_depend_on_k_or_the_size(widget):
+    """The grid of channel blocks depends on C and g only, not on k or the input size."""
     base = widget.frames(state_of(widget, 12, 3, 1, 7))["grid"]
     for k, h in itertools.product(KERNEL_SIZES, SIZE_CHOICES):
         np.testing.assert_array_equal(widget.frames(state_of(widget, 12, 3, k, h))["grid"], base)
@@ -296,6 +303,7 @@ def test_texts_and_table_on_the_whole_grid(widget, views):
 
 
 def test_changing_c_keeps_g_or_takes_the_largest_divisor_below():
+    """A new C keeps g when g divides it, else takes the largest divisor below g."""
     w = GroupsContinuum()
     w.set(groups=4)
     w.set(channels=16)
@@ -312,6 +320,7 @@ def test_changing_c_keeps_g_or_takes_the_largest_divisor_below():
 
 
 def test_constructor_keywords():
+    """Constructor keywords set the first state; the defaults are C = 12, g = 1, k = 3, 56."""
     w = GroupsContinuum(channels=8, groups=2, kernel_size=5, size=14)
     assert w.state == {"channels": 8, "groups": 2, "g_index": 1, "kernel_size": 5, "size": 14}
     assert GroupsContinuum().state == {
@@ -337,10 +346,12 @@ def test_constructor_keywords():
     ],
 )  # fmt: skip
 def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
+    """A bad control value is refused with a message naming it; the state stays."""
     assert_refused(GroupsContinuum(), values, error, words)
 
 
 def test_bad_constructor_values_name_the_argument():
+    """A bad constructor value raises an error naming the argument."""
     with pytest.raises(ValueError, match="groups must divide channels = 8"):
         GroupsContinuum(channels=8, groups=3)
     with pytest.raises(ValueError, match="channels must be one of"):
@@ -373,6 +384,7 @@ def expected(view: dict) -> dict:
 
 @needs_node
 def test_module_in_node(tmp_path, views):
+    """Node runs the ES module on the grid and on moves: it shows Python's view and conv_cost."""
     w = GroupsContinuum()
     saved = saved_state(w)["state"][w.model_id]
     grid = []

@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 import pytest
-from helpers import assert_png_fallback, assert_refused, assert_texts_drawn, needs_node, run_node
 
 from convtutor import blocks
 from convtutor.widgets import ALL, MobileNetKnobs
@@ -27,6 +26,13 @@ from convtutor.widgets.mobilenet import (
     PAPER,
     SIDES,
     state_index,
+)
+from tests.support.widgets import (
+    assert_png_fallback,
+    assert_refused,
+    assert_texts_drawn,
+    needs_node,
+    run_node,
 )
 
 GRID = list(itertools.product(ALPHAS, SIDES))

@@ -9,29 +9,17 @@ hand-written ``tests/js/*.test.mjs``.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
-from cases import cases
-from helpers import JS_TESTS, needs_node, run_node
 
 from convtutor.widgets import ALL
 from convtutor.widgets._standalone import saved_state
+from tests.support.cases import cases
+from tests.support.widgets import JS_TESTS, expected_view, needs_node, run_node
 
 pytestmark = needs_node
-
-
-def expected_view(view: dict) -> dict:
-    panels = []
-    for p in view["panels"]:
-        q = {k: v for k, v in p.items() if k != "rgba"}
-        if "rgba" in p and not p.get("hidden"):
-            q["sha256"] = hashlib.sha256(p["rgba"].tobytes()).hexdigest()
-            q["width"], q["height"] = p["rgba"].shape[1], p["rgba"].shape[0]
-        panels.append(q)
-    return {"panels": panels, "texts": view["texts"]}
 
 
 def write_fixture(name: str, folder: Path, per_control: int = 12) -> Path:

@@ -17,22 +17,22 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cases import cases
-from helpers import (
-    assert_png_fallback,
-    assert_refused,
-    assert_texts_drawn,
-    needs_node,
-    raises_naming,
-    run_node,
-)
-from optional_torch import F, torch
-from test_modules_node import expected_view
 
 import convtutor as ct
 from convtutor.widgets._base import format_number, lut, lut_index
 from convtutor.widgets._standalone import saved_state
 from convtutor.widgets.provenance import MODES, PixelProvenance
+from tests.support.cases import cases
+from tests.support.optional_torch import F, torch
+from tests.support.widgets import (
+    assert_png_fallback,
+    assert_refused,
+    assert_texts_drawn,
+    expected_view,
+    needs_node,
+    raises_naming,
+    run_node,
+)
 
 #: The widgets the tests walk: the default, one with biases, the largest, a 1-channel one.
 CONFIGS = {
@@ -396,6 +396,7 @@ def test_counts_are_conv_cost_and_the_products_shown(widget):
 
 
 def test_texts_say_what_the_mode_does(default):
+    """The texts say which input channels each mode uses and how the value is summed."""
     w = default
     v = w.view({"mode": "depth-wise", "out_channel": 1, "row": 2, "col": 3})
     assert "input channel 1 only" in v["texts"]["block"]
@@ -411,6 +412,7 @@ def test_texts_say_what_the_mode_does(default):
 
 
 def test_mode_switch_keeps_the_output_channel_in_range():
+    """Switching the mode pulls the output channel back into the new mode's range."""
     w = PixelProvenance()  # C_in = 3, C_out = 2
     w.set(mode="depth-wise", out_channel=2, row=5, col=1)
     w.set(mode="standard")
@@ -421,6 +423,7 @@ def test_mode_switch_keeps_the_output_channel_in_range():
 
 
 def test_helpers_return_convtutors_numbers(default):
+    """value, block and used_channels return convtutor's numbers for the chosen pixel."""
     w = default
     w.set(mode="standard", out_channel=1, row=2, col=4)
     assert w.value() == ct.conv2d(w.x, w.weight)[1, 2, 4]
@@ -470,6 +473,7 @@ def test_own_image():
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
+    """A bad control value is refused with a message naming it; the state stays."""
     assert_refused(PixelProvenance(), values, error, words)
 
 
@@ -493,6 +497,7 @@ def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
     ],
 )
 def test_bad_arguments_name_the_argument(kwargs, error, words):
+    """A bad constructor argument raises an error that names it."""
     raises_naming(error, words, PixelProvenance, **kwargs)
 
 
@@ -511,6 +516,7 @@ def test_drawings_fit_the_column():
 
 
 def test_png_fallback_draws_every_panel_and_text(default):
+    """The PNG fallback draws every visible panel and every text of the view."""
     w = default
     assert_png_fallback(w)
     w.set(mode="separable", row=1, col=2)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from cases import cases
-from helpers import assert_png_fallback, assert_refused
 
 import convtutor as ct
 from convtutor.widgets import PointwiseMixer
 from convtutor.widgets.pointwise import MIXER_PRESETS
+from tests.support.cases import cases
+from tests.support.widgets import assert_png_fallback, assert_refused
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +39,7 @@ def test_preset_sets_its_weights_and_input(name):
 
 
 def test_moving_a_weight_edits_the_chosen_row_and_says_custom():
+    """Moving a weight edits the chosen output's row and turns the preset to custom."""
     w = PointwiseMixer()
     w.set(preset="colour + grey (4 outputs)", row=3, w_G=-1.5)
     assert w.state["preset"] == "custom"
@@ -48,6 +49,7 @@ def test_moving_a_weight_edits_the_chosen_row_and_says_custom():
 
 
 def test_fewer_outputs_clamp_the_edited_row():
+    """Fewer outputs pull the edited row back and hide the outputs beyond them."""
     w = PointwiseMixer()
     w.set(preset="colour + grey (4 outputs)", row=3)
     w.set(out_channels=2)
@@ -81,8 +83,10 @@ def test_signed_outputs_use_the_diverging_map():
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
+    """A bad control value is refused with a message naming it; the state stays."""
     assert_refused(PointwiseMixer(), values, error, words)
 
 
 def test_png_fallback_is_a_picture():
+    """Displaying the widget also gives a PNG picture of it."""
     assert_png_fallback(PointwiseMixer())

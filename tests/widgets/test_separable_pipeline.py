@@ -14,17 +14,23 @@ import json
 
 import numpy as np
 import pytest
-from cases import cases
-from helpers import assert_png_fallback, assert_refused, assert_texts_drawn, needs_node, run_node
 from matplotlib.colors import to_hex
-from optional_torch import F, torch
-from test_modules_node import expected_view
 
 import convtutor as ct
 from convtutor.widgets import SeparablePipeline
 from convtutor.widgets._base import table_cells
 from convtutor.widgets._standalone import saved_state
 from convtutor.widgets.separable import POINTWISE_PRESETS, KERNELS_3x3
+from tests.support.cases import cases
+from tests.support.optional_torch import F, torch
+from tests.support.widgets import (
+    assert_png_fallback,
+    assert_refused,
+    assert_texts_drawn,
+    expected_view,
+    needs_node,
+    run_node,
+)
 
 PRESETS = list(POINTWISE_PRESETS)
 ROWS = np.vstack([POINTWISE_PRESETS[p] for p in PRESETS])  # (11, 3): every P's rows
@@ -185,6 +191,7 @@ def test_standard_weight_against_convtutor_and_torch(one_torch_thread):
 
 
 def test_fewer_outputs_pull_o_back():
+    """A point-wise choice with fewer outputs pulls the output channel back into range."""
     w = SeparablePipeline(size=16)
     w.set(pointwise="random: 4 outputs", out_channel=3)
     assert w.limits(w.state, "out_channel") == (0, 3)
@@ -224,10 +231,12 @@ def test_a_real_disagreement_would_be_printed(monkeypatch):
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(pipeline, values, error, words):
+    """A bad control value is refused with a message naming it; the state stays."""
     assert_refused(pipeline, values, error, words)
 
 
 def test_bad_image_and_size_name_the_argument():
+    """A bad image or size raises an error naming the argument and what was given."""
     with pytest.raises(
         ValueError, match=r"image must have shape \(3, H, W\).*got shape \(2, 9, 9\)"
     ):
@@ -237,6 +246,7 @@ def test_bad_image_and_size_name_the_argument():
 
 
 def test_own_image_sets_the_sizes():
+    """A student's picture sets the panels' sizes and gives convtutor's separable output."""
     image = np.random.default_rng(1).random((3, 20, 30))
     w = SeparablePipeline(image=image)
     view = w.view()
@@ -256,6 +266,7 @@ def test_panels_fit_the_column(pipeline):
 
 
 def test_png_fallback_is_a_picture(pipeline):
+    """Displaying the widget also gives a PNG picture of it."""
     assert_png_fallback(pipeline)
 
 

@@ -16,7 +16,6 @@ import re
 
 import numpy as np
 import pytest
-from helpers import assert_png_fallback, assert_refused, needs_node, raises_naming, run_node
 
 import convtutor as ct
 from convtutor.widgets import SobelSeparability
@@ -30,6 +29,13 @@ from convtutor.widgets.sobel import (
     factors,
     format_significant,
     noise_direction,
+)
+from tests.support.widgets import (
+    assert_png_fallback,
+    assert_refused,
+    needs_node,
+    raises_naming,
+    run_node,
 )
 
 SMALL = ct.data.to_gray(ct.data.sample_image(24))  # a small picture keeps the full sweep quick
@@ -240,6 +246,7 @@ def test_perturb_grows_the_second_singular_value_and_the_difference(small):
 
 
 def test_gaussian_factors_are_the_1d_gaussian_twice(small):
+    """A Gaussian kernel's column and row factors are the 1-D Gaussian of its size and sigma."""
     w = small
     w.set(kernel="Gaussian")
     for size, sigma in [(3, 0.5), (5, 1.0), (7, 3.0)]:
@@ -252,6 +259,7 @@ def test_gaussian_factors_are_the_1d_gaussian_twice(small):
 
 
 def test_size_and_sigma_change_only_the_gaussian(small):
+    """Size and sigma change nothing while another kernel is shown."""
     w = small
     before = w.view()
     w.set(size=7, sigma=2.5)
@@ -267,6 +275,7 @@ def test_size_and_sigma_change_only_the_gaussian(small):
 
 
 def test_controls_keep_the_old_names_and_ranges(widget):
+    """The controls keep their names, options and ranges."""
     specs = widget.controls
     assert list(specs) == ["kernel", "perturb", "size", "sigma"]
     assert specs["kernel"]["options"] == list(KERNEL_CHOICES)
@@ -282,6 +291,7 @@ def test_controls_keep_the_old_names_and_ranges(widget):
 
 
 def test_image_keyword_takes_grey_or_rgb():
+    """The image keyword takes a grey or an RGB picture and shows the same."""
     rgb = ct.data.sample_image(20)
     a = SobelSeparability(image=rgb)
     b = SobelSeparability(image=ct.data.to_gray(rgb))
@@ -305,6 +315,7 @@ def test_image_keyword_takes_grey_or_rgb():
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(small, values, error, words):
+    """A bad control value is refused with a message naming it; the state stays."""
     assert_refused(small, values, error, words)
 
 
@@ -318,10 +329,12 @@ def test_bad_values_name_the_control_and_keep_the_state(small, values, error, wo
     ],
 )
 def test_bad_construction_names_the_argument(kwargs, error, words):
+    """A bad constructor argument raises an error that names it."""
     raises_naming(error, words, SobelSeparability, **kwargs)
 
 
 def test_module_functions_keep_their_behaviour():
+    """noise_direction, chosen_kernel and factors give the kernels and factors they promise."""
     d = noise_direction(5)
     assert d.shape == (5, 5) and np.linalg.norm(d) == pytest.approx(1.0)
     np.testing.assert_array_equal(noise_direction(3), noise_direction(3))
@@ -357,10 +370,12 @@ def test_module_functions_keep_their_behaviour():
     ],
 )
 def test_format_significant(value, digits, text):
+    """format_significant writes a number to the digits asked."""
     assert format_significant(value, digits) == text
 
 
 def test_png_fallback_is_a_picture(widget):
+    """Displaying the widget also gives a PNG picture of it."""
     assert_png_fallback(widget)
 
 

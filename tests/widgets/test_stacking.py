@@ -6,8 +6,6 @@ import json
 
 import numpy as np
 import pytest
-from helpers import assert_png_fallback, assert_refused, needs_node, run_node
-from optional_torch import torch
 
 import convtutor as ct
 from convtutor.viz.images import CHANNEL_COLORS, CHANNEL_NAMES
@@ -15,6 +13,8 @@ from convtutor.widgets import Stacking
 from convtutor.widgets._base import format_number
 from convtutor.widgets._standalone import saved_state
 from convtutor.widgets.depthwise import KERNEL_SETS
+from tests.support.optional_torch import torch
+from tests.support.widgets import assert_png_fallback, assert_refused, needs_node, run_node
 
 GRID = [(m, s) for s in KERNEL_SETS for m in (1, 2, 3)]
 
@@ -104,6 +104,7 @@ def test_every_state_shows_depthwise_conv2d(widget, m, set_name):
 
 @pytest.mark.parametrize(("m", "set_name"), GRID)
 def test_every_title_and_text_is_convtutors(widget, m, set_name):
+    """Every title and text of the view says convtutor's numbers for each M and kernel set."""
     w = widget
     w.set(depth_multiplier=m, kernels=set_name)
     t = truths(w, m, set_name)
@@ -154,6 +155,7 @@ def test_the_one_picture_has_a_row_per_channel_of_the_slices():
 
 
 def test_a_slice_keeps_its_colours_when_m_changes():
+    """A slice keeps its pixels when the depth multiplier changes."""
     w = Stacking()
     first = panel(w.view(), "slice_1")["rgba"]  # M = 1: green ⋆ kernel 0
     w.set(depth_multiplier=3)
@@ -161,6 +163,7 @@ def test_a_slice_keeps_its_colours_when_m_changes():
 
 
 def test_a_student_picture_of_another_shape():
+    """A picture of another shape gives convtutor's depth-wise outputs and the right title."""
     image = np.random.default_rng(2).random((3, 20, 33))
     w = Stacking(image)
     w.set(depth_multiplier=3)
@@ -180,10 +183,12 @@ def test_a_student_picture_of_another_shape():
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
+    """A bad control value is refused with a message naming it; the state stays."""
     assert_refused(Stacking(), values, error, words)
 
 
 def test_bad_arguments_name_themselves():
+    """A bad picture, size or output stack raises an error that names it."""
     with pytest.raises(ValueError, match=r"image must have shape \(3, H, W\)"):
         Stacking(np.zeros((3, 5, 40)))
     with pytest.raises(ValueError, match="size must be between 16 and 512"):
@@ -193,6 +198,7 @@ def test_bad_arguments_name_themselves():
 
 
 def test_png_fallback_is_a_picture():
+    """Displaying the widget also gives a PNG picture of it."""
     w = Stacking()
     w.set(depth_multiplier=3)
     assert_png_fallback(w)

@@ -9,7 +9,7 @@ The file's tests that do not touch torch run as everywhere else. A test that fai
 because the package itself imported torch is reported as skipped too
 (:func:`pytest_runtest_makereport`, imported by tests/conftest.py).
 
-    from optional_torch import F, torch
+    from tests.support.optional_torch import F, torch
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ with a random token, a temporary root (notebooks are *copied* into it) and tempo
 settings; :class:`Browser` opens notebooks in one Chromium page, runs them, reads
 what they show and moves sliders as a person would (keyboard focus + arrow keys).
 
-Widgets are read and moved with ``tests/widgets/pixels.py`` and :func:`sweep`; the
+Widgets are read and moved with ``tests/support/pixels.py`` and :func:`sweep`; the
 notes on driving JupyterLab in Chromium are in ``docs/browser_testing.md``. Every
 selector is scoped to the visible notebook panel.
 """
@@ -672,7 +672,7 @@ def sweep_compared(root, reference) -> tuple[int, list[str]]:
 
     Returns the moves made and, for each key after which the page differed, what differed.
     """
-    from pixels import page_mismatches  # tests/widgets, on the path of every caller
+    from .pixels import page_mismatches
 
     page, handle = root.page, root.element_handle()
     problems: list[str] = []

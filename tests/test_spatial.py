@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from optional_torch import F, torch
-from test_conv import TOL, torch_conv
 
 import convtutor as ct
 from convtutor import kernels as K
+from tests.support.conv import TOL, torch_conv
+from tests.support.optional_torch import F, torch
 
 
 @st.composite

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -82,3 +83,15 @@ def run_node(tests, env: dict, *, passed: int | None = None, skips: bool = False
     if not skips:
         assert counts.get("skipped") == "0", result.stdout[-3000:]
     return result.stdout
+
+
+def expected_view(view: dict) -> dict:
+    """A view as the Node replay compares it: each shown picture as its sha256 and size."""
+    panels = []
+    for p in view["panels"]:
+        q = {k: v for k, v in p.items() if k != "rgba"}
+        if "rgba" in p and not p.get("hidden"):
+            q["sha256"] = hashlib.sha256(p["rgba"].tobytes()).hexdigest()
+            q["width"], q["height"] = p["rgba"].shape[1], p["rgba"].shape[0]
+        panels.append(q)
+    return {"panels": panels, "texts": view["texts"]}
