@@ -651,3 +651,15 @@ def test_04_makes_the_relu_point_once():
     source = (NOTEBOOKS / "04_depthwise_separable.md").read_text(encoding="utf-8")
     assert "f(x) + f(-x)" in source
     assert "x1 + x2" not in source and "g(x_1 + x_2)" not in source
+
+
+def test_04_bytes_sentence_matches_the_count():
+    """04 §5 says the bytes moved shrink only 3.8 times (the guide quotes it): the count of
+    convtutor.experiment.arithmetic_intensity for Table 3's layer, as the cell prints it."""
+    from convtutor.experiment import arithmetic_intensity
+
+    moved = [arithmetic_intensity(kind, 512, 3, 14)[1] for kind in ("standard", "separable")]
+    ratio = f"{moved[0] / moved[1]:.1f}"
+    source = (NOTEBOOKS / "04_depthwise_separable.md").read_text(encoding="utf-8")
+    assert f"The bytes moved shrink only {ratio} times" in source
+    assert f"the bytes moved fall only {ratio} times" in GUIDE.read_text(encoding="utf-8")
