@@ -1,9 +1,13 @@
 """Tests for convtutor.checks.experiments: the exercise checks of notebooks 06 and 07."""
 
+from pathlib import Path
+
 import pytest
 
 import convtutor.experiment as ex
 from convtutor.checks import experiments as chk
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _history(train_acc, val_acc, train_loss, val_loss):
@@ -96,6 +100,15 @@ def test_check_block_params(answer, ok, hint):
     """check_block_params wants both steps' weights and biases and names each omission."""
     fb = chk.check_block_params(answer)
     assert bool(fb) is ok and hint in fb.message
+
+
+def test_check_block_params_for_the_exercise_block():
+    """06's exercise asks for a 32 -> 64 block, which section 3's table (32 -> 32) does not
+    print: 2432 is right there, the table's 1376 is not."""
+    assert chk.check_block_params(2432, in_channels=32, out_channels=64, kernel_size=3)
+    assert not chk.check_block_params(1376, in_channels=32, out_channels=64, kernel_size=3)
+    source = (ROOT / "notebooks" / "06_overfitting_experiment.md").read_text(encoding="utf-8")
+    assert "chk.check_block_params(answer, in_channels=32, out_channels=64" in source
 
 
 @pytest.mark.parametrize(

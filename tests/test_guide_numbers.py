@@ -19,6 +19,8 @@
 
 from __future__ import annotations
 
+import ast
+import builtins
 import re
 from pathlib import Path
 
@@ -55,8 +57,8 @@ SETTING = {
         "2": "minutes per widget and for the hook, as the plan states (read by the timing test)",
         "1": "minutes per other vote and per exit-ticket question (read by the timing test)",
         "45": "the most the computed plan may need (test_plan_is_timed_from_the_material)",
-        "42.4": "the plan's computed total; test_plan_is_timed_from_the_material recomputes it",
-        "8": "the slack, 50 minus the computed total, rounded (recomputed by the same test)",
+        "42.9": "the plan's computed total; test_plan_is_timed_from_the_material recomputes it",
+        "7": "the slack, 50 minus the computed total, rounded (recomputed by the same test)",
         "90": "a longer session an instructor may have",
         "3": "minutes per exercise in the 90-minute variant",
     },
@@ -412,6 +414,94 @@ def test_the_output_size_is_explained_where_its_formula_is_shown():
     assert {1, 2} <= taught
 
 
+# ---- the plan skips sections: what it shows must run without them -------------------------
+#: Names a Jupyter kernel defines besides Python's builtins.
+KERNEL_NAMES = {"display", "get_ipython", "In", "Out"}
+
+
+def cell_names(source: str) -> tuple[set[str], set[str]]:
+    """(names a cell defines, names it reads), by static analysis. A name the cell defines
+    anywhere counts as its own (a loose but safe reading for straight-line cells)."""
+    code = "\n".join(
+        line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))
+    )
+    defined, used = set(), set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Name):
+            (used if isinstance(node.ctx, ast.Load) else defined).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, ast.arg):
+            defined.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            defined.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            defined.add(node.name)
+    return defined, used
+
+
+def missing_names(imports: str, cells: list[str]) -> list[str]:
+    """Names the cells read, in order after the imports cell, that nothing before defines."""
+    known = set(dir(builtins)) | KERNEL_NAMES | cell_names(imports)[0]
+    missing = []
+    for number, source in enumerate(cells):
+        defined, used = cell_names(source)
+        missing += [f"cell {number}: {name}" for name in sorted(used - defined - known)]
+        known |= defined
+    return missing
+
+
+def planned_cells(book: str, sections: set[int]) -> tuple[str, list[str]]:
+    """The imports cell (the first code cell) and the code cells of the given sections."""
+    imports, cells, section = None, [], None
+    for cell in _cells(book):
+        if cell.cell_type == "markdown":
+            heading = re.search(r"^## (\d+)\.", cell.source, re.M)
+            if heading:
+                section = int(heading.group(1))
+            elif re.search(r"^## ", cell.source, re.M):
+                section = None
+        elif cell.cell_type == "code":
+            if imports is None:
+                imports = cell.source
+            elif section in sections:
+                cells.append(cell.source)
+    return imports, cells
+
+
+@pytest.mark.parametrize("book", ["01", "02", "03", "04", "05"])
+def test_planned_sections_run_without_the_skipped_ones(book):
+    """The cells of the sections the 50-minute plan shows read no name that only a skipped
+    section defines: after the imports cell, they run on their own, in order."""
+    sections = set()
+    for _, _, book_cell, _ in _plan_rows(GUIDE.read_text(encoding="utf-8")):
+        found, numbers = row_sections(book_cell)
+        if found == book:
+            sections.update(numbers)
+    assert sections, f"the plan shows no section of {book}"
+    imports, cells = planned_cells(book, sections)
+    assert cells, f"no code cells in {book}'s planned sections {sorted(sections)}"
+    missing = missing_names(imports, cells)
+    assert not missing, f"{book} §{sorted(sections)} need names from skipped sections: {missing}"
+
+
+def test_missing_names_catches_a_name_from_a_skipped_section():
+    """01's old §4 read `sobel`, defined in §3 (homework): flagged. Local names, function
+    arguments, imports, loop variables and builtins are not."""
+    imports = "%matplotlib inline\nimport numpy as np\nimport convtutor as ct"
+    old = ["edge = np.zeros((5, 6))\nours = ct.conv2d(edge[None], sobel[None, None])"]
+    assert missing_names(imports, old) == ["cell 0: sobel"]
+    fixed = ["sobel = ct.kernels.SOBEL_X\n" + old[0]]
+    assert missing_names(imports, fixed) == []
+    fine = [
+        "def f(x, *a, k=1):\n    return [y for y in x] + list(a)\nprint(len(f(range(3))))",
+        "for i in range(2):\n    total = f([i])\ntry:\n    pass\nexcept ValueError as e:\n"
+        "    print(e, total)",
+    ]
+    assert missing_names(imports, fine) == []
+    assert missing_names(imports, ["print(later)", "later = 1"]) == ["cell 0: later"]
+
+
 # ---- how the notebooks are built (what the guide's projector section says) ---------------
 WIDGETS = tuple(cls.__name__ for cls in ALL.values())  # every widget of the suite
 BUILDS_WIDGET = re.compile(rf"(?<![\w.])(?:{'|'.join(WIDGETS)})\s*\(")
@@ -563,3 +653,15 @@ def test_04_makes_the_relu_point_once():
     source = (NOTEBOOKS / "04_depthwise_separable.md").read_text(encoding="utf-8")
     assert "f(x) + f(-x)" in source
     assert "x1 + x2" not in source and "g(x_1 + x_2)" not in source
+
+
+def test_04_bytes_sentence_matches_the_count():
+    """04 §5 says the bytes moved shrink only 3.8 times (the guide quotes it): the count of
+    convtutor.experiment.arithmetic_intensity for Table 3's layer, as the cell prints it."""
+    from convtutor.experiment import arithmetic_intensity
+
+    moved = [arithmetic_intensity(kind, 512, 3, 14)[1] for kind in ("standard", "separable")]
+    ratio = f"{moved[0] / moved[1]:.1f}"
+    source = (NOTEBOOKS / "04_depthwise_separable.md").read_text(encoding="utf-8")
+    assert f"The bytes moved shrink only {ratio} times" in source
+    assert f"the bytes moved fall only {ratio} times" in GUIDE.read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -94,7 +95,7 @@ def params(
 
 
 @exercise()
-def cost_ratio(answer, *, out_channels: int = 64, kernel_size: int = 3) -> Feedback:
+def cost_ratio(answer, *, out_channels: int = 48, kernel_size: int = 3) -> Feedback:
     """The fraction of a standard layer's cost that a separable layer keeps:
     separable / standard = ``1/C_out + 1/k^2``, as a number. (The saving is 1 minus it.)"""
     n, k = out_channels, kernel_size
@@ -106,7 +107,7 @@ def cost_ratio(answer, *, out_channels: int = 64, kernel_size: int = 3) -> Feedb
     def near(x, tol=1e-3):
         return math.isclose(a, x, rel_tol=tol)
 
-    if near(expected, 5e-3):  # three significant digits are enough (0.127)
+    if near(expected, 5e-3):  # three significant digits are enough (0.132)
         return right(
             f"1/{n} + 1/{k * k} = {expected:.4f}: the separable layer keeps {expected:.1%} of "
             f"the standard layer's multiply-accumulates ({1 / expected:.1f} times fewer), so "
@@ -255,7 +256,7 @@ def _candidates() -> dict[str, np.ndarray]:
     c = c * e[:, None]  # W[o, c] = s[o, c] E[o]: input 0's slices differ: not reachable
     d_ = a.copy()
     d_[2, 0] = kernels.SOBEL_Y  # one slice of input 0 is a new pattern: not reachable
-    found = {"A": a, "B": b, "C": c, "D": d_}
+    found = {"K1": a, "K2": b, "K3": c, "K4": d_}
     for w in found.values():
         w.setflags(write=False)
     return found
@@ -263,6 +264,28 @@ def _candidates() -> dict[str, np.ndarray]:
 
 #: Exercise 4: which of these standard weights can a separable layer (M = 1) make?
 CANDIDATE_KERNELS = _candidates()
+
+
+def _kernel_names(answer):
+    """The answer as a set of names ``K1``... (``"k2"``, ``2`` and ``"K 2"`` count too), or
+    None when it is not names."""
+    if isinstance(answer, str):
+        items = re.findall(r"[A-Za-z]*\s*\d+|[A-Za-z]+", answer)
+    else:
+        try:
+            items = list(answer)
+        except TypeError:
+            return None
+    found = set()
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (str, int)):
+            return None
+        text = re.sub(r"\s+", "", str(item)).upper()
+        if text.isdigit():
+            text = "K" + text
+        if text:
+            found.add(text)
+    return found
 
 
 def _per_input_ranks(w: np.ndarray) -> list[int]:
@@ -275,15 +298,15 @@ def reachable_kernels(answer) -> Feedback:
 
     A standard weight ``W`` is one exactly when, for every input channel ``c``, the slices
     ``W[0, c], W[1, c], ...`` are multiples of one pattern (rank 1 per input channel).
-    ``answer`` is a set (or list, or string) of letters, such as ``{"A", "B"}``.
+    ``answer`` is a set (or list, or string) of names, such as ``{"K1", "K2"}`` or
+    ``"K1 K2"``. (Named K1-K4, not letters, so they cannot be confused with the channel
+    counts C or the depth-wise weight D.)
     """
-    from .sobel import _letters
-
     names = sorted(CANDIDATE_KERNELS)
     expected = {n for n, w in CANDIDATE_KERNELS.items() if _per_input_ranks(w) == [1, 1]}
-    letters = _letters(answer)
+    letters = _kernel_names(answer)
     if letters is None:
-        return wrong(f"Give a set of letters, such as {{'A', 'B'}} or 'AB'; got {answer!r}.")
+        return wrong(f"Give a set of names, such as {{'K1', 'K2'}} or 'K1 K2'; got {answer!r}.")
     unknown = sorted(letters - set(names))
     if unknown:
         return wrong(f"The kernels are {', '.join(names)}; {', '.join(unknown)} is not one.")
@@ -291,26 +314,26 @@ def reachable_kernels(answer) -> Feedback:
         return right(
             f"{' and '.join(sorted(expected))}: in each, every input channel's slices are "
             "multiples of one pattern (rank 1 per input channel), so W[o, c] = P[o, c] D[c]. "
-            "C keeps one pattern per OUTPUT channel, and D breaks the pattern in one slice."
+            "K3 keeps one pattern per OUTPUT channel, and K4 breaks the pattern in one slice."
         )
-    if "C" in letters:
+    if "K3" in letters:
         return wrong(
-            "C has one pattern per OUTPUT channel: W[o, c] is a multiple of E[o]. A separable "
+            "K3 has one pattern per OUTPUT channel: W[o, c] is a multiple of E[o]. A separable "
             "layer needs one pattern per INPUT channel, D[c]. Read down the slices of one "
-            "input channel, W[:, c]: in C they are different patterns."
+            "input channel, W[:, c]: in K3 they are different patterns."
         )
-    if "D" in letters:
+    if "K4" in letters:
         return wrong(
-            "Look at input channel 0 of D: one of its three slices is not a multiple of the "
+            "Look at input channel 0 of K4: one of its three slices is not a multiple of the "
             "others. Its (3, 9) matrix has rank 2, and P[o, c] D[c] only makes rank 1."
         )
-    if "B" not in letters:
+    if "K2" not in letters:
         return wrong(
-            "B is reachable: its slices are all multiples of ONE pattern. Nothing stops "
+            "K2 is reachable: its slices are all multiples of ONE pattern. Nothing stops "
             "D[0] and D[1] from being equal; rank 1 per input channel is all it takes."
         )
     return wrong(
-        "A is reachable: down each input channel its slices are the same pattern, only "
+        "K1 is reachable: down each input channel its slices are the same pattern, only "
         "scaled (some by a negative number, some by zero). Check each input channel's "
         "(C_out, k*k) matrix with ct.kernel_rank."
     )
