@@ -508,8 +508,15 @@ BUILDS_WIDGET = re.compile(rf"(?<![\w.])(?:{'|'.join(WIDGETS)})\s*\(")
 FIRST_SCREEN_WORDS = 250
 
 
+#: Cells scripts/sync_notebooks.py writes into every notebook (the Binder and Colab links,
+#: the install cell): generated, not the lesson's own prose or code.
+GENERATED = {"open", "install"}
+
+
 def _cells(book: str):
-    return nbformat.read(next(NOTEBOOKS.glob(f"{book}_*.ipynb")), as_version=4).cells
+    """The lesson's own cells: the notebook's, less the generated ones."""
+    cells = nbformat.read(next(NOTEBOOKS.glob(f"{book}_*.ipynb")), as_version=4).cells
+    return [c for c in cells if not GENERATED & set(c.metadata.get("tags", []))]
 
 
 def words_before_first_widget(cells) -> int:
