@@ -6,11 +6,11 @@ A class on one server runs one kernel per student. Two things keep each kernel s
   imports cell, so the widgets appear before PyTorch has loaded (about 2 s of CPU and
   150 MB of memory per kernel). Where PyTorch is not installed, such a cell prints one line
   that says how to install it, and "Run all" goes on to the next cell.
-* :func:`cached` keeps arrays that a widget computes from fixed inputs (the sample photo,
-  the kernels its menus offer) in a cache folder of the user, keyed on convtutor's version
-  and a digest of the inputs. The first kernel on a machine computes them; the others read
-  them. Files are written to a temporary name and renamed, so kernels that start together
-  never read half a file.
+* :func:`cached` keeps what a widget computes from fixed inputs (arrays from the sample
+  photo and the kernels its menus offer, its PNG fallback) in a cache folder of the user,
+  keyed on convtutor's version, a digest of its source files and a digest of the inputs.
+  The first kernel on a machine computes them; the others read them. Files are written
+  to a temporary name and renamed, so kernels that start together never read half a file.
 
 The cache folder is ``$CONVTUTOR_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/convtutor``
 (``~/.cache/convtutor``), or ``%LOCALAPPDATA%\\convtutor`` on Windows.
@@ -20,6 +20,7 @@ no error: the arrays are then computed in each kernel, as without a cache.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
@@ -116,10 +117,21 @@ def _version() -> str:
     return __version__
 
 
-def _digest(name: str, inputs) -> str:
-    """sha256 of the version, the name and the inputs (arrays by dtype, shape and bytes)."""
+@functools.lru_cache(maxsize=1)
+def _code() -> str:
+    """sha256 of convtutor's Python sources: a changed checkout is a new key, as a new version."""
     h = hashlib.sha256()
-    h.update(f"{_version()}\0{name}\0".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _digest(name: str, inputs) -> str:
+    """sha256 of the version, convtutor's sources, the name and the inputs (arrays by
+    dtype, shape and bytes)."""
+    h = hashlib.sha256()
+    h.update(f"{_version()}\0{_code()}\0{name}\0".encode())
 
     def feed(value) -> None:
         if isinstance(value, np.ndarray):
@@ -135,6 +147,8 @@ def _digest(name: str, inputs) -> str:
             h.update(f"seq {len(value)}\0".encode())
             for item in value:
                 feed(item)
+        elif isinstance(value, np.generic):
+            feed(value.item())
         elif isinstance(value, (str, int, float, bool, type(None))):
             h.update(f"{type(value).__name__} {value!r}\0".encode())
         else:

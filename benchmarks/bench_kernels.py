@@ -1,0 +1,183 @@
+"""One student alone: what each lesson 00-05 costs its kernel, before and after light kernels.
+
+Side by side in one run, each lesson from two trees: BEFORE, a git worktree of ``OLD_COMMIT``
+(every imports cell imported PyTorch, every widget computed its arrays in each kernel), and
+AFTER, this checkout. AFTER runs twice: with an empty widget-array cache (the first kernel
+on a machine) and with the cache that run left (every other kernel: a class).
+
+For each lesson and tree, a fresh kernel (``PYTHONPATH`` = the tree) started as JupyterLab
+starts it when the notebook opens; then "run all", the cells executed in order (nbclient).
+Measured:
+
+* **first widget**: wall time from the first cell's execute request to the end of the first
+  cell that shows a widget (its display message has reached the client). The kernel has
+  started before (JupyterLab starts it on opening). The browser paints the widget after
+  this; ``bench_class.py`` measures that in a real Chromium.
+* **CPU**: the kernel process's user + system time from ``/proc`` after run-all, kernel
+  start included.
+* **USS after run-all**: unique set size of the kernel (psutil ``memory_full_info``), what
+  this student adds to the server's memory; shared libraries are counted once for all.
+* **USS before PyTorch**: the same, just before the first cell that loads PyTorch: the
+  state of a student who only moves sliders. BEFORE has none (its imports cell loads it).
+
+Default settings (no ``CONVTUTOR_QUICK``). Targets (issue 21): first widget <= 1.5 s,
+CPU <= 3 s, USS after run-all <= 300 MB, for each of 00-05.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from bench_tests import worktree  # noqa: E402
+
+OLD_COMMIT = "2fd3dd6"  # main before light kernels (issue 21)
+LESSONS = [f"{n:02d}" for n in range(6)]
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+TARGETS = {"first": 1.5, "cpu": 3.0, "uss": 300.0}
+MB = 1024 * 1024
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, from /proc/<pid>/stat (fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def loads_torch(source: str, tree_is_new: bool) -> bool:
+    """Whether a cell loads PyTorch: its import (before), ct.import_torch() (after)."""
+    return "import_torch()" in source if tree_is_new else "import torch" in source
+
+
+def run_lesson(tree: Path, number: str, cache: Path, new: bool) -> dict:
+    """Start a kernel on ``tree``, run all of lesson ``number``; the figures above."""
+    import nbformat
+    import psutil
+    from nbclient import NotebookClient
+
+    path = next((tree / "notebooks").glob(f"{number}_*.ipynb"))
+    nb = nbformat.read(path, as_version=4)
+    env = {k: v for k, v in os.environ.items() if k not in ("CONVTUTOR_QUICK", "MPLBACKEND")}
+    env.update(PYTHONPATH=str(tree), CONVTUTOR_CACHE_DIR=str(cache))
+    client = NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    out = {"first": None, "uss_light": None, "errors": 0}
+    with client.setup_kernel(env=env):
+        pid = client.km.provisioner.process.pid
+        kernel = psutil.Process(pid)
+        start = time.perf_counter()
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            if new and out["uss_light"] is None and loads_torch(cell.source, new):
+                out["uss_light"] = kernel.memory_full_info().uss / MB
+            client.execute_cell(cell, index)
+            if out["first"] is None and any(
+                WIDGET_MIME in o.get("data", {}) for o in cell.get("outputs", [])
+            ):
+                out["first"] = time.perf_counter() - start
+        out["wall"] = time.perf_counter() - start
+        out["cpu"] = _cpu_seconds(pid)
+        out["uss"] = kernel.memory_full_info().uss / MB
+        out["torch"] = any("libtorch" in m.path for m in kernel.memory_maps())
+    out["errors"] = sum(o.output_type == "error" for c in nb.cells for o in c.get("outputs", []))
+    return out
+
+
+def measure(repeat: int = 1) -> dict:
+    """{(lesson, variant): [result, ...]} for the variants before, after-cold, after-warm."""
+    results: dict = {}
+    work = Path(tempfile.mkdtemp(prefix="convtutor-kernels-"))
+    try:
+        with worktree(OLD_COMMIT) as old:
+            for r in range(repeat):
+                for number in LESSONS:
+                    print(f"  {number} round {r + 1}", flush=True)
+                    cold = work / f"cold-{number}-{r}"
+                    results.setdefault((number, "before"), []).append(
+                        run_lesson(old, number, work / "unused", new=False)
+                    )
+                    results.setdefault((number, "after, cold cache"), []).append(
+                        run_lesson(REPO, number, cold, new=True)
+                    )
+                    results.setdefault((number, "after, warm cache"), []).append(
+                        run_lesson(REPO, number, cold, new=True)
+                    )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def _cell(values, fmt, target=None) -> str:
+    values = [v for v in values if v is not None]
+    if not values:
+        return "—"
+    m = statistics.median(values)
+    text = fmt.format(m)
+    if target is not None and m > target:
+        text += " ✗"
+    return text
+
+
+def run(repeat: int = 1) -> str:
+    load_before = _load()
+    started = time.perf_counter()
+    results = measure(repeat)
+    rows = []
+    for (number, variant), runs in results.items():
+        first = _cell([r["first"] for r in runs], "{:.2f} s", TARGETS["first"])
+        rows.append(
+            f"| {number} | {variant} | {first} "
+            f"| {_cell([r['cpu'] for r in runs], '{:.2f} s', TARGETS['cpu'])} "
+            f"| {_cell([r['wall'] for r in runs], '{:.1f} s')} "
+            f"| {_cell([r['uss_light'] for r in runs], '{:.0f} MB')} "
+            f"| {_cell([r['uss'] for r in runs], '{:.0f} MB', TARGETS['uss'])} "
+            f"| {'yes' if runs[-1]['torch'] else 'no'} "
+            f"| {sum(r['errors'] for r in runs)} |"
+        )
+    lines = [
+        "## Light kernels: one student, lessons 00-05 (bench_kernels.py)",
+        "",
+        f"Each lesson run all in a fresh kernel, side by side in one run: before ({OLD_COMMIT},",
+        "a worktree of main; torch in every imports cell, widget arrays computed in every",
+        "kernel) and after (this checkout), the latter with an empty widget-array cache (the",
+        "first kernel on a machine) and with the cache it left (everyone else in a class).",
+        f"Median of {repeat} run(s). The machine was shared with other jobs (2 cores):",
+        f"load average {load_before} before, {_load()} after; the whole run took",
+        f"{time.perf_counter() - started:.0f} s.",
+        "",
+        "- *first widget*: from the run-all's first execute request to the end of the first",
+        "  cell that shows a widget, the kernel already started (JupyterLab starts it when",
+        "  the notebook opens). The browser paints it after that (see the hub benchmark).",
+        "- *CPU*: the kernel process's user + system time (`/proc`), kernel start included.",
+        "- *USS*: the kernel's unique memory (psutil), after run-all; and just before the",
+        "  first cell that loads PyTorch (a student who only moves sliders).",
+        "",
+        f"Targets: first widget <= {TARGETS['first']} s, CPU <= {TARGETS['cpu']:.0f} s, USS "
+        f"after run-all <= {TARGETS['uss']:.0f} MB (✗ marks a miss).",
+        "",
+        "| lesson | kernel | first widget | CPU (run all) | wall (run all) "
+        "| USS before PyTorch | USS after run-all | torch loaded | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|",
+        *rows,
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(run(int(sys.argv[1]) if len(sys.argv) > 1 else 1))
