@@ -172,6 +172,7 @@ def _write(path: Path, value, kind: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o644)  # a class-wide cache is read by every student's kernel
         with os.fdopen(fd, "wb") as out:
             if kind == "json":
                 out.write(json.dumps(value).encode("utf-8"))

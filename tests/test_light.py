@@ -174,6 +174,33 @@ def test_separable_pipeline_reads_its_differences_from_the_cache(cache):
     assert other.shape == first.shape
 
 
+def test_sobel_tables_from_the_cache_are_the_computed_ones(cache):
+    from convtutor import data
+    from convtutor.widgets import sobel
+
+    grey = data.to_gray(data.sample_image(32))
+    fresh = sobel._tables(grey)
+    sobel._cached_tables.cache_clear()
+    sobel._tables_for(grey)  # computes and stores
+    sobel._cached_tables.cache_clear()
+    stored = sobel._tables_for(grey)  # reads
+    assert len(list(cache.rglob("sobel-tables-*.npz"))) == 1
+    assert stored["configs"] == fresh["configs"] and stored["top"] == fresh["top"]
+    assert sorted(stored["arrays"]) == sorted(fresh["arrays"])
+    for name, array in fresh["arrays"].items():
+        assert stored["arrays"][name].dtype == array.dtype
+        assert np.array_equal(stored["arrays"][name], array)
+    sobel._cached_tables.cache_clear()
+
+
+def test_cache_files_are_readable_by_everyone(cache):
+    """A class-wide cache (hub/jupyterhub_config.py) is filled by the instructor and read
+    by every student's kernel."""
+    light.cached("thing", 1, lambda: np.zeros(2))
+    (stored,) = cache.rglob("*.npz")
+    assert stored.stat().st_mode & 0o444 == 0o444
+
+
 def test_groups_checks_shipped_are_the_ones_computed_here():
     """The GroupsContinuum widget reads its PyTorch checks from the package: they are the
     ones torch_checks() computes with the PyTorch installed here (counts and shapes exactly;
