@@ -100,6 +100,53 @@ def run_lesson(tree: Path, number: str, cache: Path, new: bool) -> dict:
     return out
 
 
+SYNC_PER_SECOND = 10  # the page sends a moving control's values at most every 100 ms
+
+
+def slider_cost(moves: int = 200) -> dict:
+    """Kernel CPU per slider update: a ChannelFilter in a fresh kernel, ``moves`` comm
+    updates of its kernel-size slider as the page sends them, each waited for (idle)."""
+    from jupyter_client.manager import start_new_kernel
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CONVTUTOR_QUICK", "MPLBACKEND")}
+    env["PYTHONPATH"] = str(REPO)
+    km, kc = start_new_kernel(kernel_name="python3", env=env)
+    try:
+        pid = km.provisioner.process.pid
+        code = "from convtutor.widgets import ChannelFilter\nw = ChannelFilter()\n"
+        reply = kc.execute_interactive(
+            code, user_expressions={"id": "w.comm.comm_id", "v": "dict(w.values)"}, timeout=120
+        )
+        found = reply["content"]["user_expressions"]
+        comm_id = found["id"]["data"]["text/plain"].strip("'")
+        values = eval(found["v"]["data"]["text/plain"])  # a dict literal from the kernel
+        spec = next(s for s in _controls(kc) if s["kind"] == "range")
+        start = _cpu_seconds(pid)
+        wall = time.perf_counter()
+        for i in range(moves):
+            state = {**values, spec["name"]: spec["min"] + (i % 2) * spec.get("step", 1)}
+            content = {"comm_id": comm_id, "data": {"method": "update", "state": {"values": state},
+                       "buffer_paths": []}}  # fmt: skip
+            msg = kc.session.msg("comm_msg", content)
+            kc.shell_channel.send(msg)
+            while True:
+                out = kc.get_iopub_msg(timeout=30)
+                if (out["parent_header"].get("msg_id") == msg["header"]["msg_id"]
+                        and out["content"].get("execution_state") == "idle"):  # fmt: skip
+                    break
+        per = (_cpu_seconds(pid) - start) / moves
+        return {"per_move": per, "core": per * SYNC_PER_SECOND,
+                "latency": (time.perf_counter() - wall) / moves}  # fmt: skip
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def _controls(kc) -> list:
+    reply = kc.execute_interactive("", user_expressions={"c": "w._controls"}, timeout=60)
+    return eval(reply["content"]["user_expressions"]["c"]["data"]["text/plain"])
+
+
 def measure(repeat: int = 1) -> dict:
     """{(lesson, variant): [result, ...]} for the variants before, after-cold, after-warm."""
     results: dict = {}
@@ -139,6 +186,7 @@ def run(repeat: int = 1) -> str:
     load_before = _load()
     started = time.perf_counter()
     results = measure(repeat)
+    slider = slider_cost()
     rows = []
     for (number, variant), runs in results.items():
         first = _cell([r["first"] for r in runs], "{:.2f} s", TARGETS["first"])
@@ -179,6 +227,12 @@ def run(repeat: int = 1) -> str:
         "| USS before PyTorch | USS after run-all | torch loaded | errors |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
         *rows,
+        "",
+        "**A slider while it moves.** The page sends the values to the kernel at most",
+        f"{SYNC_PER_SECOND} times a second while a control moves. A ChannelFilter in a fresh",
+        f"kernel, 200 such updates sent and each waited for: {slider['per_move'] * 1000:.1f} ms"
+        f" of kernel CPU each, so {slider['core']:.3f} of a core while a student drags",
+        f"(round trip {slider['latency'] * 1000:.0f} ms each on this busy machine).",
         "",
     ]
     return "\n".join(lines)
