@@ -63,7 +63,7 @@ OLD_COMMIT = "2fd3dd6"  # main before light kernels (issue 21)
 LESSONS = ["00_start_here", "01_standard_convolution", "02_depthwise", "03_pointwise",
            "04_depthwise_separable", "05_sobel_separability"]  # fmt: skip
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-STUDENT_TIMEOUT = 1500  # seconds for one student's whole session
+STUDENT_TIMEOUT = 1200  # seconds for one student's whole session
 TARGET_P95 = 30.0  # seconds to 02's first widget, N = 30
 
 
@@ -490,7 +490,7 @@ def run(sizes=(1, 10, 30)) -> str:
         with worktree(OLD_COMMIT) as old, worktree(head) as new:
             warm_cache(new, cache)
             for n in sizes:
-                for label, tree, use in (("before", old, None), ("after", new, cache)):
+                for label, tree, use in (("after", new, cache), ("before", old, None)):
                     print(f"  N = {n}, {label}", flush=True)
                     s = summarize(run_class(tree, n, use))
                     verdict = ""
@@ -505,8 +505,17 @@ def run(sizes=(1, 10, 30)) -> str:
                         f"| {len(s['failures'])} | {s['wall']:.0f} s |"
                     )
                     notes += [f"- N = {n}, {label}: {f}" for f in s["failures"][:5]]
+                    print(rows[-1], flush=True)
+                    PARTIAL.write_text(_section(rows, notes, load_before, head))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
+    return _section(rows, notes, load_before, head)
+
+
+PARTIAL = HERE / "results" / "class.md"  # rewritten after each row: a long run leaves its rows
+
+
+def _section(rows, notes, load_before, head) -> str:
     lines = [
         "## A class on one server: a real JupyterHub (bench_class.py)",
         "",
@@ -518,8 +527,8 @@ def run(sizes=(1, 10, 30)) -> str:
         f"worktree of {head} (this branch), the class cache filled beforehand by the",
         "instructor (the README's advice). Simulated students over the Jupyter REST and",
         "kernel websocket protocols, no browser: *first widget* is from run all to the",
-        "widget's display message at the client (a browser then paints it: about 0.1-0.3 s",
-        "more, bench_browser.py). CPU: the student's server and kernels (`/proc`, mean per",
+        "widget's display message at the client (a browser paints it after that; not",
+        "measured here). CPU: the student's server and kernels (`/proc`, mean per",
         "student). Peak RSS: server and kernels together (sampled each second; mean, and",
         "the largest in brackets).",
         f"Measured on a busy shared machine (2 cores; load average {load_before} before,",
