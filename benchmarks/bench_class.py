@@ -224,7 +224,9 @@ async def student(hub: dict, name: str, lessons: list[str]) -> dict:
     from tornado.httpclient import AsyncHTTPClient, HTTPRequest
     from tornado.websocket import websocket_connect
 
-    http = AsyncHTTPClient(force_instance=True, defaults={"request_timeout": 600})
+    http = AsyncHTTPClient(
+        force_instance=True, defaults={"request_timeout": 600, "connect_timeout": 600}
+    )
     base, admin = hub["base"], {"Authorization": f"token {hub['token']}"}
     record = {"name": name, "first": {}, "move": {}, "failures": [], "start": None}
     t_begin = time.perf_counter()
@@ -290,7 +292,10 @@ async def _run_lesson(hub, lesson, session, api, user, record, websocket_connect
     nb = nbformat.read(hub["homes"] / record["name"] / f"{lesson}.ipynb", as_version=4)
     cells = [c.source for c in nb.cells if c.cell_type == "code"]
     ws_url = api.replace("http://", "ws://") + f"/kernels/{session['kernel']['id']}/channels"
-    ws = await websocket_connect(HTTPRequest(ws_url, headers=user), max_message_size=1 << 30)
+    # as patient as a browser: on a loaded server the handshake can take longer than
+    # tornado's default 20 s
+    request = HTTPRequest(ws_url, headers=user, connect_timeout=600, request_timeout=600)
+    ws = await websocket_connect(request, max_message_size=1 << 30)
     sid = uuid.uuid4().hex
     try:
         info = _request("kernel_info_request", {}, sid)
@@ -477,7 +482,7 @@ def _f(value, fmt="{:.1f} s") -> str:
     return "—" if value is None else fmt.format(value)
 
 
-def run(sizes=(1, 10, 30)) -> str:
+def run(sizes=(1, 10, 30), variants=("after", "before"), partial: Path | None = None) -> str:
     from bench_tests import worktree
 
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -490,7 +495,8 @@ def run(sizes=(1, 10, 30)) -> str:
         with worktree(OLD_COMMIT) as old, worktree(head) as new:
             warm_cache(new, cache)
             for n in sizes:
-                for label, tree, use in (("after", new, cache), ("before", old, None)):
+                chosen = {"after": (new, cache), "before": (old, None)}
+                for label, (tree, use) in ((v, chosen[v]) for v in variants):
                     print(f"  N = {n}, {label}", flush=True)
                     s = summarize(run_class(tree, n, use))
                     verdict = ""
@@ -506,7 +512,7 @@ def run(sizes=(1, 10, 30)) -> str:
                     )
                     notes += [f"- N = {n}, {label}: {f}" for f in s["failures"][:5]]
                     print(rows[-1], flush=True)
-                    PARTIAL.write_text(_section(rows, notes, load_before, head))
+                    (partial or PARTIAL).write_text(_section(rows, notes, load_before, head))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     return _section(rows, notes, load_before, head)
@@ -547,6 +553,8 @@ def _section(rows, notes, load_before, head) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
-    sizes = tuple(int(a) for a in sys.argv[1:]) or (1, 10, 30)
-    print(run(sizes))
+if __name__ == "__main__":  # bench_class.py [N ...] [after|before]: a part of the run
+    sizes = tuple(int(a) for a in sys.argv[1:] if a.isdigit()) or (1, 10, 30)
+    variants = tuple(a for a in sys.argv[1:] if a in ("after", "before")) or ("after", "before")
+    partial = HERE / "results" / f"class-{'-'.join(map(str, sizes))}-{'-'.join(variants)}.md"
+    print(run(sizes, variants, partial))

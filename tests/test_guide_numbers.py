@@ -59,6 +59,31 @@ SETTING = {
         "100": "mybinder.org's limit of users per repository, its published limit",
     },
     "Licence": {"4.0": "the licence's name, CC BY 4.0"},
+    # Measured by benchmarks/bench_kernels.py and bench_class.py (benchmarks/REPORT.md),
+    # not printed by a notebook.
+    "How big a server": {
+        "2": "the benchmark machine's cores; run all costs 2-4 CPU-seconds (bench_kernels)",
+        "4": "run all costs 2-4 CPU-seconds per kernel (bench_kernels)",
+        "0.5": "kernel CPU to the first widget, about 0.5 s (bench_kernels)",
+        "200": "kernel USS after run-all, 200-280 MB (bench_kernels)",
+        "280": "kernel USS after run-all, 200-280 MB (bench_kernels)",
+        "70": "kernel USS before PyTorch, 70-120 MB (bench_kernels)",
+        "120": "USS before PyTorch 70-120 MB; 60-120 CPU-s for thirty students (2-4 each)",
+        "45": "an idle single-user server's USS, about 45 MB (measured once)",
+        "0.25": "shared libraries: peak RSS 530 MB less about 300 MB own (bench_class)",
+        "530": "peak RSS of a student's server and kernel (bench_class)",
+        "300": "a student's own memory, kernel USS + server (bench_kernels)",
+        "3": "students per GB, from about 300 MB each",
+        "60": "thirty students x 2-4 CPU-seconds",
+        "30": "the class of the benchmark (N = 30), seconds to the widgets, minutes idle",
+        "15": "students per core: N = 30 on 2 cores within the 30 s target (bench_class)",
+        "24": "CPU-seconds of one student's server and six lessons (bench_class, N = 1)",
+        "0.013": "kernel CPU per slider update x 10 updates/s (bench_kernels, one run)",
+        "0.019": "kernel CPU per slider update x 10 updates/s (bench_kernels, another run)",
+        "50": "students dragging per core, from about 0.02 of a core each",
+        "350": "a memory guarantee above a student's own ~300 MB (advice)",
+        "1": "a memory limit of 1G, room for a second open lesson (advice)",
+    },
 }
 
 #: A heading line; an ordered-list marker; a notebook named in the text.
