@@ -77,7 +77,7 @@ SETTING = {
         "60": "thirty students x 2-4 CPU-seconds",
         "30": "the class of the benchmark (N = 30), seconds to the widgets, minutes idle",
         "15": "students per core: N = 30 on 2 cores within the 30 s target (bench_class)",
-        "24.5": "p95 seconds to a lesson's first widget, N = 30, after (bench_class)",
+        "13": "p95 seconds to a lesson's first widget, N = 30, after (bench_class)",
         "12": "p95 seconds to 02's first widget, N = 30, after (bench_class)",
         "52.7": "p95 seconds to a lesson's first widget, N = 30, before (bench_class)",
         "39.9": "p95 seconds to 02's first widget, N = 30, before (bench_class)",
