@@ -9,7 +9,9 @@ The core imports numpy only. Everything a notebook needs from the maths is here:
 * :func:`conv_cost` -- parameters and multiply-accumulates of each kind of layer;
 * :func:`separate`, :func:`kernel_rank`, :func:`low_rank_approximation`,
   :func:`separable_filter2d` -- spatial separability (Sobel = column x row);
-* :mod:`convtutor.kernels` and :mod:`convtutor.data` -- kernels and images.
+* :mod:`convtutor.kernels` and :mod:`convtutor.data` -- kernels and images;
+* :func:`import_torch` -- PyTorch for a cell that checks against it (one line, not a
+  traceback, where it is not installed).
 
 Plots live in ``convtutor.viz`` and sliders in ``convtutor.widgets``; import them
 yourself (they need matplotlib and ipywidgets).
@@ -26,6 +28,7 @@ from .conv import (
     separable_to_standard,
 )
 from .cost import KINDS, ConvCost, ConvMemory, conv_cost, conv_memory
+from .light import import_torch
 from .reference import conv2d_loop
 from .spatial import (
     NotSeparableError,
@@ -64,4 +67,5 @@ __all__ = [
     "filter2d",
     "kernels",
     "data",
+    "import_torch",
 ]

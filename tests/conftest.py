@@ -5,6 +5,9 @@ import os
 import sys
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Widgets compute their arrays afresh in the tests (a test may patch what computes them);
+# tests/test_light.py tests the cache in folders of its own.
+os.environ.setdefault("CONVTUTOR_CACHE_DIR", "off")
 
 import matplotlib  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402

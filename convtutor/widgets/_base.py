@@ -32,6 +32,8 @@ import anywidget
 import numpy as np
 import traitlets
 
+from ..light import cached
+
 # The largest finite |value|, or 1 when there is none (the modules' symmetricLimit): one
 # definition for the lessons' figures and the widgets.
 from ..viz.images import symmetric_limit
@@ -475,10 +477,16 @@ class Widget(anywidget.AnyWidget):
         return fig
 
     def png(self, state: dict | None = None) -> bytes:
-        """The PNG fallback as bytes."""
-        buf = io.BytesIO()
-        self.figure(state).savefig(buf, format="png", dpi=100)
-        return buf.getvalue()
+        """The PNG fallback as bytes (kept in convtutor's cache: every kernel that shows the
+        same picture reads it, see :func:`convtutor.light.cached`)."""
+
+        def draw():
+            buf = io.BytesIO()
+            self.figure(state).savefig(buf, format="png", dpi=100)
+            return np.frombuffer(buf.getvalue(), dtype=np.uint8)
+
+        key = {"widget": type(self).__name__, "view": self.view(state)}
+        return cached("png", key, draw).tobytes()
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)

@@ -90,7 +90,9 @@ def torch_parameter_counts(
     dict
         Kind (as in :data:`convtutor.KINDS`) -> parameter count.
     """
-    import torch  # heavy: imported only when the check runs
+    from ..light import import_torch
+
+    torch = import_torch()  # heavy: imported only when the check runs
 
     c, o, k, m = in_channels, out_channels, kernel_size, depth_multiplier
     meta = {"bias": False, "device": "meta"}

@@ -13,12 +13,16 @@ the counts equal to :func:`convtutor.conv_cost` and to PyTorch's layers for ever
 What cannot be a formula -- that ``ct.conv2d(x, w, groups=g)`` is what PyTorch computes,
 and how many parameters PyTorch's layer has -- is computed here, once, for every
 ``C``, ``g`` and ``k`` the controls offer (:func:`torch_checks`), and shipped to the page.
+The package carries those checks, computed (:data:`SHIPPED_CHECKS`, recomputed and compared
+by the tests), so that building the widget needs no PyTorch: the kernel stays light.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import numbers
+from pathlib import Path
 
 import numpy as np
 
@@ -48,6 +52,9 @@ SIZE_CHOICES = (7, 14, 28, 56, 112, 224)
 #: The input of the PyTorch check: one seeded image of C channels, CHECK_SIZE square.
 CHECK_SIZE = 8
 CHECK_SEED = 0
+#: :func:`torch_checks`, computed and shipped with the package (written by
+#: ``python -m convtutor.widgets.groups``; the tests recompute it and compare).
+SHIPPED_CHECKS = Path(__file__).parent / "static" / "groups_torch_checks.json"
 
 # The weight grid: C x C cells of GRID_SIDE // C pixels, a 1-pixel line between cells.
 GRID_SIDE = 288
@@ -145,6 +152,11 @@ def torch_checks() -> dict:
                     "weight_shape": list(layer.weight.shape),
                 }
     return out
+
+
+def shipped_torch_checks() -> dict:
+    """:func:`torch_checks` as shipped in :data:`SHIPPED_CHECKS` (no PyTorch needed)."""
+    return json.loads(SHIPPED_CHECKS.read_text(encoding="utf-8"))
 
 
 # ---- the pictures (mirrors of gridPicture and barsPicture in the module) ---------------
@@ -258,7 +270,7 @@ class GroupsContinuum(Widget):
     )
 
     def __init__(self, channels: int = 12, groups: int = 1, kernel_size: int = 3, size: int = 56):
-        checks = torch_checks()
+        checks = shipped_torch_checks()
         controls = [
             {"name": "g_index", "label": "groups g", "kind": "range", "min": 0,
              "max": len(divisors(12)) - 1, "step": 1, "row": 0},
@@ -504,3 +516,7 @@ class GroupsContinuum(Widget):
             ),
         }
         return {"panels": panels, "texts": texts}
+
+
+if __name__ == "__main__":  # python -m convtutor.widgets.groups: write SHIPPED_CHECKS
+    SHIPPED_CHECKS.write_text(json.dumps(torch_checks(), indent=0) + "\n", encoding="utf-8")

@@ -14,6 +14,7 @@ import numpy as np
 
 import convtutor as ct
 
+from ..light import cached
 from ._base import Widget, format_number, lut, map_values, rgb_planes, symmetric_limit, table_cells
 from ._photo import photo as _photo
 
@@ -171,9 +172,13 @@ class SeparablePipeline(Widget):
                          for k in kernels])  # fmt: skip
         #: ``differences[k0, k1, k2, p]``: the float64 check for kernels k0, k1, k2 and
         #: the p-th preset of :data:`POINTWISE_PRESETS`.
-        self.differences = _differences(x, kernels, bank, POINTWISE_PRESETS).reshape(
-            len(kernels), len(kernels), len(kernels), len(POINTWISE_PRESETS)
-        )
+        # The same for every kernel on this machine (and convtutor version) that shows this
+        # photo: computed by the first, read from the user's cache by the others.
+        self.differences = cached(
+            "separable-differences",
+            {"photo": x, "kernels": kernels, "presets": POINTWISE_PRESETS},
+            lambda: _differences(x, kernels, bank, POINTWISE_PRESETS),
+        ).reshape(len(kernels), len(kernels), len(kernels), len(POINTWISE_PRESETS))
         flat = self.differences.reshape(-1, len(POINTWISE_PRESETS))
         scale = max(0.25, np.floor(_CANVAS_PX / x.shape[2] * 4) / 4)
         controls = [

@@ -23,12 +23,14 @@ page (``static/sobel_separability.js``) only looks values up and adds arrays up:
 from __future__ import annotations
 
 import functools
+import json
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
 from .. import data, kernels
+from ..light import cached
 from ..spatial import (
     filter2d,
     kernel_rank,
@@ -246,7 +248,16 @@ def _tables(grey: np.ndarray) -> dict:
 
 @functools.lru_cache(maxsize=2)
 def _cached_tables(shape: tuple, raw: bytes) -> dict:
-    return _tables(np.frombuffer(raw, dtype=np.float64).reshape(shape))
+    grey = np.frombuffer(raw, dtype=np.float64).reshape(shape)
+
+    def compute() -> dict:  # as arrays only, for the per-machine cache
+        tables = _tables(grey)
+        meta = json.dumps({"configs": tables["configs"], "top": tables["top"]})
+        return {**{f"array_{k}": v for k, v in tables["arrays"].items()}, "meta": np.array(meta)}
+
+    stored = cached("sobel-tables", {"grey": grey}, compute, kind="arrays")
+    arrays = {k.removeprefix("array_"): v for k, v in stored.items() if k.startswith("array_")}
+    return {"arrays": arrays, **json.loads(str(stored["meta"]))}
 
 
 def _tables_for(grey: np.ndarray) -> dict:

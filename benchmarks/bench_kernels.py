@@ -1,0 +1,242 @@
+"""One student alone: what each lesson 00-05 costs its kernel, before and after light kernels.
+
+Side by side in one run, each lesson from two trees: BEFORE, a git worktree of ``OLD_COMMIT``
+(every imports cell imported PyTorch, every widget computed its arrays in each kernel), and
+AFTER, this checkout. AFTER runs twice: with an empty widget-array cache (the first kernel
+on a machine) and with the cache that run left (every other kernel: a class).
+
+For each lesson and tree, a fresh kernel (``PYTHONPATH`` = the tree) started as JupyterLab
+starts it when the notebook opens; then "run all", the cells executed in order (nbclient).
+Measured:
+
+* **first widget**: wall time from the first cell's execute request to the end of the first
+  cell that shows a widget (its display message has reached the client). The kernel has
+  started before (JupyterLab starts it on opening). The browser paints the widget after
+  this; ``bench_class.py`` measures that in a real Chromium.
+* **CPU**: the kernel process's user + system time from ``/proc`` after run-all, kernel
+  start included.
+* **USS after run-all**: unique set size of the kernel (psutil ``memory_full_info``), what
+  this student adds to the server's memory; shared libraries are counted once for all.
+* **USS before PyTorch**: the same, just before the first cell that loads PyTorch: the
+  state of a student who only moves sliders. BEFORE has none (its imports cell loads it).
+
+Default settings (no ``CONVTUTOR_QUICK``). Targets (issue 21): first widget <= 1.5 s,
+CPU <= 3 s, USS after run-all <= 300 MB, for each of 00-05.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from bench_tests import worktree  # noqa: E402
+
+OLD_COMMIT = "2fd3dd6"  # main before light kernels (issue 21)
+LESSONS = [f"{n:02d}" for n in range(6)]
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+TARGETS = {"first": 1.5, "cpu": 3.0, "uss": 300.0}
+MB = 1024 * 1024
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, from /proc/<pid>/stat (fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def loads_torch(source: str) -> bool:
+    """Whether a cell may load PyTorch: it names it (``ct.import_torch()``, a widget's
+    ``torch_counts``)."""
+    return "torch" in source
+
+
+def run_lesson(tree: Path, number: str, cache: Path, new: bool) -> dict:
+    """Start a kernel on ``tree``, run all of lesson ``number``; the figures above."""
+    import nbformat
+    import psutil
+    from nbclient import NotebookClient
+
+    path = next((tree / "notebooks").glob(f"{number}_*.ipynb"))
+    nb = nbformat.read(path, as_version=4)
+    env = {k: v for k, v in os.environ.items() if k not in ("CONVTUTOR_QUICK", "MPLBACKEND")}
+    env.update(PYTHONPATH=str(tree), CONVTUTOR_CACHE_DIR=str(cache))
+    client = NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    out = {"first": None, "first_cpu": None, "uss_light": None, "errors": 0}
+    with client.setup_kernel(env=env):
+        pid = client.km.provisioner.process.pid
+        kernel = psutil.Process(pid)
+        start, cpu_start = time.perf_counter(), _cpu_seconds(pid)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            if new and out["uss_light"] is None and loads_torch(cell.source):
+                out["uss_light"] = kernel.memory_full_info().uss / MB
+            client.execute_cell(cell, index)
+            if out["first"] is None and any(
+                WIDGET_MIME in o.get("data", {}) for o in cell.get("outputs", [])
+            ):
+                out["first"] = time.perf_counter() - start
+                out["first_cpu"] = _cpu_seconds(pid) - cpu_start
+        out["wall"] = time.perf_counter() - start
+        out["cpu"] = _cpu_seconds(pid)
+        out["uss"] = kernel.memory_full_info().uss / MB
+        out["torch"] = any("libtorch" in m.path for m in kernel.memory_maps())
+    out["errors"] = sum(o.output_type == "error" for c in nb.cells for o in c.get("outputs", []))
+    return out
+
+
+SYNC_PER_SECOND = 10  # the page sends a moving control's values at most every 100 ms
+
+
+def slider_cost(moves: int = 200) -> dict:
+    """Kernel CPU per slider update: a ChannelFilter in a fresh kernel, ``moves`` comm
+    updates of its kernel-size slider as the page sends them, each waited for (idle)."""
+    from jupyter_client.manager import start_new_kernel
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CONVTUTOR_QUICK", "MPLBACKEND")}
+    env["PYTHONPATH"] = str(REPO)
+    km, kc = start_new_kernel(kernel_name="python3", env=env)
+    try:
+        pid = km.provisioner.process.pid
+        code = "from convtutor.widgets import ChannelFilter\nw = ChannelFilter()\n"
+        reply = kc.execute_interactive(
+            code, user_expressions={"id": "w.comm.comm_id", "v": "dict(w.values)"}, timeout=120
+        )
+        found = reply["content"]["user_expressions"]
+        comm_id = found["id"]["data"]["text/plain"].strip("'")
+        values = eval(found["v"]["data"]["text/plain"])  # a dict literal from the kernel
+        spec = next(s for s in _controls(kc) if s["kind"] == "range")
+        start = _cpu_seconds(pid)
+        wall = time.perf_counter()
+        for i in range(moves):
+            state = {**values, spec["name"]: spec["min"] + (i % 2) * spec.get("step", 1)}
+            content = {"comm_id": comm_id, "data": {"method": "update", "state": {"values": state},
+                       "buffer_paths": []}}  # fmt: skip
+            msg = kc.session.msg("comm_msg", content)
+            kc.shell_channel.send(msg)
+            while True:
+                out = kc.get_iopub_msg(timeout=30)
+                if (out["parent_header"].get("msg_id") == msg["header"]["msg_id"]
+                        and out["content"].get("execution_state") == "idle"):  # fmt: skip
+                    break
+        per = (_cpu_seconds(pid) - start) / moves
+        return {"per_move": per, "core": per * SYNC_PER_SECOND,
+                "latency": (time.perf_counter() - wall) / moves}  # fmt: skip
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def _controls(kc) -> list:
+    reply = kc.execute_interactive("", user_expressions={"c": "w._controls"}, timeout=60)
+    return eval(reply["content"]["user_expressions"]["c"]["data"]["text/plain"])
+
+
+def measure(repeat: int = 1) -> dict:
+    """{(lesson, variant): [result, ...]} for the variants before, after-cold, after-warm."""
+    results: dict = {}
+    work = Path(tempfile.mkdtemp(prefix="convtutor-kernels-"))
+    try:
+        with worktree(OLD_COMMIT) as old:
+            for r in range(repeat):
+                for number in LESSONS:
+                    print(f"  {number} round {r + 1}", flush=True)
+                    cold = work / f"cold-{number}-{r}"
+                    results.setdefault((number, "before"), []).append(
+                        run_lesson(old, number, work / "unused", new=False)
+                    )
+                    results.setdefault((number, "after, cold cache"), []).append(
+                        run_lesson(REPO, number, cold, new=True)
+                    )
+                    results.setdefault((number, "after, warm cache"), []).append(
+                        run_lesson(REPO, number, cold, new=True)
+                    )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def _cell(values, fmt, target=None) -> str:
+    values = [v for v in values if v is not None]
+    if not values:
+        return "—"
+    m = statistics.median(values)
+    text = fmt.format(m)
+    if target is not None and m > target:
+        text += " ✗"
+    return text
+
+
+def run(repeat: int = 1) -> str:
+    load_before = _load()
+    started = time.perf_counter()
+    results = measure(repeat)
+    slider = slider_cost()
+    rows = []
+    for (number, variant), runs in results.items():
+        first = _cell([r["first"] for r in runs], "{:.2f} s", TARGETS["first"])
+        rows.append(
+            f"| {number} | {variant} | {first} "
+            f"| {_cell([r['first_cpu'] for r in runs], '{:.2f} s')} "
+            f"| {_cell([r['cpu'] for r in runs], '{:.2f} s', TARGETS['cpu'])} "
+            f"| {_cell([r['wall'] for r in runs], '{:.1f} s')} "
+            f"| {_cell([r['uss_light'] for r in runs], '{:.0f} MB')} "
+            f"| {_cell([r['uss'] for r in runs], '{:.0f} MB', TARGETS['uss'])} "
+            f"| {'yes' if runs[-1]['torch'] else 'no'} "
+            f"| {sum(r['errors'] for r in runs)} |"
+        )
+    lines = [
+        "## Light kernels: one student, lessons 00-05 (bench_kernels.py)",
+        "",
+        f"Each lesson run all in a fresh kernel, side by side in one run: before ({OLD_COMMIT},",
+        "a worktree of main; torch in every imports cell, widget arrays computed in every",
+        "kernel) and after (this checkout), the latter with an empty widget-array cache (the",
+        "first kernel on a machine) and with the cache it left (everyone else in a class).",
+        f"Median of {repeat} run(s). The machine was shared with other jobs (2 cores):",
+        f"load average {load_before} before, {_load()} after; the whole run took",
+        f"{time.perf_counter() - started:.0f} s.",
+        "",
+        "- *first widget*: from the run-all's first execute request to the end of the first",
+        "  cell that shows a widget, the kernel already started (JupyterLab starts it when",
+        "  the notebook opens). The browser paints it after that (see the hub benchmark).",
+        "  *Its kernel CPU*: the kernel's CPU time over that span, which the load of other",
+        "  jobs on the machine does not inflate as it does the wall time.",
+        "- *CPU*: the kernel process's user + system time (`/proc`), kernel start included.",
+        "- *USS*: the kernel's unique memory (psutil), after run-all; and just before the",
+        "  first cell that may load PyTorch (a student who only moves sliders).",
+        "",
+        f"Targets: first widget <= {TARGETS['first']} s, CPU <= {TARGETS['cpu']:.0f} s, USS "
+        f"after run-all <= {TARGETS['uss']:.0f} MB (✗ marks a miss).",
+        "",
+        "| lesson | kernel | first widget | its kernel CPU | CPU (run all) | wall (run all) "
+        "| USS before PyTorch | USS after run-all | torch loaded | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
+        *rows,
+        "",
+        "**A slider while it moves.** The page sends the values to the kernel at most",
+        f"{SYNC_PER_SECOND} times a second while a control moves. A ChannelFilter in a fresh",
+        f"kernel, 200 such updates sent and each waited for: {slider['per_move'] * 1000:.1f} ms"
+        f" of kernel CPU each, so {slider['core']:.3f} of a core while a student drags",
+        f"(round trip {slider['latency'] * 1000:.0f} ms each on this busy machine).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(run(int(sys.argv[1]) if len(sys.argv) > 1 else 1))

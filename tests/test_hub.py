@@ -1,0 +1,58 @@
+"""A small class on a real JupyterHub (benchmarks/bench_class.py, N = 3): the README's hub
+configuration (hub/jupyterhub_config.py) starts, three students log in at once, start their
+servers, run all of lesson 02 and move a slider, with no failure. The full class (N = 1, 10,
+30, lessons 00-05, before and after) is a benchmark: make bench."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def _under_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _hub_problem() -> str | None:
+    python = os.environ.get("CONVTUTOR_HUB_PYTHON", sys.executable)
+    probe = subprocess.run([python, "-c", "import jupyterhub"], capture_output=True)
+    if probe.returncode:
+        return f"{python} cannot import jupyterhub (the test extra has it)"
+    if shutil.which("npm") is None:
+        return "npm is missing (configurable-http-proxy comes from npm)"
+    return None
+
+
+@pytest.mark.hub
+@pytest.mark.notebook
+def test_three_students_on_a_real_hub(tmp_path):
+    problem = _hub_problem()
+    if problem:
+        if _under_ci():
+            pytest.fail(f"the hub test is required under CI but cannot run: {problem}")
+        pytest.skip(problem)
+    spec = importlib.util.spec_from_file_location(
+        "bench_class", ROOT / "benchmarks" / "bench_class.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    # A cold cache shared by the three: they compute and write the same files at once.
+    result = bench.run_class(ROOT, 3, tmp_path / "cache", lessons=["02_depthwise"])
+    students = result["students"]
+    assert [s["failures"] for s in students] == [[], [], []]
+    for s in students:
+        assert s["start"] is not None
+        assert s["first"].get("02_depthwise") is not None, s
+        assert s["move"].get("02_depthwise") is not None, s  # the slider's update came back
+        assert s["cpu"] and s["peak_rss"] > 0
+    assert list((tmp_path / "cache").rglob("*.npz")), "the students' kernels filled the cache"
+    assert not list((tmp_path / "cache").rglob("*.tmp"))
