@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import html
 import json
 import os
@@ -235,28 +236,48 @@ def make_live(nb, binder_link: str | None = None) -> dict:
 
 # ---- executing and exporting --------------------------------------------------------
 MATHJAX_CONFIG = """MathJax.Hub.Config({
-  "HTML-CSS": { availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null }
+  "HTML-CSS": {
+    availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null,
+    styles: { "@font-face": { "font-family": "MathJax_Blank", src: "local('MathJax_Blank')" } }
+  },
+  MathMenu: { showRenderer: false, showFontMenu: false, showLocale: false }
 });
 MathJax.Ajax.loadComplete("[MathJax]/config/local/convtutor.js");
 """
-#: The parts of MathJax 2.7 the pages use (TeX in, HTML-CSS out with the STIX web
-#: fonts, which load from disk): about 9 MB of the package's 12. On a page opened from
-#: disk, MathJax's first probe for web-font support (a font at 'about:blank') is refused
-#: by Chromium's CORS rule for file:// pages and logged as an error; the fonts
-#: themselves then load and the formulas are typeset. The browser tests allow that one
-#: message (MATHJAX_PROBE) and no other.
+#: The parts of MathJax 2.7 (from ``jupyter-server-mathjax``) the pages use: TeX in,
+#: HTML-CSS out with the STIX web fonts, which load from the build folder; the TeX
+#: extensions a formula may pull in; the menu and zoom. About 2.5 MB of the package's
+#: 12: its SVG font tables (without the SVG output itself), the speech and explorer
+#: tools of ``a11y`` and the translations are left out, and the menu does not offer
+#: them (``MATHJAX_CONFIG``). Every page gets a tiny local config
+#: (``config/local/convtutor.js``) that replaces MathJax's web-font probe, a font at
+#: ``about:blank`` that Chromium refuses (and logs as a CORS error) from ``file://``
+#: and over HTTP alike, by a font that is simply absent (``local()``): the same test,
+#: no request, no error.
 MATHJAX_PARTS = [
     "MathJax.js",
     "LICENSE",
     "config/TeX-AMS-MML_HTMLorMML-full.js",
-    "jax",
-    "extensions",
-    "fonts/HTML-CSS/STIX-Web",
+    "jax/input",
+    "jax/element",
+    "jax/output/HTML-CSS",
+    "fonts/HTML-CSS/STIX-Web/woff",
+    "extensions/*.js",
+    "extensions/TeX",
+    "extensions/HTML-CSS",
+    "extensions/MathML",
 ]
-MATHJAX_PROBE = "Access to font at 'about:blank'"
 MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,local/convtutor"
 #: The lab template loads require.js from a CDN for widget managers; these pages need none.
 REQUIRE_JS = re.compile(r'<script[^>]*src="[^"]*require(?:\.min)?\.js"[^>]*>\s*</script>\n?')
+#: MathJax is loaded ``defer``: the page is parsed and its widgets start while MathJax
+#: loads (it reads its ``text/x-mathjax-config`` blocks itself, whenever it starts).
+MATHJAX_SCRIPT = re.compile(r'<script src="(mathjax/MathJax\.js[^"]*)">\s*</script>')
+#: JupyterLab's style sheets, the same on every page (about 260 kB): one shared file,
+#: fetched once and cached, instead of a copy inside every page.
+HEAD_STYLE = re.compile(r'<style type="text/css">(.*?)</style>\n?', re.S)
+#: No icon: without one, browsers ask the server for /favicon.ico and log its 404.
+NO_ICON = '<link rel="icon" href="data:,">'
 
 
 def copy_mathjax(out: Path) -> Path:
@@ -265,17 +286,40 @@ def copy_mathjax(out: Path) -> Path:
 
     source = Path(jupyter_server_mathjax.__file__).parent / "static"
     target = out / "mathjax"
+    shutil.rmtree(target, ignore_errors=True)  # no part left over from an older build
     for part in MATHJAX_PARTS:
-        src, dst = source / part, target / part
-        if src.is_dir():
-            shutil.copytree(src, dst, dirs_exist_ok=True)
-        else:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
+        for src in sorted(source.glob(part)):
+            dst = target / src.relative_to(source)
+            if src.is_dir():
+                shutil.copytree(src, dst, dirs_exist_ok=True)
+            else:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dst)
     config = target / "config" / "local" / "convtutor.js"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(MATHJAX_CONFIG, encoding="utf-8")
     return target
+
+
+def share_styles(body: str, out: Path | None) -> str:
+    """The page with its head's style sheets moved into one shared file in ``out``.
+
+    The file is named by its content (``style-<hash>.css``), so pages built with other
+    style sheets never share a wrong one. ``out=None`` leaves the page as it is.
+    """
+    if out is None:
+        return body
+    head, rest = body.split("</head>", 1)
+    sheets = HEAD_STYLE.findall(head)
+    if not sheets:
+        return body
+    css = "\n".join(sheets)
+    name = f"style-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+    if not (out / name).exists():
+        (out / name).write_text(css, encoding="utf-8")
+    head = HEAD_STYLE.sub("", head, count=len(sheets) - 1)
+    head = HEAD_STYLE.sub(f'{NO_ICON}\n<link rel="stylesheet" href="{name}">\n', head, count=1)
+    return head + "</head>" + rest
 
 
 #: Cells tagged "verify" (the checks that end each section) show their output, with
@@ -297,8 +341,11 @@ for (const cell of document.querySelectorAll(".celltag_verify")) {
 </script>"""
 
 
-def to_html(nb, title: str, live_state: dict | None = None) -> str:
-    """The page for one executed notebook: figures embedded, widgets live, links fixed."""
+def to_html(nb, title: str, live_state: dict | None = None, out: Path | None = None) -> str:
+    """The page for one executed notebook: figures embedded, widgets live, links fixed.
+
+    With ``out`` (the build folder), the style sheets go to a shared file there.
+    """
     from nbconvert import HTMLExporter
 
     from convtutor.widgets import _standalone
@@ -308,6 +355,8 @@ def to_html(nb, title: str, live_state: dict | None = None) -> str:
     # Links between notebooks ("next: 02_depthwise.ipynb") go to the HTML pages instead.
     body = re.sub(r'href="(\./)?(\d\d_[\w-]+)\.ipynb(#[^"]*)?"', r'href="\2.html\3"', body)
     body = REQUIRE_JS.sub("", body)
+    body = MATHJAX_SCRIPT.sub(r'<script defer src="\1"></script>', body)
+    body = share_styles(body, out)
     body = body.replace("</body>", FOLD_VERIFY + "\n</body>", 1)
     if live_state:
         scripts = _standalone.state_script(live_state) + "\n" + _standalone.runtime_script()
@@ -324,7 +373,7 @@ def write_page(record: dict, out: Path, binder_repo: str | None) -> dict:
     link = binder_url(binder_repo, f"{name}.ipynb") if binder_repo else None
     counts = make_live(nb, link)
     page = out / f"{name}.html"
-    page.write_text(to_html(nb, title, counts["state"]), encoding="utf-8")
+    page.write_text(to_html(nb, title, counts["state"], out), encoding="utf-8")
     return asdict(
         Page(
             name=name,
