@@ -1,54 +1,250 @@
-"""The static HTML edition: how big it is, and what makes it so.
+"""The static HTML edition: how heavy it is, and how soon its first slider is live.
 
-Builds the edition (``scripts/build_html.py``, quick settings, reusing the executed
-notebooks in ``build/executed`` when they are current) into a temporary folder and
-reports its size: every page (with its live widgets' saved state), and MathJax.
+Side by side in one run, the edition as it was (``BEFORE``, built from a git worktree
+of that commit, its notebooks executed there) and as it is now (this checkout, reusing
+``build/executed`` when it is current), both with quick experiments:
+
+* the weight of every page: the HTML file, and everything the page loads when it is
+  viewed (MathJax's files, a shared style sheet), as Chromium reports it;
+* the time from ``goto`` to the first live slider (an enabled ``input[type=range]``
+  inside a widget the runtime has started), opened from disk, and served over HTTP on
+  loopback through Chromium's network emulation at 10 Mbit/s down, 5 Mbit/s up and
+  40 ms latency (a school network, one student); the median of ``RUNS`` loads, each in
+  a fresh browser context (nothing cached);
+* the console errors every page logs, from disk and over HTTP.
 
     python benchmarks/run.py edition
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
+import os
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+BEFORE = "2fd3dd6"  # main before the edition was made light
+RUNS = int(os.environ.get("CONVTUTOR_BENCH_RUNS", 3))
+THROTTLE = {
+    "offline": False,
+    "latency": 40,
+    "downloadThroughput": 10e6 / 8,
+    "uploadThroughput": 5e6 / 8,
+}
+LIVE_SLIDER = "[data-ct-live='true'] input[type=range]:not([disabled])"
+PAGE_LIMIT_MB, EDITION_LIMIT_MB, FIRST_SLIDER_LIMIT_S = 1.5, 10.0, 1.5
 
 
-def run() -> str:
+# ---- building ----------------------------------------------------------------------
+def build_here(out: Path) -> None:
     sys.path.insert(0, str(REPO / "tests"))
     from scripts_loader import load_script
 
-    build_html = load_script("build_html")
-    out = Path(tempfile.mkdtemp(prefix="convtutor-edition-"))
+    load_script("build_html").build(out=out, quick=True, jobs=2)
+
+
+def build_at(commit: str, out: Path) -> None:
+    """The edition of ``commit``, built in a fresh worktree with this environment."""
+    from bench_tests import worktree
+
+    with worktree(commit) as tree:
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        subprocess.run(
+            [sys.executable, str(tree / "scripts" / "build_html.py"), "--quick"],
+            cwd=tree,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        shutil.copytree(tree / "build" / "html", out)
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
+
+
+# ---- serving and loading -----------------------------------------------------------
+@contextlib.contextmanager
+def serve(folder: Path):
+    """``folder`` over HTTP on a free loopback port; yields the base URL."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
-        pages = build_html.build(out=out, quick=True, jobs=2)
-        total = build_html.folder_size(out)
-        mathjax = build_html.folder_size(out / "mathjax")
-        lines = [
-            "## The static HTML edition",
-            "",
-            "`make html` (here with quick experiments): every page, with its widgets' saved",
-            "state and the runtime that makes them live, and a copy of MathJax. Nothing is",
-            "fetched from the internet when a page is viewed (the browser tests open it from",
-            "`file://` with every other request refused).",
-            "",
-            "| part | live widgets | size (MB) |",
-            "|---|---:|---:|",
-        ]
-        for page in pages:
-            size = (out / page["html"]).stat().st_size
-            lines.append(f"| {page['html']} | {page['live']} | {size / 1e6:.1f} |")
-        lines += [
-            f"| `mathjax/` | – | {mathjax / 1e6:.1f} |",
-            f"| **the whole edition** | **{sum(p['live'] for p in pages)}** | "
-            f"**{total / 1e6:.1f}** |",
-        ]
-        return "\n".join(lines) + "\n"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
-        shutil.rmtree(out, ignore_errors=True)
+        server.shutdown()
+        server.server_close()
+
+
+def load(browser, url: str, *, throttle: bool, live: bool) -> dict:
+    """One load of ``url`` in a fresh context: time to the first live slider, bytes, errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    if throttle:
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        cdp.send("Network.emulateNetworkConditions", THROTTLE)
+    try:
+        start = time.perf_counter()
+        page.goto(url, wait_until="commit", timeout=120_000)
+        first = None
+        if live:
+            page.wait_for_selector(LIVE_SLIDER, state="attached", timeout=120_000)
+            first = time.perf_counter() - start
+        page.wait_for_load_state("load", timeout=120_000)
+        # MathJax finishes its queue (the formulas typeset) before the errors are read.
+        page.wait_for_function(
+            "!window.MathJax || !MathJax.Hub || MathJax.Hub.queue.pending === 0 "
+            "&& MathJax.Hub.queue.running === 0",
+            timeout=120_000,
+        )
+        page.wait_for_timeout(300)
+        resources = page.evaluate(
+            "performance.getEntriesByType('resource').map(e => [e.name, e.encodedBodySize])"
+        )
+        nav = page.evaluate("performance.getEntriesByType('navigation')[0].encodedBodySize")
+        return {
+            "first": first,
+            "bytes": nav
+            + sum(size for url, size in resources if not url.startswith(("blob:", "data:"))),
+            "errors": errors,
+        }
+    finally:
+        context.close()
+
+
+def measure(folder: Path, browser, runs: int = RUNS) -> dict:
+    """Per page: weight, first live slider (disk, throttled HTTP), console errors."""
+    import json
+
+    pages = json.loads((folder / "pages.json").read_text())
+    results = {}
+    with serve(folder) as base:
+        for page in pages:
+            name, live = page["html"], page["live"] > 0
+            disk = [
+                load(browser, (folder / name).resolve().as_uri(), throttle=False, live=live)
+                for _ in range(runs)
+            ]
+            http_ = [load(browser, f"{base}/{name}", throttle=True, live=live) for _ in range(runs)]
+            results[name] = {
+                "live": page["live"],
+                "html": (folder / name).stat().st_size,
+                "loaded": http_[0]["bytes"],
+                "disk": statistics.median(r["first"] for r in disk) if live else None,
+                "http": statistics.median(r["first"] for r in http_) if live else None,
+                "errors": sorted({e for r in disk + http_ for e in r["errors"]}),
+            }
+    return results
+
+
+def launch():
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
+    return pw, browser
+
+
+# ---- the report --------------------------------------------------------------------
+def _s(value) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def table(before: dict, now: dict, sizes: dict) -> list[str]:
+    lines = [
+        "| page | live widgets | HTML (MB) before → now | loaded (MB) before → now | "
+        "first live slider, disk (s) before → now | first live slider, 10 Mbit/s + 40 ms "
+        "(s) before → now | console errors before → now |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in now:
+        b, n = before.get(name, {}), now[name]
+        lines.append(
+            f"| {name} | {n['live']} | {b.get('html', 0) / 1e6:.2f} → {n['html'] / 1e6:.2f} | "
+            f"{b.get('loaded', 0) / 1e6:.2f} → {n['loaded'] / 1e6:.2f} | "
+            f"{_s(b.get('disk'))} → {_s(n['disk'])} | {_s(b.get('http'))} → {_s(n['http'])} | "
+            f"{len(b.get('errors', []))} → {len(n['errors'])} |"
+        )
+    lines.append(
+        f"| **the whole edition** | | | **{sizes['before'] / 1e6:.1f} → "
+        f"{sizes['now'] / 1e6:.1f}** (folder) | | | |"
+    )
+    return lines
+
+
+def run() -> str:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    work = Path(tempfile.mkdtemp(prefix="convtutor-edition-"))
+    try:
+        before_dir, now_dir = work / "before", work / "now"
+        build_at(BEFORE, before_dir)
+        build_here(now_dir)
+        pw, browser = launch()
+        try:
+            # Interleaved: each page before, then now, so a busy machine slows both.
+            before = measure(before_dir, browser)
+            now = measure(now_dir, browser)
+        finally:
+            browser.close()
+            pw.stop()
+        sizes = {"before": folder_size(before_dir), "now": folder_size(now_dir)}
+        folders = {"before": before_dir, "now": now_dir}
+        mathjax = {k: folder_size(d / "mathjax") for k, d in folders.items()}
+        return report(before, now, sizes, mathjax)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(before: dict, now: dict, sizes: dict, mathjax: dict) -> str:
+    heaviest = max(n["loaded"] for n in now.values()) / 1e6
+    slowest = max(n["http"] or 0 for n in now.values())
+    errors = sum(len(n["errors"]) for n in now.values())
+    lines = [
+        "## The static HTML edition",
+        "",
+        f"`make html` with quick experiments, before (main at {BEFORE}, built in a git",
+        "worktree of it) and now, side by side in one run. *HTML*: the page's file;",
+        "*loaded*: every byte the page fetches when viewed over HTTP (the HTML, MathJax's",
+        "files, the shared style sheet). First live slider: from `goto` to the first enabled",
+        f"slider in a widget the runtime started, median of {RUNS} loads, each in a fresh browser",
+        "context (nothing cached); over HTTP through Chromium's network emulation at",
+        "10 Mbit/s down, 5 Mbit/s up, 40 ms latency. Console errors: distinct messages over",
+        "all loads, from disk and over HTTP.",
+        "",
+        *table(before, now, sizes),
+        "",
+        f"MathJax: {mathjax['before'] / 1e6:.1f} MB before, {mathjax['now'] / 1e6:.1f} MB now.",
+        f"Targets: every page <= {PAGE_LIMIT_MB} MB loaded (now at most {heaviest:.2f} MB); the "
+        f"whole edition <= {EDITION_LIMIT_MB:.0f} MB (now {sizes['now'] / 1e6:.1f} MB); first "
+        f"live slider <= {FIRST_SLIDER_LIMIT_S} s at 10 Mbit/s + 40 ms (now at most "
+        f"{slowest:.2f} s); console errors: {errors} now.",
+    ]
+    for name, b in before.items():
+        for e in b["errors"][:1]:
+            lines.append(f"Before, {name} logged: `{e[:120]}`")
+            break
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

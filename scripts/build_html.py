@@ -10,9 +10,16 @@ network are needed.
 and its ES module (as Jupyter saves widget state in a notebook), and a small runtime
 (``convtutor/widgets/static/standalone.js``) renders it in the page: the sliders move
 and the figures recompute in the browser with no kernel. Where JavaScript is off, the
-widget's PNG (its picture at its starting position) shows instead. Formulas are
-typeset by a copy of MathJax inside the build folder (``mathjax/``, from the
-``jupyter-server-mathjax`` package).
+widget's PNG (its picture at its starting position, ``fallback/``) shows instead.
+Formulas are typeset by a copy of MathJax inside the build folder (``mathjax/``, from
+the ``jupyter-server-mathjax`` package).
+
+**Light enough for a school network**: the arrays of a page sit in one pool, each
+distinct buffer once and deflated (``_standalone.packed``); the maps a kernel makes of
+the photo are computed by the page, not shipped (``_base.derive``); the fallback
+pictures load only where no script runs; JupyterLab's style sheets are one shared file;
+MathJax is cut to what the pages use. ``benchmarks/bench_edition.py`` measures the
+weight and the time to the first live slider on a slow link.
 
 Other widgets (a tqdm progress bar, a plain slider) cannot run without a kernel: they
 become their final value, or a one-line note.
@@ -130,6 +137,22 @@ def _png_html(png_b64: str, alt: str) -> str:
     return f'<img src="data:image/png;base64,{png_b64}" alt="{html.escape(alt)}">'
 
 
+#: Where the pages' fallback pictures of live widgets go, inside the build folder.
+FALLBACKS = "fallback"
+
+
+def _fallback_picture(png_b64: str, alt: str, files, n: int) -> str:
+    """A live widget's fallback picture: inline (a data URL), or with ``files = (build
+    folder, page name)`` a file of its own, ``fallback/<page>-<n>.png``."""
+    if files is None:
+        return _png_html(png_b64, alt)
+    out, page = files
+    path = out / FALLBACKS / f"{page}-{n}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(base64.b64decode(png_b64))
+    return f'<img src="{html.escape(FALLBACKS + "/" + path.name)}" alt="{html.escape(alt)}">'
+
+
 def _final_state(model_id: str, models: dict, depth: int = 0) -> tuple[str, bool]:
     """A widget's last state as static HTML, from the state saved in the notebook.
 
@@ -160,12 +183,16 @@ def _final_state(model_id: str, models: dict, depth: int = 0) -> tuple[str, bool
     return "", False
 
 
-def make_live(nb, binder_link: str | None = None) -> dict:
+def make_live(nb, binder_link: str | None = None, files: tuple[Path, str] | None = None) -> dict:
     """Rewrite a notebook's widget outputs for a page with no kernel (in place).
 
     * A convtutor widget (an anywidget: its saved state carries its ES module) becomes
       a placeholder the page's runtime renders live, with the widget's PNG inside it
-      as the fallback (shown until the runtime starts, or where JavaScript is off).
+      as the fallback (shown until the runtime starts, or where JavaScript is off):
+      inline, or with ``files = (build folder, page name)`` a file of its own there,
+      in a ``<noscript>``: a browser that runs the page's script never fetches it (it
+      draws the widget), one that does not shows it; where a widget cannot start, the
+      runtime shows it (standalone.js).
     * Another widget with a PNG becomes that picture; a progress bar (tqdm) its final
       value; any other control a one-line note.
     * The saved widget state is dropped from the metadata (so nbconvert adds no
@@ -174,7 +201,7 @@ def make_live(nb, binder_link: str | None = None) -> dict:
     Returns ``{"pictures", "live", "controls", "state"}``: counts, and the saved-state
     document of the live widgets (None when there are none).
     """
-    pictures = controls = 0
+    pictures = controls = shown = 0
     saved = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {})
     models = saved.get("state", {})
     live = {}
@@ -200,10 +227,14 @@ def make_live(nb, binder_link: str | None = None) -> dict:
                 live[model_id] = model
                 fallback = ""
                 if png:
+                    shown += 1
+                    picture = _fallback_picture(png, kind, files, shown)
                     fallback = (
-                        f'<figure class="static-widget">{_png_html(png, kind)}'
+                        f'<figure class="static-widget">{picture}'
                         f"<figcaption><em>{static_note(binder_link)}</em></figcaption></figure>"
                     )
+                    if files is not None:  # fetched and shown only where no script runs
+                        fallback = f"<noscript>{fallback}</noscript>"
                 body = (
                     f'<div class="ct-live" data-ct-model="{html.escape(model_id)}">{fallback}</div>'
                 )
@@ -371,7 +402,9 @@ def write_page(record: dict, out: Path, binder_repo: str | None) -> dict:
     name = record["name"]
     title = title_of(nb) or name
     link = binder_url(binder_repo, f"{name}.ipynb") if binder_repo else None
-    counts = make_live(nb, link)
+    for stale in (out / FALLBACKS).glob(f"{name}-*.png"):
+        stale.unlink()
+    counts = make_live(nb, link, (out, name))
     page = out / f"{name}.html"
     page.write_text(to_html(nb, title, counts["state"], out), encoding="utf-8")
     return asdict(

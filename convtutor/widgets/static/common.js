@@ -30,9 +30,19 @@ export function unpack(arrays, meta) {
     arr.shape = shapes[name] || [arr.length];
     out[name] = arr;
   }
+  // Derived arrays are computed when first read: a widget's first picture needs few.
   for (const [name, spec] of Object.entries((meta && meta.derived) || {})) {
-    out[name] = derive(spec, out);
-    out[name].shape = spec.shape;
+    let value = null;
+    Object.defineProperty(out, name, {
+      enumerable: true,
+      get() {
+        if (value === null) {
+          value = derive(spec, out);
+          value.shape = spec.shape;
+        }
+        return value;
+      },
+    });
   }
   return out;
 }
