@@ -27,11 +27,12 @@ STATE = re.compile(
     r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S
 )
 
-#: Resolves when MathJax has typeset the page (its startup, then its queue, done).
+#: Resolves when MathJax has typeset the page (its startup's last signal, "End", which
+#: follows the first typesetting of the whole page).
 MATHJAX_DONE = """() => new Promise((resolve) => {
   const wait = () => {
     if (!(window.MathJax && MathJax.Hub && MathJax.Hub.Register)) return setTimeout(wait, 50);
-    MathJax.Hub.Register.StartupHook("End", () => MathJax.Hub.Queue(() => resolve(true)));
+    MathJax.Hub.Register.StartupHook("End", () => resolve(true));
   };
   wait();
 })"""
