@@ -19,15 +19,12 @@ of that commit, its notebooks executed there) and as it is now (this checkout, r
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -76,24 +73,36 @@ def folder_size(folder: Path) -> int:
 # ---- serving and loading -----------------------------------------------------------
 @contextlib.contextmanager
 def serve(folder: Path):
-    """``folder`` over HTTP on a free loopback port; yields the base URL."""
+    """``folder`` over HTTP on a free loopback port, by ``python -m http.server`` in a
+    process of its own (served from a thread of this one, throttled loads stalled
+    now and then); yields the base URL."""
+    import socket
+    import urllib.request
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/pages.json", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
     finally:
-        server.shutdown()
-        server.server_close()
+        server.terminate()
+        server.wait(timeout=10)
 
 
-def load(browser, url: str, *, throttle: bool, live: bool, tries: int = 3) -> dict:
+def load(browser, url: str, *, throttle: bool, live: bool, tries: int = 4) -> dict:
     """One load of ``url`` in a fresh context: time to the first live slider, bytes, errors.
 
     Now and then (about one load in twenty, before and now alike) a throttled load of the
