@@ -54,7 +54,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))
 
 HUB_CONFIG = REPO / "hub" / "jupyterhub_config.py"
 CHP_PREFIX = REPO / "build" / "chp"
@@ -483,7 +482,7 @@ def _f(value, fmt="{:.1f} s") -> str:
 
 
 def run(sizes=(1, 10, 30), variants=("after", "before"), partial: Path | None = None) -> str:
-    from bench_tests import worktree
+    from benchmarks.bench_tests import worktree
 
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     (REPO / "build").mkdir(exist_ok=True)

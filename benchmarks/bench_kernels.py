@@ -34,11 +34,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.bench_tests import worktree
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))
-
-from bench_tests import worktree  # noqa: E402
 
 OLD_COMMIT = "2fd3dd6"  # main before light kernels (issue 21)
 LESSONS = [f"{n:02d}" for n in range(6)]

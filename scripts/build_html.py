@@ -10,9 +10,16 @@ network are needed.
 and its ES module (as Jupyter saves widget state in a notebook), and a small runtime
 (``convtutor/widgets/static/standalone.js``) renders it in the page: the sliders move
 and the figures recompute in the browser with no kernel. Where JavaScript is off, the
-widget's PNG (its picture at its starting position) shows instead. Formulas are
-typeset by a copy of MathJax inside the build folder (``mathjax/``, from the
-``jupyter-server-mathjax`` package).
+widget's PNG (its picture at its starting position, ``fallback/``) shows instead.
+Formulas are typeset by a copy of MathJax inside the build folder (``mathjax/``, from
+the ``jupyter-server-mathjax`` package).
+
+**Light enough for a school network**: the arrays of a page sit in one pool, each
+distinct buffer once and deflated (``_standalone.packed``); the maps a kernel makes of
+the photo are computed by the page, not shipped (``_base.derive``); the fallback
+pictures load only where no script runs; JupyterLab's style sheets are one shared file;
+MathJax is cut to what the pages use. ``benchmarks/bench_edition.py`` measures the
+weight and the time to the first live slider on a slow link.
 
 Other widgets (a tqdm progress bar, a plain slider) cannot run without a kernel: they
 become their final value, or a one-line note.
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import html
 import json
 import os
@@ -129,6 +137,22 @@ def _png_html(png_b64: str, alt: str) -> str:
     return f'<img src="data:image/png;base64,{png_b64}" alt="{html.escape(alt)}">'
 
 
+#: Where the pages' fallback pictures of live widgets go, inside the build folder.
+FALLBACKS = "fallback"
+
+
+def _fallback_picture(png_b64: str, alt: str, files, n: int) -> str:
+    """A live widget's fallback picture: inline (a data URL), or with ``files = (build
+    folder, page name)`` a file of its own, ``fallback/<page>-<n>.png``."""
+    if files is None:
+        return _png_html(png_b64, alt)
+    out, page = files
+    path = out / FALLBACKS / f"{page}-{n}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(base64.b64decode(png_b64))
+    return f'<img src="{html.escape(FALLBACKS + "/" + path.name)}" alt="{html.escape(alt)}">'
+
+
 def _final_state(model_id: str, models: dict, depth: int = 0) -> tuple[str, bool]:
     """A widget's last state as static HTML, from the state saved in the notebook.
 
@@ -159,12 +183,16 @@ def _final_state(model_id: str, models: dict, depth: int = 0) -> tuple[str, bool
     return "", False
 
 
-def make_live(nb, binder_link: str | None = None) -> dict:
+def make_live(nb, binder_link: str | None = None, files: tuple[Path, str] | None = None) -> dict:
     """Rewrite a notebook's widget outputs for a page with no kernel (in place).
 
     * A convtutor widget (an anywidget: its saved state carries its ES module) becomes
       a placeholder the page's runtime renders live, with the widget's PNG inside it
-      as the fallback (shown until the runtime starts, or where JavaScript is off).
+      as the fallback (shown until the runtime starts, or where JavaScript is off):
+      inline, or with ``files = (build folder, page name)`` a file of its own there,
+      in a ``<noscript>``: a browser that runs the page's script never fetches it (it
+      draws the widget), one that does not shows it; where a widget cannot start, the
+      runtime shows it (standalone.js).
     * Another widget with a PNG becomes that picture; a progress bar (tqdm) its final
       value; any other control a one-line note.
     * The saved widget state is dropped from the metadata (so nbconvert adds no
@@ -173,7 +201,7 @@ def make_live(nb, binder_link: str | None = None) -> dict:
     Returns ``{"pictures", "live", "controls", "state"}``: counts, and the saved-state
     document of the live widgets (None when there are none).
     """
-    pictures = controls = 0
+    pictures = controls = shown = 0
     saved = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {})
     models = saved.get("state", {})
     live = {}
@@ -199,10 +227,14 @@ def make_live(nb, binder_link: str | None = None) -> dict:
                 live[model_id] = model
                 fallback = ""
                 if png:
+                    shown += 1
+                    picture = _fallback_picture(png, kind, files, shown)
                     fallback = (
-                        f'<figure class="static-widget">{_png_html(png, kind)}'
+                        f'<figure class="static-widget">{picture}'
                         f"<figcaption><em>{static_note(binder_link)}</em></figcaption></figure>"
                     )
+                    if files is not None:  # fetched and shown only where no script runs
+                        fallback = f"<noscript>{fallback}</noscript>"
                 body = (
                     f'<div class="ct-live" data-ct-model="{html.escape(model_id)}">{fallback}</div>'
                 )
@@ -235,28 +267,48 @@ def make_live(nb, binder_link: str | None = None) -> dict:
 
 # ---- executing and exporting --------------------------------------------------------
 MATHJAX_CONFIG = """MathJax.Hub.Config({
-  "HTML-CSS": { availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null }
+  "HTML-CSS": {
+    availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null,
+    styles: { "@font-face": { "font-family": "MathJax_Blank", src: "local('MathJax_Blank')" } }
+  },
+  MathMenu: { showRenderer: false, showFontMenu: false, showLocale: false }
 });
 MathJax.Ajax.loadComplete("[MathJax]/config/local/convtutor.js");
 """
-#: The parts of MathJax 2.7 the pages use (TeX in, HTML-CSS out with the STIX web
-#: fonts, which load from disk): about 9 MB of the package's 12. On a page opened from
-#: disk, MathJax's first probe for web-font support (a font at 'about:blank') is refused
-#: by Chromium's CORS rule for file:// pages and logged as an error; the fonts
-#: themselves then load and the formulas are typeset. The browser tests allow that one
-#: message (MATHJAX_PROBE) and no other.
+#: The parts of MathJax 2.7 (from ``jupyter-server-mathjax``) the pages use: TeX in,
+#: HTML-CSS out with the STIX web fonts, which load from the build folder; the TeX
+#: extensions a formula may pull in; the menu and zoom. About 2.5 MB of the package's
+#: 12: its SVG font tables (without the SVG output itself), the speech and explorer
+#: tools of ``a11y`` and the translations are left out, and the menu does not offer
+#: them (``MATHJAX_CONFIG``). Every page gets a tiny local config
+#: (``config/local/convtutor.js``) that replaces MathJax's web-font probe, a font at
+#: ``about:blank`` that Chromium refuses (and logs as a CORS error) from ``file://``
+#: and over HTTP alike, by a font that is simply absent (``local()``): the same test,
+#: no request, no error.
 MATHJAX_PARTS = [
     "MathJax.js",
     "LICENSE",
     "config/TeX-AMS-MML_HTMLorMML-full.js",
-    "jax",
-    "extensions",
-    "fonts/HTML-CSS/STIX-Web",
+    "jax/input",
+    "jax/element",
+    "jax/output/HTML-CSS",
+    "fonts/HTML-CSS/STIX-Web/woff",
+    "extensions/*.js",
+    "extensions/TeX",
+    "extensions/HTML-CSS",
+    "extensions/MathML",
 ]
-MATHJAX_PROBE = "Access to font at 'about:blank'"
 MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,local/convtutor"
 #: The lab template loads require.js from a CDN for widget managers; these pages need none.
 REQUIRE_JS = re.compile(r'<script[^>]*src="[^"]*require(?:\.min)?\.js"[^>]*>\s*</script>\n?')
+#: MathJax is loaded ``defer``: the page is parsed and its widgets start while MathJax
+#: loads (it reads its ``text/x-mathjax-config`` blocks itself, whenever it starts).
+MATHJAX_SCRIPT = re.compile(r'<script src="(mathjax/MathJax\.js[^"]*)">\s*</script>')
+#: JupyterLab's style sheets, the same on every page (about 260 kB): one shared file,
+#: fetched once and cached, instead of a copy inside every page.
+HEAD_STYLE = re.compile(r'<style type="text/css">(.*?)</style>\n?', re.S)
+#: No icon: without one, browsers ask the server for /favicon.ico and log its 404.
+NO_ICON = '<link rel="icon" href="data:,">'
 
 
 def copy_mathjax(out: Path) -> Path:
@@ -265,17 +317,40 @@ def copy_mathjax(out: Path) -> Path:
 
     source = Path(jupyter_server_mathjax.__file__).parent / "static"
     target = out / "mathjax"
+    shutil.rmtree(target, ignore_errors=True)  # no part left over from an older build
     for part in MATHJAX_PARTS:
-        src, dst = source / part, target / part
-        if src.is_dir():
-            shutil.copytree(src, dst, dirs_exist_ok=True)
-        else:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
+        for src in sorted(source.glob(part)):
+            dst = target / src.relative_to(source)
+            if src.is_dir():
+                shutil.copytree(src, dst, dirs_exist_ok=True)
+            else:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dst)
     config = target / "config" / "local" / "convtutor.js"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(MATHJAX_CONFIG, encoding="utf-8")
     return target
+
+
+def share_styles(body: str, out: Path | None) -> str:
+    """The page with its head's style sheets moved into one shared file in ``out``.
+
+    The file is named by its content (``style-<hash>.css``), so pages built with other
+    style sheets never share a wrong one. ``out=None`` leaves the page as it is.
+    """
+    if out is None:
+        return body
+    head, rest = body.split("</head>", 1)
+    sheets = HEAD_STYLE.findall(head)
+    if not sheets:
+        return body
+    css = "\n".join(sheets)
+    name = f"style-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+    if not (out / name).exists():
+        (out / name).write_text(css, encoding="utf-8")
+    head = HEAD_STYLE.sub("", head, count=len(sheets) - 1)
+    head = HEAD_STYLE.sub(f'{NO_ICON}\n<link rel="stylesheet" href="{name}">\n', head, count=1)
+    return head + "</head>" + rest
 
 
 #: Cells tagged "verify" (the checks that end each section) show their output, with
@@ -297,8 +372,11 @@ for (const cell of document.querySelectorAll(".celltag_verify")) {
 </script>"""
 
 
-def to_html(nb, title: str, live_state: dict | None = None) -> str:
-    """The page for one executed notebook: figures embedded, widgets live, links fixed."""
+def to_html(nb, title: str, live_state: dict | None = None, out: Path | None = None) -> str:
+    """The page for one executed notebook: figures embedded, widgets live, links fixed.
+
+    With ``out`` (the build folder), the style sheets go to a shared file there.
+    """
     from nbconvert import HTMLExporter
 
     from convtutor.widgets import _standalone
@@ -308,6 +386,8 @@ def to_html(nb, title: str, live_state: dict | None = None) -> str:
     # Links between notebooks ("next: 02_depthwise.ipynb") go to the HTML pages instead.
     body = re.sub(r'href="(\./)?(\d\d_[\w-]+)\.ipynb(#[^"]*)?"', r'href="\2.html\3"', body)
     body = REQUIRE_JS.sub("", body)
+    body = MATHJAX_SCRIPT.sub(r'<script defer src="\1"></script>', body)
+    body = share_styles(body, out)
     body = body.replace("</body>", FOLD_VERIFY + "\n</body>", 1)
     if live_state:
         scripts = _standalone.state_script(live_state) + "\n" + _standalone.runtime_script()
@@ -322,9 +402,11 @@ def write_page(record: dict, out: Path, binder_repo: str | None) -> dict:
     name = record["name"]
     title = title_of(nb) or name
     link = binder_url(binder_repo, f"{name}.ipynb") if binder_repo else None
-    counts = make_live(nb, link)
+    for stale in (out / FALLBACKS).glob(f"{name}-*.png"):
+        stale.unlink()
+    counts = make_live(nb, link, (out, name))
     page = out / f"{name}.html"
-    page.write_text(to_html(nb, title, counts["state"]), encoding="utf-8")
+    page.write_text(to_html(nb, title, counts["state"], out), encoding="utf-8")
     return asdict(
         Page(
             name=name,

@@ -108,6 +108,53 @@ def test_widget_outputs_become_live_widgets_pictures_or_notes():
     assert "widgets" not in nb.metadata
 
 
+def test_live_fallbacks_go_to_files_that_only_a_page_without_script_loads(tmp_path):
+    """In the edition, a live widget's PNG is a file in fallback/, inside <noscript>."""
+    nb = _notebook()
+    counts = build_html.make_live(nb, None, (tmp_path, "09_page"))
+    assert counts["live"] == 1
+    live = nb.cells[1].outputs[0]["data"]["text/html"]
+    assert "data:image/png" not in live
+    assert re.fullmatch(
+        r'<div class="ct-live" data-ct-model="any"><noscript><figure class="static-widget">'
+        r'<img src="fallback/09_page-1\.png" alt="PointwiseMixer">.*</figure></noscript></div>',
+        live,
+    )
+    assert (tmp_path / "fallback" / "09_page-1.png").read_bytes() == base64.b64decode(PNG)
+    panel = nb.cells[2].outputs[0]["data"]["text/html"]  # not live: its picture stays inline
+    assert f"data:image/png;base64,{PNG}" in panel
+
+
+def test_saved_state_is_packed_once_per_buffer_and_unpacks_to_jupyters():
+    """Two widgets on one photo carry it once; deflated buffers come back byte for byte."""
+    from convtutor.widgets import ChannelFilter, Stacking
+    from convtutor.widgets._standalone import packed, saved_state, state_script, unpacked
+
+    widgets = ChannelFilter(), Stacking()
+    saved = saved_state(*widgets)
+    document = packed(saved)
+    photos = [
+        b["pool"]
+        for w in widgets
+        for b in document["state"][w.model_id]["buffers"]
+        if b["path"][-1] == "photo"
+    ]
+    assert len(photos) == 2 and photos[0] == photos[1], "one photo for both widgets"
+    raw = {bytes(w._arrays[k]) for w in widgets for k in w._arrays}
+    assert len(document["convtutor_pool"]) == len(raw)
+    assert {p["compression"] for p in document["convtutor_pool"]} <= {"deflate", None}
+    assert unpacked(document) == saved
+    # The maps the page computes are not shipped at all.
+    for w in widgets:
+        shipped = {b["path"][-1] for b in saved["state"][w.model_id]["buffers"]}
+        assert shipped.isdisjoint(w.meta["derived"]) and w.meta["derived"]
+    script = state_script(saved)
+    assert (
+        len(script)
+        < 0.2 * sum(len(b["data"]) for e in saved["state"].values() for b in e["buffers"]) + 200_000
+    )
+
+
 def test_page_carries_the_state_and_runtime_and_links_to_pages():
     """The page holds the live widget's state and the runtime; links go to pages."""
     nb = _notebook()
@@ -155,6 +202,10 @@ def _live_widget_outputs(nb) -> int:
     )
 
 
+#: What a school network can carry: a page (its HTML, and its widgets' fallback pictures),
+#: and the whole edition, MathJax included.
+PAGE_LIMIT, EDITION_LIMIT = 1_500_000, 10_000_000
+
 #: Where a page may point at the internet: links a reader can follow, never a resource.
 EXTERNAL_RESOURCE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*(?:src|href)=["']https?:""")
 
@@ -182,8 +233,18 @@ def test_static_edition_has_every_figure_live_widgets_and_no_traceback(static_ed
         assert build_html.TRACEBACK_MARK not in html, f"{page['name']} shows a traceback"
         assert build_html.WIDGET_VIEW not in html, f"{page['name']} has an empty widget box"
         assert not EXTERNAL_RESOURCE.findall(html), f"{page['name']} loads from the internet"
-        assert "mathjax/MathJax.js" in html
+        assert '<script defer src="mathjax/MathJax.js' in html
+        # A school network can carry it: every page, with the files only it uses.
+        fallbacks = sum(f.stat().st_size for f in (out / "fallback").glob(f"{page['name']}-*"))
+        size = (out / page["html"]).stat().st_size
+        assert size + fallbacks <= PAGE_LIMIT, f"{page['name']}: {size + fallbacks:,} bytes"
+        for sheet in re.findall(r'<link rel="stylesheet" href="([^"]+)">', html):
+            assert (out / sheet).is_file(), f"{page['name']}: {sheet} is missing"
     assert (out / "mathjax" / "MathJax.js").exists()
+    config = (out / "mathjax" / "config" / "local" / "convtutor.js").read_text()
+    assert "url('about:blank')" not in config and "local('MathJax_Blank')" in config
+    assert build_html.folder_size(out) <= EDITION_LIMIT, f"{build_html.folder_size(out):,} bytes"
+    assert build_html.folder_size(out / "mathjax") <= 3_000_000
     index = (out / "index.html").read_text(encoding="utf-8")
     positions = [index.index(f'href="{p["html"]}"') for p in pages]
     assert positions == sorted(positions), "index.html lists the notebooks out of order"

@@ -41,6 +41,9 @@ from ..viz.images import symmetric_limit
 __all__ = [
     "Widget",
     "STATIC_NOTE",
+    "correlated",
+    "shifted",
+    "derive",
     "module_source",
     "lut",
     "lut_index",
@@ -172,6 +175,62 @@ def table_cells(values, lo: float, hi: float, table: np.ndarray, digits: int = 3
     return rows
 
 
+# ---- arrays the page computes itself from shipped ones ------------------------------
+# A map a kernel makes of the photo weighs as much as the photo; a dozen of them made a
+# page megabytes heavy. So a widget may declare such arrays *derived*: they are not
+# shipped, and the page (common.js, ``derive``) and Python (:func:`derive`) compute them
+# from a shipped array with the same float64 operations in the same order, then round
+# them to float32 as if they had been shipped. IEEE float64 with no fused multiply-add
+# gives the same bits in JavaScript and numpy, so both paint the same pixels.
+def correlated(source: str, maps) -> dict:
+    """A derived array: ``maps`` = ``[(channel, kernel), ...]``, all kernels one size.
+
+    Map ``n`` is channel ``channel`` of the shipped ``(C, H, W)`` array ``source``
+    cross-correlated with ``kernel`` (no padding: ``H - k + 1`` by ``W - k + 1``), as
+    ``ct.depthwise_conv2d`` does; each pixel sums ``kernel[u][v] * x[i + u, j + v]``
+    over ``u``, then ``v``, starting from 0.
+    """
+    return {
+        "op": "correlate",
+        "source": source,
+        "maps": [[int(c), np.asarray(k, dtype=np.float64).tolist()] for c, k in maps],
+    }
+
+
+def shifted(source: str, window: int) -> dict:
+    """A derived array: the shipped ``(H, W)`` array ``source`` shifted by every offset of
+    a ``window x window`` square, zeros outside: ``(window**2, H, W)``, entry
+    ``u * window + v`` holding ``x[i + u - window // 2, j + v - window // 2]``."""
+    return {"op": "shift", "source": source, "window": int(window)}
+
+
+def derive(spec: dict, data: dict) -> np.ndarray:
+    """The float32 array ``spec`` (see :func:`correlated`, :func:`shifted`) makes of
+    ``data`` (the shipped arrays), exactly as the page's ``derive`` computes it."""
+    x = np.asarray(data[spec["source"]], dtype=np.float64)
+    if spec["op"] == "correlate":
+        out = []
+        for channel, kernel in spec["maps"]:
+            plane, k = x[channel], np.asarray(kernel, dtype=np.float64)
+            kh, kw = k.shape
+            oh, ow = plane.shape[0] - kh + 1, plane.shape[1] - kw + 1
+            acc = np.zeros((oh, ow))
+            for u in range(kh):
+                for v in range(kw):
+                    acc = acc + k[u, v] * plane[u : u + oh, v : v + ow]
+            out.append(acc)
+        return np.stack(out).astype(np.float32)
+    if spec["op"] == "shift":
+        window = spec["window"]
+        r = window // 2
+        h, w = x.shape
+        padded = np.zeros((h + 2 * r, w + 2 * r))
+        padded[r : r + h, r : r + w] = x
+        out = [padded[u : u + h, v : v + w] for u in range(window) for v in range(window)]
+        return np.stack(out).astype(np.float32)
+    raise ValueError(f"unknown derived array {spec.get('op')!r}")
+
+
 # ---- the PNG fallback's pieces (each widget keeps its own layout) --------------------
 def new_figure(height: float, width: float = 8.4):
     """A matplotlib figure of ``width`` x ``height`` inches, drawn without a GUI."""
@@ -272,7 +331,18 @@ class Widget(anywidget.AnyWidget):
             cls._esm = module_source(cls.MODULE)
             cls._css = _css()
 
-    def __init__(self, *, controls: list, arrays: dict, state: dict, meta: dict | None = None):
+    def __init__(
+        self,
+        *,
+        controls: list,
+        arrays: dict,
+        state: dict,
+        meta: dict | None = None,
+        derived: dict | None = None,
+    ):
+        """``derived``: name -> spec of arrays the page computes from ``arrays`` itself
+        (:func:`correlated`, :func:`shifted`); they are in :attr:`data`, never shipped,
+        and ``derived[name]["shape"]`` says how the maps are shaped (default: stacked)."""
         self._specs = {spec["name"]: dict(spec) for spec in controls}
         self.data = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
         payload, shapes, dtypes = {}, {}, {}
@@ -283,6 +353,12 @@ class Widget(anywidget.AnyWidget):
             payload[name] = a.tobytes()
             shapes[name] = list(a.shape)
             dtypes[name] = "uint8" if a.dtype == np.uint8 else "float32"
+        derived = {name: dict(spec) for name, spec in (derived or {}).items()}
+        for name, spec in derived.items():
+            a = derive(spec, self.data)
+            spec.setdefault("shape", list(a.shape))
+            self.data[name] = a.reshape(spec["shape"])
+            shapes[name], dtypes[name] = list(spec["shape"]), "float32"
         meta = {
             "name": self.MODULE,
             "photo": self.PHOTO,
@@ -290,6 +366,8 @@ class Widget(anywidget.AnyWidget):
             "shapes": shapes,
             "dtypes": dtypes,
         }
+        if derived:
+            meta["derived"] = derived
         self.meta = meta
         first = self.normalise(dict(state), None)
         super().__init__(

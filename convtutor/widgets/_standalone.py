@@ -6,6 +6,11 @@ saved state is what Jupyter itself saves in a notebook's metadata
 base64 buffers. :data:`RUNTIME` (``static/standalone.js``) renders it in the page:
 no kernel, no server, no network.
 
+In the page the buffers are packed (:func:`packed`): each distinct buffer once, in a
+pool that every widget of the page draws from (so widgets on one photo carry it once),
+compressed with deflate (zlib's format, which the browser's ``DecompressionStream``
+reads). :func:`unpacked` gives Jupyter's document back.
+
 Run ``python -m convtutor.widgets._standalone NAME [OUT.html]`` to write one widget
 of :data:`convtutor.widgets.ALL` as a page of its own (handy while editing a module).
 """
@@ -16,13 +21,23 @@ import base64
 import html
 import json
 import sys
+import zlib
 from pathlib import Path
 
 from ipywidgets.widgets.widget import _remove_buffers
 
 from ._base import STATIC
 
-__all__ = ["RUNTIME", "saved_state", "state_script", "placeholder", "runtime_script", "page"]
+__all__ = [
+    "RUNTIME",
+    "saved_state",
+    "packed",
+    "unpacked",
+    "state_script",
+    "placeholder",
+    "runtime_script",
+    "page",
+]
 
 #: The page-side runtime (an ES module's source).
 RUNTIME = (STATIC / "standalone.js").read_text(encoding="utf-8")
@@ -48,9 +63,61 @@ def saved_state(*widgets) -> dict:
     return {"version_major": 2, "version_minor": 0, "state": state}
 
 
+#: Where a packed document keeps its buffers: ``[{"compression", "data"}, ...]``.
+POOL = "convtutor_pool"
+
+
+def packed(saved: dict) -> dict:
+    """``saved`` with every buffer moved into one pool: each distinct buffer once,
+    deflated (``"compression": "deflate"``) where that makes it smaller, base64.
+    A widget's buffer becomes ``{"path": ..., "pool": index}``."""
+    pool, index = [], {}
+    state = {}
+    for model_id, entry in saved["state"].items():
+        buffers = []
+        for buffer in entry.get("buffers", []):
+            raw = base64.b64decode(buffer["data"])
+            if raw not in index:
+                small = zlib.compress(raw, 9)
+                index[raw] = len(pool)
+                pool.append(
+                    {"compression": "deflate", "data": base64.b64encode(small).decode("ascii")}
+                    if len(small) < len(raw)
+                    else {"compression": None, "data": buffer["data"]}
+                )
+            buffers.append({"path": buffer["path"], "pool": index[raw]})
+        state[model_id] = {**entry, "buffers": buffers}
+    return {**saved, "state": state, POOL: pool}
+
+
+def unpacked(document: dict) -> dict:
+    """Jupyter's saved-state document from a :func:`packed` one (or itself, if not packed)."""
+    pool = document.get(POOL)
+    if pool is None:
+        return document
+    raw = [
+        zlib.decompress(base64.b64decode(p["data"]))
+        if p["compression"]
+        else base64.b64decode(p["data"])
+        for p in pool
+    ]
+    state = {}
+    for model_id, entry in document["state"].items():
+        buffers = [
+            {
+                "path": b["path"],
+                "encoding": "base64",
+                "data": base64.b64encode(raw[b["pool"]]).decode("ascii"),
+            }
+            for b in entry.get("buffers", [])
+        ]
+        state[model_id] = {**entry, "buffers": buffers}
+    return {k: v for k, v in document.items() if k != POOL} | {"state": state}
+
+
 def state_script(saved: dict) -> str:
-    """The ``<script>`` holding a saved-state document (safe inside HTML)."""
-    text = json.dumps(saved).replace("</", "<\\/")
+    """The ``<script>`` holding a saved-state document, packed (safe inside HTML)."""
+    text = json.dumps(packed(saved), separators=(",", ":")).replace("</", "<\\/")
     return f'<script type="{MIME}">{text}</script>'
 
 

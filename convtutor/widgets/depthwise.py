@@ -23,6 +23,7 @@ import convtutor as ct
 from ..viz.images import CHANNEL_COLORS, CHANNEL_NAMES
 from ._base import (
     Widget,
+    correlated,
     draw_table,
     draw_texts,
     format_number,
@@ -133,11 +134,14 @@ class ChannelFilter(Widget):
         # Every kernel on every channel, computed once: a move is then a look-up.
         self._outputs = {}
         arrays = {"photo": self.image}
+        # The page computes the maps it paints from the photo (``derived``): they are
+        # not shipped. ``self._outputs`` (float64, from convtutor) is the authority.
+        derived = {}
         for i, name in enumerate(names):
             kernel = np.asarray(ct.kernels.NAMED[name], dtype=np.float64)
             weight = np.repeat(kernel[None, None], 3, axis=0)
             self._outputs[name] = ct.depthwise_conv2d(self.image, weight)
-            arrays[f"out_{i}"] = self._outputs[name]
+            derived[f"out_{i}"] = correlated("photo", [(c, kernel) for c in range(3)])
         arrays["lut_diverging"] = lut("RdBu_r")
         for c, colour in enumerate(CHANNEL_NAMES):
             arrays[f"lut_{c}"] = lut(f"black_to_{colour}")
@@ -152,9 +156,7 @@ class ChannelFilter(Widget):
         # symmetric colour limits: a kernel's table by its largest |entry|, its outputs
         # by their largest |value| over all three channels (as shipped)
         kernel_limits = {n: symmetric_limit(v) for n, v in kernel_values.items()}
-        limits = {
-            n: symmetric_limit(arrays[f"out_{i}"].astype(np.float32)) for i, n in enumerate(names)
-        }
+        limits = {n: symmetric_limit(self._outputs[n].astype(np.float32)) for n in names}
         # Every sentence the page shows, written here once: the page looks them up.
         words = {
             "photo": f"the photo ({_size(h, w)}): 3 channels,\neach filtered on its own below",
@@ -194,6 +196,7 @@ class ChannelFilter(Widget):
         super().__init__(
             controls=controls,
             arrays=arrays,
+            derived=derived,
             state=state,
             meta={
                 "kernels": names,
@@ -365,11 +368,15 @@ class Stacking(Widget):
         w = self.image.shape[2]
         self._full = {}
         arrays = {"photo": self.image}
+        derived = {}  # the maps painted: computed by the page from the photo, not shipped
         for i, (set_name, names) in enumerate(KERNEL_SETS.items()):
             weight = np.stack([ct.kernels.NAMED[n] for n in names])[:, None]  # (3, 1, k, k)
             full = ct.depthwise_conv2d(self.image, np.tile(weight, (self.channels, 1, 1, 1)))
             self._full[set_name] = full  # slice c*3 + m: channel c, kernel m
-            arrays[f"stack_{i}"] = full
+            derived[f"stack_{i}"] = correlated(
+                "photo",
+                [(c, ct.kernels.NAMED[n]) for c in range(self.channels) for n in names],
+            )
         arrays["lut_diverging"] = lut("RdBu_r")
         controls = [
             {"name": "depth_multiplier", "label": "depth multiplier M", "kind": "range",
@@ -381,6 +388,7 @@ class Stacking(Widget):
         super().__init__(
             controls=controls,
             arrays=arrays,
+            derived=derived,
             state=state,
             meta={
                 "sets": list(KERNEL_SETS),
@@ -401,7 +409,7 @@ class Stacking(Widget):
                 # when M changes and the channels of one kernel compare fairly.
                 "limits": {
                     s: [
-                        symmetric_limit(arrays[f"stack_{i}"][m :: self.MAX_M].astype(np.float32))
+                        symmetric_limit(self._full[s][m :: self.MAX_M].astype(np.float32))
                         for m in range(self.MAX_M)
                     ]
                     for i, s in enumerate(KERNEL_SETS)

@@ -15,7 +15,16 @@ import numpy as np
 import convtutor as ct
 
 from ..light import cached
-from ._base import Widget, format_number, lut, map_values, rgb_planes, symmetric_limit, table_cells
+from ._base import (
+    Widget,
+    correlated,
+    format_number,
+    lut,
+    map_values,
+    rgb_planes,
+    symmetric_limit,
+    table_cells,
+)
 from ._photo import photo as _photo
 
 __all__ = ["SeparablePipeline", "POINTWISE_PRESETS", "KERNELS_3x3", "CHANNELS"]
@@ -195,11 +204,13 @@ class SeparablePipeline(Widget):
         }  # fmt: skip
         super().__init__(
             controls=controls,
-            arrays={
-                "photo": x,
-                "depthwise": bank,
-                "lut_diverging": lut("RdBu_r"),
-                "lut_grey": lut("gray"),
+            arrays={"photo": x, "lut_diverging": lut("RdBu_r"), "lut_grey": lut("gray")},
+            # bank[k, i], as the page paints it: computed there from the photo, not shipped
+            derived={
+                "depthwise": {
+                    **correlated("photo", [(i, k) for k in kernels for i in range(3)]),
+                    "shape": list(bank.shape),
+                }
             },
             state=state,
             meta={

@@ -40,7 +40,15 @@ from ..spatial import (
     separate,
     singular_values,
 )
-from ._base import Widget, format_number, lut, map_values, symmetric_limit, table_cells
+from ._base import (
+    Widget,
+    format_number,
+    lut,
+    map_values,
+    shifted,
+    symmetric_limit,
+    table_cells,
+)
 from ._photo import picture as _picture
 
 __all__ = [
@@ -178,15 +186,8 @@ def _configs() -> list:
 
 def _tables(grey: np.ndarray) -> dict:
     """Everything the page needs, computed with convtutor for every slider value."""
-    h, w = grey.shape
     configs = _configs()
     n, steps = len(configs), len(PERTURBS)
-    # The photo filtered with each 7x7 one-hot kernel: the photo shifted, zeros outside.
-    shifts = np.empty((MAX_SIZE * MAX_SIZE, h, w))
-    for index in range(MAX_SIZE * MAX_SIZE):
-        one_hot = np.zeros((MAX_SIZE, MAX_SIZE))
-        one_hot.flat[index] = 1.0
-        shifts[index] = filter2d(grey, one_hot, padding=MAX_SIZE // 2)
     noises = np.zeros((len(SIZES), MAX_SIZE, MAX_SIZE))
     noise_maps = {}
     for s, k in enumerate(SIZES):
@@ -233,7 +234,7 @@ def _tables(grey: np.ndarray) -> dict:
         )
     return {
         "arrays": {
-            "shifts": shifts,
+            "grey": grey,
             "base": base,
             "noise": noises,
             "product": product,
@@ -275,8 +276,8 @@ class SobelSeparability(Widget):
         The first kernel shown, one of :data:`KERNEL_CHOICES`.
     image : array_like of shape (H, W) or (3, H, W), optional
         The picture to filter (an RGB one is made grey). Default: the sample photo,
-        96 x 96, in grey. The page gets 49 shifted copies of it (49 x H x W float32:
-        1.8 MB at 96 x 96), so keep it small.
+        96 x 96, in grey. The page gets it as float32 and makes 49 shifted copies of
+        it (49 x H x W float32: 1.8 MB at 96 x 96), so keep it small.
 
     Controls
     --------
@@ -319,6 +320,9 @@ class SobelSeparability(Widget):
         super().__init__(
             controls=controls,
             arrays={**tables["arrays"], **{key: lut(name) for key, name in lut_names.items()}},
+            # The photo filtered with each 7x7 one-hot kernel: the photo shifted, zeros
+            # outside. The page shifts the grey photo itself: 49 copies are not shipped.
+            derived={"shifts": shifted("grey", MAX_SIZE)},
             state={"kernel": kernel, "perturb": 0.0, "size": 5, "sigma": 1.0},
             meta={
                 "configs": tables["configs"],

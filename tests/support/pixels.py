@@ -158,10 +158,13 @@ def reference_widget(entry: dict):
     """The Python widget to compare a saved widget's page with (the static edition).
 
     ``entry`` is one model of a saved-state document. The widget's class is rebuilt with
-    no arguments, then given the saved arrays and metadata, so that its ``view`` works
-    on exactly what the page has.
+    no arguments, then given the saved arrays and metadata (and the arrays the page
+    derives from them, computed as the page does), so that its ``view`` works on
+    exactly what the page has.
     """
     import importlib
+
+    from convtutor.widgets._base import derive
 
     state = entry["state"]
     module, _, name = state["_anywidget_id"].rpartition(".")
@@ -172,5 +175,7 @@ def reference_widget(entry: dict):
         dtype = np.uint8 if meta["dtypes"][key] == "uint8" else np.float32
         raw = np.frombuffer(base64.b64decode(buffer["data"]), dtype=dtype)
         widget.data[key] = raw.reshape(meta["shapes"][key])
+    for key, spec in meta.get("derived", {}).items():
+        widget.data[key] = derive(spec, widget.data).reshape(meta["shapes"][key])
     widget.meta = meta
     return widget

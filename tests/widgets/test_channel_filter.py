@@ -130,8 +130,11 @@ def test_torch_groups_3_gives_the_same_maps():
 
 
 def test_painted_colours_are_convtutors_values_coloured(widget):
-    """Each output canvas is convtutor's float64 map through RdBu_r on its symmetric scale;
-    float32 shipping may move a value across a colour step only at rare pixels."""
+    """Each output canvas is convtutor's float64 map through RdBu_r on its symmetric scale.
+
+    The page computes the maps from the photo as shipped (float32), so a pixel may take
+    the next colour only where convtutor's value lies within float32 rounding of a
+    colour step (a flat patch's 0, on the step at the middle of the scale, is one)."""
     table = lut("RdBu_r")
     view = widget.view()
     for c in range(3):
@@ -141,7 +144,10 @@ def test_painted_colours_are_convtutors_values_coloured(widget):
         assert widget.meta["limits"][name] == pytest.approx(limit, rel=1e-6)
         rgba = map_values(want, -limit, limit, table)
         differ = np.any(panel(view, f"output_{c}")["rgba"] != rgba, axis=-1)
-        assert differ.mean() < 1e-3
+        steps = (want + limit) / (2 * limit) * 256  # colour steps at the whole numbers
+        from_step = np.abs(steps - np.round(steps)) * (2 * limit / 256)
+        assert differ.mean() < 1e-2
+        assert np.all(from_step[differ] < 1e-6 * limit), from_step[differ].max()
 
 
 def test_kernel_tables_hold_the_kernels_numbers(widget):

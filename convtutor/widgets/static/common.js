@@ -8,6 +8,7 @@
 //   model "values"   the state, {name: value}; the page writes it back after a move
 //   model "_arrays"  {name: DataView}: float32 (or uint8) bytes, shipped once
 //   model "_meta"    {shapes: {name: [...]}, dtypes: {name: "float32"|"uint8"}, ...}
+//                    and `derived`: {name: spec}, arrays the page computes (`derive`)
 //   model "_controls" [{name, label, kind: "range"|"select", ...}]: the controls
 //   model "error"    a message shown under the controls (role="alert")
 // and a module exports a pure `view(data, state)` -> {panels: [...], texts: {...}}
@@ -29,7 +30,78 @@ export function unpack(arrays, meta) {
     arr.shape = shapes[name] || [arr.length];
     out[name] = arr;
   }
+  // Derived arrays are computed when first read: a widget's first picture needs few.
+  for (const [name, spec] of Object.entries((meta && meta.derived) || {})) {
+    let value = null;
+    Object.defineProperty(out, name, {
+      enumerable: true,
+      get() {
+        if (value === null) {
+          value = derive(spec, out);
+          value.shape = spec.shape;
+        }
+        return value;
+      },
+    });
+  }
   return out;
+}
+
+/**
+ * An array the page computes from a shipped one (Python: _base.derive, the same float64
+ * operations in the same order, then float32, so both hold the same bits).
+ * "correlate": map n = channel maps[n][0] of `source` (C, H, W) cross-correlated with
+ * the kernel maps[n][1], no padding; "shift": `source` (H, W) shifted by every offset
+ * of a window x window square, zeros outside.
+ */
+export function derive(spec, data) {
+  const x = data[spec.source];
+  if (spec.op === "correlate") {
+    const [, h, w] = x.shape;
+    const kh = spec.maps[0][1].length;
+    const kw = spec.maps[0][1][0].length;
+    const oh = h - kh + 1;
+    const ow = w - kw + 1;
+    const out = new Float32Array(spec.maps.length * oh * ow);
+    const acc = new Float64Array(oh * ow);
+    spec.maps.forEach(([channel, kernel], n) => {
+      acc.fill(0);
+      const base = channel * h * w;
+      for (let u = 0; u < kh; u++) {
+        for (let v = 0; v < kw; v++) {
+          const k = kernel[u][v];
+          for (let i = 0; i < oh; i++) {
+            const row = base + (i + u) * w + v;
+            const at = i * ow;
+            for (let j = 0; j < ow; j++) acc[at + j] = acc[at + j] + k * x[row + j];
+          }
+        }
+      }
+      out.set(acc, n * oh * ow);
+    });
+    return out;
+  }
+  if (spec.op === "shift") {
+    const [h, w] = x.shape;
+    const window = spec.window;
+    const r = Math.floor(window / 2);
+    const out = new Float32Array(window * window * h * w);
+    for (let u = 0; u < window; u++) {
+      for (let v = 0; v < window; v++) {
+        const at = (u * window + v) * h * w;
+        for (let i = 0; i < h; i++) {
+          const si = i + u - r;
+          if (si < 0 || si >= h) continue;
+          for (let j = 0; j < w; j++) {
+            const sj = j + v - r;
+            if (sj >= 0 && sj < w) out[at + i * w + j] = x[si * w + sj];
+          }
+        }
+      }
+    }
+    return out;
+  }
+  throw new Error(`unknown derived array ${spec.op}`);
 }
 
 /** Colour-map index of v in [lo, hi] (256 entries), as Python's lut_index. */
