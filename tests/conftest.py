@@ -76,6 +76,7 @@ GROUPS = {
     # the static edition, built once (fixture static_edition)
     "tests/browser/test_static_edition.py": "static-edition",
     "tests/test_static_html.py": "static-edition",
+    "tests/browser/test_firefox_static.py": "static-edition",
     # module fixtures that compute every state's view once for several tests
     "tests/widgets/test_pixel_provenance.py": "pixel-provenance",
     "tests/widgets/test_groups_continuum.py": "groups-continuum",

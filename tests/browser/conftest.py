@@ -1,8 +1,10 @@
-"""One JupyterLab server and one headless Chromium for the whole browser-test session.
+"""One JupyterLab server (and one Notebook 7) and one headless Chromium for the whole
+browser-test session.
 
 Without /usr/bin/chromium or the playwright package the browser tests are skipped
 with the reason; under CI (environment variable ``CI`` set, as ``.ci/run`` does) a
-missing browser fails the run instead.
+missing browser fails the run instead. The same goes for Debian's firefox-esr (the
+second engine) and for the Notebook 7 and axe-core packages, for the tests that use them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "widgets"))  # pixels.py: read and compare widgets
 
+from firefox import firefox_problem  # noqa: E402
 from lab_harness import REPO, Browser, LabServer, browser_problem  # noqa: E402
 
 SCREENSHOTS = REPO / "screenshots"
@@ -32,13 +35,32 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-def require_browser() -> None:
-    """Skip (or, under CI, fail) when Chromium or Playwright is missing."""
-    problem = browser_problem()
+def require(problem: str | None) -> None:
+    """Skip with ``problem`` (or, under CI, fail) when there is one."""
     if problem:
         if under_ci():
             pytest.fail(f"browser tests are required under CI but cannot run: {problem}")
         pytest.skip(f"browser tests skipped: {problem}")
+
+
+def require_browser() -> None:
+    """Skip (or, under CI, fail) when Chromium or Playwright is missing."""
+    require(browser_problem())
+
+
+def module_problem(module: str, package: str) -> str | None:
+    """Why ``import module`` fails (pip install ``package``), or None."""
+    try:
+        __import__(module)
+    except ImportError as exc:
+        return f"the {package} package is missing ({exc}); pip install {package}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def firefox_available() -> None:
+    """Debian's firefox-esr is here (else skip, or fail under CI)."""
+    require(firefox_problem())
 
 
 @pytest.fixture(scope="session")

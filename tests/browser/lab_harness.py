@@ -135,10 +135,23 @@ def write_notebook(path: Path, sources: list[str]) -> Path:
     return path
 
 
-class LabServer:
-    """JupyterLab on 127.0.0.1, a free port, a random token and a temporary root."""
+#: The front ends :class:`LabServer` can start: name -> (module run with ``python -m``,
+#: path of a notebook's page). Jupyter Notebook 7 is built from JupyterLab's parts, so
+#: the same selectors, settings and Run menu work in both.
+FRONT_ENDS = {
+    "lab": ("jupyterlab", "lab/tree"),
+    "notebook": ("notebook", "notebooks"),
+}
 
-    def __init__(self, *, quick: bool = True):
+
+class LabServer:
+    """JupyterLab (or, ``front_end="notebook"``, Jupyter Notebook 7) on 127.0.0.1, a free
+    port, a random token and a temporary root."""
+
+    def __init__(self, *, quick: bool = True, front_end: str = "lab"):
+        if front_end not in FRONT_ENDS:
+            raise ValueError(f"front_end must be one of {sorted(FRONT_ENDS)}, not {front_end!r}")
+        self.front_end = front_end
         self.tmp = Path(tempfile.mkdtemp(prefix="convtutor-lab-"))
         self.root = self.tmp / "root"
         self.root.mkdir()
@@ -169,15 +182,16 @@ class LabServer:
         cmd = [
             sys.executable,
             "-m",
-            "jupyterlab",
+            FRONT_ENDS[self.front_end][0],
             "--no-browser",
             "--ip=127.0.0.1",
             f"--port={self.port}",
             "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root}",
-            "--LabApp.news_url=",
         ]
+        if self.front_end == "lab":
+            cmd.append("--LabApp.news_url=")
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
@@ -187,13 +201,15 @@ class LabServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited early:\n{self.log_tail()}")
+                raise RuntimeError(f"{self.front_end} exited early:\n{self.log_tail()}")
             with contextlib.suppress(OSError, urllib.error.URLError):
                 if self.api("GET", "/api/status") is not None:
                     return self
             time.sleep(0.25)
         self.stop()
-        raise RuntimeError(f"JupyterLab did not answer in {timeout:.0f} s:\n{self.log_tail()}")
+        raise RuntimeError(
+            f"{self.front_end} did not answer in {timeout:.0f} s:\n{self.log_tail()}"
+        )
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -302,7 +318,9 @@ class LabServer:
         return source.name
 
     def tree_url(self, name: str) -> str:
-        return f"{self.base}/lab/tree/{name}?reset&token={self.token}"
+        """The page of notebook ``name`` (JupyterLab: from an empty workspace)."""
+        reset = "reset&" if self.front_end == "lab" else ""
+        return f"{self.base}/{FRONT_ENDS[self.front_end][1]}/{name}?{reset}token={self.token}"
 
     def __enter__(self) -> LabServer:
         return self.start()
