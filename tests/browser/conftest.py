@@ -18,6 +18,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "widgets"))  # pixels.py: read and compare widgets
 
+from a11y import axe_problem  # noqa: E402
 from firefox import firefox_problem  # noqa: E402
 from lab_harness import REPO, Browser, LabServer, browser_problem  # noqa: E402
 
@@ -58,6 +59,12 @@ def module_problem(module: str, package: str) -> str | None:
 
 
 @pytest.fixture(scope="session")
+def axe_available() -> None:
+    """axe-core (the axe-playwright-python package) is here (else skip, or fail under CI)."""
+    require(axe_problem())
+
+
+@pytest.fixture(scope="session")
 def firefox_available() -> None:
     """Debian's firefox-esr is here (else skip, or fail under CI)."""
     require(firefox_problem())
@@ -77,6 +84,25 @@ def lab():
     try:
         yield server
     finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def notebook7():
+    """A throw-away Jupyter Notebook 7 (as ``lab``) and a Chromium of its own opening
+    notebooks in it: (server, browser)."""
+    require_browser()
+    require(module_problem("notebook.app", "notebook"))
+    server = LabServer(front_end="notebook").start()
+    try:
+        browser = Browser(server)
+    except Exception:
+        server.stop()
+        raise
+    try:
+        yield server, browser
+    finally:
+        browser.close()
         server.stop()
 
 

@@ -721,6 +721,17 @@ def median(values: list[float]) -> float:
 WIDGETS_NOTEBOOK = "widgets_check.ipynb"
 
 
+def convtutor_widget_outputs(nb) -> int:
+    """How many convtutor widgets a run of notebook ``nb`` (nbformat) displayed."""
+    return sum(
+        1
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if "widget. (This figure is interactive" in str(out.get("data", {}).get("text/plain", ""))
+    )
+
+
 def write_widgets_notebook(server: LabServer, names: list[str]) -> dict[str, int]:
     """A notebook showing each widget of ``convtutor.widgets.ALL`` in its own cell.
 
