@@ -191,6 +191,9 @@ function makeControl(spec, onValue) {
   }
   input.id = id;
   input.dataset.name = spec.name;
+  // Notebook 7 listens for shortcuts in the capture phase, before the control's own
+  // listener runs; Lumino skips a key whose target carries this attribute.
+  input.setAttribute("data-lm-suppress-shortcuts", "true");
   // JupyterLab's shortcuts take keys before a control sees them: keep ours here.
   input.addEventListener("keydown", (event) => {
     event.stopPropagation();
@@ -319,6 +322,7 @@ function photoControl(model, error) {
   input.accept = "image/*";
   input.id = id;
   input.dataset.name = "photo";
+  input.setAttribute("data-lm-suppress-shortcuts", "true");
   input.addEventListener("keydown", (event) => event.stopPropagation());
   const status = document.createElement("span");
   status.className = "ct-photo-status";
