@@ -163,7 +163,7 @@ class LabServer:
         self.log_path = self.tmp / "server.log"
 
     # ---- life cycle -------------------------------------------------------------
-    def start(self, timeout: float = 60.0) -> LabServer:
+    def start(self, timeout: float = 120.0) -> LabServer:
         settings = self.tmp / "user-settings"
         for plugin, values in LAB_SETTINGS.items():
             path = settings / f"{plugin}.jupyterlab-settings"
@@ -206,10 +206,9 @@ class LabServer:
                 if self.api("GET", "/api/status") is not None:
                     return self
             time.sleep(0.25)
+        tail = self.log_tail()  # before stop() removes the log
         self.stop()
-        raise RuntimeError(
-            f"{self.front_end} did not answer in {timeout:.0f} s:\n{self.log_tail()}"
-        )
+        raise RuntimeError(f"{self.front_end} did not answer in {timeout:.0f} s:\n{tail}")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
