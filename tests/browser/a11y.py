@@ -17,7 +17,7 @@ JUPYTER_OWN = [
 #: - the ``<img>`` JupyterLab makes for an ``image/png`` output (a matplotlib figure):
 #:   it has no ``alt`` and the notebook has no way to give it one. The static edition's
 #:   pages (nbconvert) give each figure an alt text, and are audited with them.
-JUPYTER_CHROME = [".jp-collapseHeadingButton", ".jp-RenderedImage"]
+JUPYTER_CHROME = [".jp-collapseHeadingButton", ".jp-RenderedImage > img"]
 
 #: The rules run: those of WCAG 2.0, 2.1 and 2.2 at levels A and AA (axe-core's tags).
 #: axe's best-practice rules add about a third to the time and no serious finding here.
