@@ -73,7 +73,7 @@ GROUPS = {
     # files can run side by side, each on its own server
     "tests/browser/test_lab_widgets.py": "jupyterlab-widgets",
     "tests/browser/test_lab_notebooks.py": "jupyterlab-notebooks",
-    # a Notebook 7 server and its own Chromium (fixture notebook7)
+    # a Notebook 7 server (fixture notebook7), with the session's Chromium
     "tests/browser/test_notebook7.py": "notebook7",
     # the static edition, built once (fixture static_edition)
     "tests/browser/test_static_edition.py": "static-edition",

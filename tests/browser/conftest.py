@@ -88,22 +88,23 @@ def lab():
 
 
 @pytest.fixture(scope="session")
-def notebook7():
-    """A throw-away Jupyter Notebook 7 (as ``lab``) and a Chromium of its own opening
-    notebooks in it: (server, browser)."""
+def notebook7_server():
+    """A throw-away Jupyter Notebook 7 (as ``lab``)."""
     require_browser()
     require(module_problem("notebook.app", "notebook"))
     server = LabServer(front_end="notebook").start()
     try:
-        browser = Browser(server)
-    except Exception:
-        server.stop()
-        raise
-    try:
-        yield server, browser
+        yield server
     finally:
-        browser.close()
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def notebook7(chromium, notebook7_server):
+    """(server, browser): the session's Chromium, now opening notebooks in Notebook 7.
+    (One Playwright per process: a second sync one in the same thread fails.)"""
+    chromium.server = notebook7_server
+    return notebook7_server, chromium
 
 
 @pytest.fixture(scope="session")
@@ -117,9 +118,10 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium, lab):
-    """The same Chromium, now also opening notebooks in the session's JupyterLab."""
+    """The same Chromium, now opening notebooks in the session's JupyterLab (set for
+    each module: a Notebook 7 module points it at its own server)."""
     chromium.server = lab
     return chromium
 
