@@ -50,14 +50,24 @@ def test_every_page_paints_its_canvases_in_firefox_as_in_chromium(
             png = tmp_path / f"{page['name']}.png"
             future = pool.submit(screenshot, path, png, WIDTH, window, profile)
             reference = _picture(io.BytesIO(chromium.page.screenshot(full_page=True)))
-            jobs.append((page["name"], future, reference, rects))
-        for name, future, reference, rects in jobs:
+            jobs.append((page["name"], path, future, reference, rects))
+        for name, path, future, reference, rects in jobs:
             picture = _picture(future.result())
             if not rects:
                 if len(np.unique(picture.reshape(-1, 3), axis=0)) <= 1:
                     problems.append(f"{name}: Firefox shows a blank window")
                 continue
             matches = compare_page(picture, reference, rects)
+            # Firefox takes its picture soon after the load event; a widget whose arrays
+            # take longer to unpack may not have painted yet (seen once in 02, on an idle
+            # machine). Ask again, up to twice, before calling it a fault.
+            for attempt in range(2):
+                if all(not m.blank and m.missing <= MAX_MISSING for m in matches):
+                    break
+                again = tmp_path / f"{name}-again{attempt}.png"
+                window = int(reference.shape[0] * 1.05) + 200
+                picture = _picture(screenshot(path, again, WIDTH, window, profile))
+                matches = compare_page(picture, reference, rects)
             canvases += len(matches)
             worst = max(m.missing for m in matches)
             summary.append(f"{name}: {len(matches)} canvases, worst {worst:.2%} missing")
