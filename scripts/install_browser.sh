@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Install Debian's Chromium for the browser tests, when it is missing and we may.
+# Install Debian's Chromium (the browser tests' engine) and firefox-esr (the second
+# engine the static edition is checked in), when they are missing and we may.
 # Playwright's own `playwright install` cannot download browsers on our machines.
 set -u
-if [ -x /usr/bin/chromium ]; then
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "Installing Debian's chromium for the browser tests (about a minute)..."
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  echo "Installing Debian's ${missing[*]} for the browser tests (a minute or two)..."
+  apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   exit $?
 fi
-echo "Note: /usr/bin/chromium is missing and this user cannot install it;"
-echo "      the browser tests will be skipped (install it with: sudo apt-get install chromium)."
+echo "Note: ${missing[*]} missing and this user cannot install it;"
+echo "      the browser tests that need it will be skipped"
+echo "      (install it with: sudo apt-get install ${missing[*]})."
 exit 0

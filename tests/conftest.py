@@ -78,9 +78,13 @@ GROUPS = {
     # files can run side by side, each on its own server
     "tests/browser/test_lab_widgets.py": "jupyterlab-widgets",
     "tests/browser/test_lab_notebooks.py": "jupyterlab-notebooks",
+    # a Notebook 7 server (fixture notebook7), with the session's Chromium
+    "tests/browser/test_notebook7.py": "notebook7",
     # the static edition, built once (fixture static_edition)
     "tests/browser/test_static_edition.py": "static-edition",
     "tests/test_static_html.py": "static-edition",
+    "tests/browser/test_firefox_static.py": "static-edition",
+    "tests/browser/test_accessibility_static.py": "static-edition",
     # module fixtures that compute every state's view once for several tests
     "tests/widgets/test_pixel_provenance.py": "pixel-provenance",
     "tests/widgets/test_groups_continuum.py": "groups-continuum",
@@ -89,7 +93,7 @@ GROUPS = {
 }
 #: Session fixtures too costly to build for every test: each of their users must be in
 #: a group (checked at collection), so a worker builds one for a whole file or more.
-COSTLY_FIXTURES = ("lab", "static_edition")
+COSTLY_FIXTURES = ("lab", "notebook7", "static_edition")
 
 
 def group_of(nodeid: str) -> str | None:

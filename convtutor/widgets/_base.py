@@ -154,8 +154,18 @@ def _hex(rgb) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(x) for x in rgb))
 
 
+def text_colour(rgb) -> str:
+    """Black or white, whichever contrasts more with the background ``rgb`` (0-255):
+    WCAG 2's relative luminance L, black when (L + 0.05) / 0.05 >= 1.05 / (L + 0.05)."""
+    channels = [int(b) / 255 for b in rgb]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return "#000000" if (luminance + 0.05) ** 2 >= 0.0525 else "#ffffff"
+
+
 def table_cells(values, lo: float, hi: float, table: np.ndarray, digits: int = 3) -> list:
-    """A 2-D array as table cells ``{text, bg, fg}``: colour-mapped, dark text on light."""
+    """A 2-D array as table cells ``{text, bg, fg}``: colour-mapped, the text black or
+    white, whichever contrasts more (:func:`text_colour`)."""
     v = np.asarray(values, dtype=np.float64)
     idx = lut_index(v, lo, hi)
     rows = []
@@ -163,12 +173,11 @@ def table_cells(values, lo: float, hi: float, table: np.ndarray, digits: int = 3
         row = []
         for c in range(v.shape[1]):
             rgb = table[idx[r, c]]
-            light = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 140
             row.append(
                 {
                     "text": format_number(v[r, c], digits),
                     "bg": _hex(rgb),
-                    "fg": "#000000" if light else "#ffffff",
+                    "fg": text_colour(rgb),
                 }
             )
         rows.append(row)

@@ -52,7 +52,7 @@ MULTIPLIERS = (1, 4)
 KIND_STYLES = (
     ("standard", "#999999", "#000000"),
     ("depth-wise", "#56b4e9", "#000000"),
-    ("point-wise", "#009e73", "#ffffff"),
+    ("point-wise", "#009e73", "#000000"),  # black: 6.3:1 on this green, white only 3.4:1
     ("separable", "#0072b2", "#ffffff"),
 )
 WHITE, AXIS = "#ffffff", "#444444"

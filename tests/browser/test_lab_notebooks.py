@@ -3,8 +3,11 @@
 The executed copy (trusted, as its author's would be) shows what the kernel produced:
 no error output, no stderr, every widget output rendered as a live convtutor widget
 from the saved widget state (as many as the run displayed), none wider than the
-output area at 1280x800, no console error. With ``pytest --screenshots``, a full-page
-screenshot of each is written to ``screenshots/`` for a person to look at.
+output area at 1280x800, no console error, and no serious or critical axe-core
+violation in the suite's own DOM (``a11y.JUPYTER_OWN``: outputs and rendered Markdown;
+JupyterLab's own chrome reports issues of its own, see ``a11y.JUPYTER_CHROME``).
+With ``pytest --screenshots``, a full-page screenshot of each is written to
+``screenshots/`` for a person to look at.
 """
 
 from __future__ import annotations
@@ -15,29 +18,22 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.support.lab_harness import PANEL, serious
+from tests.support.a11y import JUPYTER_CHROME, JUPYTER_OWN, axe_violations, grave
+from tests.support.lab_harness import PANEL, convtutor_widget_outputs, serious
 from tests.support.notebooks import SEQUENCE
 
 
-def _convtutor_widgets(nb) -> int:
-    return sum(
-        1
-        for cell in nb.cells
-        if cell.cell_type == "code"
-        for out in cell.get("outputs", [])
-        if "widget. (This figure is interactive" in str(out.get("data", {}).get("text/plain", ""))
-    )
-
-
 @pytest.mark.parametrize("name", SEQUENCE)
-def test_executed_notebook_shows_clean_in_lab(name, executed_notebooks, lab, browser, screenshots):
+def test_executed_notebook_shows_clean_in_lab(
+    name, executed_notebooks, lab, browser, screenshots, axe_available
+):
     """An executed lesson opens in JupyterLab: every cell run, every widget painted, no error."""
     record = executed_notebooks[name]
     assert not record["error"], record["error"]
     path = Path(record["path"])
     copy = lab.copy_notebook(path, trust=True)
     nb = nbformat.read(path, as_version=4)
-    expected = _convtutor_widgets(nb)
+    expected = convtutor_widget_outputs(nb)
     browser.open(copy)
     # Widgets start one by one (the larger their arrays, the later): wait for all.
     with contextlib.suppress(Exception):  # if one never paints, the count below says so
@@ -63,3 +59,5 @@ def test_executed_notebook_shows_clean_in_lab(name, executed_notebooks, lab, bro
         assert not cell.loading and not cell.unrendered, f"code cell {i}: widget not rendered"
         assert not cell.clipped, f"code cell {i}: a widget is cut off {cell.clipped}"
     assert not serious(report.console_errors), report.console_errors
+    audit = grave(axe_violations(browser.page, JUPYTER_OWN, JUPYTER_CHROME))
+    assert not audit, "axe-core: " + "\n".join(str(v) for v in audit)

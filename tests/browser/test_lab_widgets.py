@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from convtutor.widgets import ALL
+from tests.support.a11y import MIN_TARGET, small_targets
 from tests.support.lab_harness import (
     PANEL,
     WIDGETS_NOTEBOOK,
@@ -84,6 +85,14 @@ def test_controls_are_labelled_readable_and_show_focus(name, widgets_page, brows
         " return [e.dataset.name || e.tagName, s.outlineStyle, s.outlineWidth]; }"
     )
     assert outline[1] != "none" and outline[2] != "0px", f"{name}: no focus ring on {outline}"
+
+
+def test_every_control_is_a_big_enough_pointer_target(widgets_page, browser):
+    """Every input, select and button of every widget: at least 24 x 24 CSS px (WCAG 2.2,
+    SC 2.5.8), measured in the page."""
+    count, small = small_targets(browser.page, PANEL)
+    assert count >= 2 * len(NAMES), f"only {count} controls in {len(NAMES)} widgets"
+    assert not small, f"smaller than {MIN_TARGET}x{MIN_TARGET} CSS px: {small}"
 
 
 def _png(seed: int) -> bytes:

@@ -136,10 +136,23 @@ def write_notebook(path: Path, sources: list[str]) -> Path:
     return path
 
 
-class LabServer:
-    """JupyterLab on 127.0.0.1, a free port, a random token and a temporary root."""
+#: The front ends :class:`LabServer` can start: name -> (module run with ``python -m``,
+#: path of a notebook's page). Jupyter Notebook 7 is built from JupyterLab's parts, so
+#: the same selectors, settings and Run menu work in both.
+FRONT_ENDS = {
+    "lab": ("jupyterlab", "lab/tree"),
+    "notebook": ("notebook", "notebooks"),
+}
 
-    def __init__(self, *, quick: bool = True):
+
+class LabServer:
+    """JupyterLab (or, ``front_end="notebook"``, Jupyter Notebook 7) on 127.0.0.1, a free
+    port, a random token and a temporary root."""
+
+    def __init__(self, *, quick: bool = True, front_end: str = "lab"):
+        if front_end not in FRONT_ENDS:
+            raise ValueError(f"front_end must be one of {sorted(FRONT_ENDS)}, not {front_end!r}")
+        self.front_end = front_end
         self.tmp = Path(tempfile.mkdtemp(prefix="convtutor-lab-"))
         self.root = self.tmp / "root"
         self.root.mkdir()
@@ -151,7 +164,7 @@ class LabServer:
         self.log_path = self.tmp / "server.log"
 
     # ---- life cycle -------------------------------------------------------------
-    def start(self, timeout: float = 60.0) -> LabServer:
+    def start(self, timeout: float = 120.0) -> LabServer:
         settings = self.tmp / "user-settings"
         for plugin, values in LAB_SETTINGS.items():
             path = settings / f"{plugin}.jupyterlab-settings"
@@ -170,15 +183,16 @@ class LabServer:
         cmd = [
             sys.executable,
             "-m",
-            "jupyterlab",
+            FRONT_ENDS[self.front_end][0],
             "--no-browser",
             "--ip=127.0.0.1",
             f"--port={self.port}",
             "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root}",
-            "--LabApp.news_url=",
         ]
+        if self.front_end == "lab":
+            cmd.append("--LabApp.news_url=")
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
@@ -188,13 +202,14 @@ class LabServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited early:\n{self.log_tail()}")
+                raise RuntimeError(f"{self.front_end} exited early:\n{self.log_tail()}")
             with contextlib.suppress(OSError, urllib.error.URLError):
                 if self.api("GET", "/api/status") is not None:
                     return self
             time.sleep(0.25)
+        tail = self.log_tail()  # before stop() removes the log
         self.stop()
-        raise RuntimeError(f"JupyterLab did not answer in {timeout:.0f} s:\n{self.log_tail()}")
+        raise RuntimeError(f"{self.front_end} did not answer in {timeout:.0f} s:\n{tail}")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -303,7 +318,9 @@ class LabServer:
         return source.name
 
     def tree_url(self, name: str) -> str:
-        return f"{self.base}/lab/tree/{name}?reset&token={self.token}"
+        """The page of notebook ``name`` (JupyterLab: from an empty workspace)."""
+        reset = "reset&" if self.front_end == "lab" else ""
+        return f"{self.base}/{FRONT_ENDS[self.front_end][1]}/{name}?{reset}token={self.token}"
 
     def __enter__(self) -> LabServer:
         return self.start()
@@ -702,6 +719,17 @@ def median(values: list[float]) -> float:
 
 
 WIDGETS_NOTEBOOK = "widgets_check.ipynb"
+
+
+def convtutor_widget_outputs(nb) -> int:
+    """How many convtutor widgets a run of notebook ``nb`` (nbformat) displayed."""
+    return sum(
+        1
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if "widget. (This figure is interactive" in str(out.get("data", {}).get("text/plain", ""))
+    )
 
 
 def write_widgets_notebook(server: LabServer, names: list[str]) -> dict[str, int]:

@@ -175,15 +175,24 @@ export function formatCount(n) {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
+/** Black or white, whichever contrasts more with rgb (0-255), as Python's text_colour. */
+export function textColour(rgb) {
+  const lin = rgb.map((b) => {
+    const c = b / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  const luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
+  return (luminance + 0.05) ** 2 >= 0.0525 ? "#000000" : "#ffffff";
+}
+
 /** Rows of numbers as table cells {text, bg, fg}, as Python's table_cells. */
 export function tableCells(rows, lo, hi, lut, digits = 3) {
   return rows.map((row) =>
     row.map((v) => {
       const k = lutIndex(v, lo, hi) * 3;
       const rgb = [lut[k], lut[k + 1], lut[k + 2]];
-      const light = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 140;
       const bg = "#" + rgb.map((b) => b.toString(16).padStart(2, "0")).join("");
-      return { text: formatNumber(v, digits), bg, fg: light ? "#000000" : "#ffffff" };
+      return { text: formatNumber(v, digits), bg, fg: textColour(rgb) };
     }),
   );
 }
@@ -254,6 +263,9 @@ function makeControl(spec, onValue) {
   }
   input.id = id;
   input.dataset.name = spec.name;
+  // Notebook 7 listens for shortcuts in the capture phase, before the control's own
+  // listener runs; Lumino skips a key whose target carries this attribute.
+  input.setAttribute("data-lm-suppress-shortcuts", "true");
   // JupyterLab's shortcuts take keys before a control sees them: keep ours here.
   input.addEventListener("keydown", (event) => {
     event.stopPropagation();
@@ -382,6 +394,7 @@ function photoControl(model, error) {
   input.accept = "image/*";
   input.id = id;
   input.dataset.name = "photo";
+  input.setAttribute("data-lm-suppress-shortcuts", "true");
   input.addEventListener("keydown", (event) => event.stopPropagation());
   const status = document.createElement("span");
   status.className = "ct-photo-status";
