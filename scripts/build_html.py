@@ -31,7 +31,8 @@ Usage::
 ``NAME`` selects notebooks by file name (``02_depthwise`` or ``02``); default: all.
 ``--quick`` sets ``CONVTUTOR_QUICK=1`` for the kernels (smaller experiments).
 ``--binder-repo OWNER/REPO`` puts a "run it on Binder" link on every page (default:
-``$CONVTUTOR_BINDER_REPO``, else the GitHub ``origin`` remote, else no link).
+``$CONVTUTOR_BINDER_REPO``, else pyproject.toml's ``[project.urls] Repository``, the one
+setting the notebooks' Binder and Colab links are built from).
 The exit status is 1 when a notebook fails; its page is still written, with the error.
 """
 
@@ -45,7 +46,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -54,6 +54,7 @@ from pathlib import Path
 # Its sibling script: found next to this one when run (the tests load both by file).
 import execute_notebooks
 import nbformat
+import sync_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,26 +99,17 @@ def title_of(nb) -> str:
     return ""
 
 
-def binder_repo_default() -> str | None:
-    """OWNER/REPO for Binder links: $CONVTUTOR_BINDER_REPO, else a GitHub origin remote."""
-    if os.environ.get("CONVTUTOR_BINDER_REPO"):
-        return os.environ["CONVTUTOR_BINDER_REPO"]
-    try:
-        url = subprocess.run(
-            ["git", "-C", str(ROOT), "remote", "get-url", "origin"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    match = re.search(r"github\.com[:/]([^/]+/[^/]+?)(?:\.git)?$", url)
-    return match.group(1) if match else None
+def binder_repo_default() -> str:
+    """OWNER/REPO for Binder links: $CONVTUTOR_BINDER_REPO, else the one setting the
+    notebooks' links come from (pyproject.toml's ``[project.urls] Repository``)."""
+    return os.environ.get("CONVTUTOR_BINDER_REPO") or sync_notebooks.repository()
 
 
-def binder_url(repo: str, notebook: str) -> str:
-    """A mybinder.org link that opens JupyterLab at ``notebooks/<notebook>``."""
-    return f"https://mybinder.org/v2/gh/{repo}/HEAD?urlpath=lab/tree/notebooks/{notebook}"
+binder_url = sync_notebooks.binder_url
+
+#: Cells a static page leaves out: the install cell (scripts/sync_notebooks.py) is for a
+#: notebook opened where convtutor is missing; a page installs nothing.
+NOT_ON_A_PAGE = {"install"}
 
 
 # ---- turning live outputs into static ones ------------------------------------------
@@ -399,6 +391,7 @@ def write_page(record: dict, out: Path, binder_repo: str | None) -> dict:
     """The page of one executed notebook (``record`` from execute_notebooks.executed)."""
     start = time.perf_counter()
     nb = nbformat.read(record["path"], as_version=4)
+    nb.cells = [c for c in nb.cells if not NOT_ON_A_PAGE & set(c.metadata.get("tags", []))]
     name = record["name"]
     title = title_of(nb) or name
     link = binder_url(binder_repo, f"{name}.ipynb") if binder_repo else None
