@@ -159,6 +159,7 @@ def test_layers_are_conv_cost():
     ],
 )
 def test_bad_input_is_named(call, error, words):
+    """A wrong argument raises an error that names it, what was expected and what was given."""
     with pytest.raises(error) as info:
         call()
     for word in words:

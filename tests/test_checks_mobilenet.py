@@ -24,6 +24,7 @@ def assert_hint(fb, *words):
 
 
 def test_pointwise_at_width():
+    """Right multiply-adds of a 1x1 layer at width alpha pass, at the default and other sizes."""
     assert_right(check.pointwise_at_width(256 * 256 * 196))
     assert_right(check.pointwise_at_width(384 * 48 * 49, 512, 64, 7, 0.75))
     assert "12,845,056" in check.pointwise_at_width(256 * 256 * 196).message
@@ -41,10 +42,12 @@ def test_pointwise_at_width():
     ],
 )
 def test_pointwise_at_width_hints(answer, words):
+    """Each known wrong count for the 1x1 layer at width alpha gets its own hint."""
     assert_hint(check.pointwise_at_width(answer), *words)
 
 
 def test_inverted_residual_weights():
+    """The right weight count of an inverted residual block passes, default and other sizes."""
     assert_right(check.inverted_residual_weights(24 * 144 + 144 * 9 + 144 * 24))
     assert_right(check.inverted_residual_weights(16 * 96 + 96 * 9 + 96 * 24, 16, 24, 6))
 
@@ -60,10 +63,12 @@ def test_inverted_residual_weights():
     ],
 )
 def test_inverted_residual_weights_hints(answer, words):
+    """Each known wrong weight count of an inverted residual block gets its own hint."""
     assert_hint(check.inverted_residual_weights(answer), *words)
 
 
 def test_depthwise_bytes():
+    """The right bytes a depth-wise layer moves pass, and the message types the number."""
     values = 64 * 56 * 56 * 2 + 64 * 9
     assert_right(check.depthwise_bytes(4 * values))
     assert "1,607,936" in check.depthwise_bytes(4 * values).message
@@ -80,10 +85,12 @@ def test_depthwise_bytes():
     ],
 )
 def test_depthwise_bytes_hints(answer, words):
+    """Each known wrong byte count of a depth-wise layer gets its own hint."""
     assert_hint(check.depthwise_bytes(answer), *words)
 
 
 def test_linear_projection():
+    """Only (b) passes, in any case or spacing; each other answer or type gets its own hint."""
     assert_right(check.linear_projection("b"))
     assert_right(check.linear_projection(" B "))
     assert_hint(check.linear_projection("a"), "no multiply-adds", "section 6")

@@ -41,6 +41,7 @@ def torch_bytes(kind, c_in, c_out, k, size, stride, padding, m, bias, dtype):
     st.integers(1, 3), st.booleans(), st.sampled_from([torch.float32, torch.float64]),
 )  # fmt: skip
 def test_bytes_equal_torch_tensors(kind, c_in, c_out, k, h, w, stride, padding, m, bias, dtype):
+    """conv_memory's bytes are those of PyTorch's own tensors, for every kind, size and dtype."""
     if kind == "depthwise":
         c_out = c_in * m
     if kind == "pointwise":
@@ -80,6 +81,7 @@ def test_mobilenet_layer_moves_fewer_bytes_but_not_by_as_much():
     ],
 )
 def test_bad_input_is_named(kwargs, error, words):
+    """A wrong argument to conv_memory raises an error that names it and what was given."""
     args = {"kind": "standard", "input_size": 8, **kwargs}
     kind, size = args.pop("kind"), args.pop("input_size")
     with pytest.raises(error) as info:

@@ -304,6 +304,7 @@ def test_sixteen_bit_grey_is_read_to_its_full_scale():
 
 
 def test_float_grey_in_0_1_is_taken_as_it_is():
+    """A float grey picture in [0, 1] is taken as it is; one that is not all finite is refused."""
     values = np.linspace(0, 1, 400, dtype=np.float32).reshape(20, 20)
     picture = load_image(_png(Image.fromarray(values), "TIFF"), size=20)
     np.testing.assert_allclose(picture[1], values, atol=1e-7)
@@ -334,6 +335,7 @@ def test_pil_images_are_read_like_files():
 
 
 def test_an_animation_gives_its_first_frame():
+    """An animated GIF, PNG, WebP or TIFF gives its first frame."""
     frames = [Image.new("RGB", (20, 20), c) for c in ((255, 0, 0), (0, 0, 255))]
     for fmt in ("GIF", "PNG", "WEBP", "TIFF"):
         buffer = io.BytesIO()
@@ -343,6 +345,7 @@ def test_an_animation_gives_its_first_frame():
 
 
 def test_a_tiny_picture_is_enlarged_to_one_colour():
+    """A one-pixel picture is enlarged to the requested size, all of its one colour."""
     picture = load_image(_png(Image.new("RGB", (1, 1), (255, 0, 51))), size=8)
     np.testing.assert_allclose(picture, np.array([1, 0, 0.2])[:, None, None] + np.zeros((3, 8, 8)))
 

@@ -34,6 +34,7 @@ def _hub_problem() -> str | None:
 @pytest.mark.hub
 @pytest.mark.notebook
 def test_three_students_on_a_real_hub(tmp_path):
+    """Three students on a real hub run lesson 02 without failure and fill one shared cache."""
     problem = _hub_problem()
     if problem:
         if _under_ci():

@@ -62,6 +62,7 @@ def _counting(value):
     ],
 )
 def test_cached_computes_once_then_reads_the_same(cache, kind, value):
+    """cached computes once, then reads back the same values and dtypes; no .tmp file is left."""
     compute, calls = _counting(value)
     first = light.cached("thing", {"x": np.ones(3)}, compute, kind=kind)
     second = light.cached("thing", {"x": np.ones(3)}, compute, kind=kind)
@@ -91,6 +92,7 @@ def test_cached_computes_once_then_reads_the_same(cache, kind, value):
     ],
 )
 def test_other_inputs_are_another_entry(cache, other):
+    """Other values, shape, dtype, names or one more input make another cache entry."""
     compute, calls = _counting(np.zeros(2))
     light.cached("thing", {"x": np.ones(3)}, compute)
     light.cached("thing", other, compute)
@@ -98,6 +100,7 @@ def test_other_inputs_are_another_entry(cache, other):
 
 
 def test_another_version_is_another_entry(cache, monkeypatch):
+    """Another version of convtutor makes another cache entry."""
     compute, calls = _counting(np.zeros(2))
     light.cached("thing", 1, compute)
     monkeypatch.setattr(light, "_version", lambda: "9.9.9")
@@ -106,6 +109,7 @@ def test_another_version_is_another_entry(cache, monkeypatch):
 
 
 def test_a_damaged_file_is_computed_again(cache):
+    """A damaged cache file is computed again, and the right value returned."""
     compute, calls = _counting(np.arange(3.0))
     light.cached("thing", 1, compute)
     (stored,) = cache.rglob("*.npz")
@@ -115,6 +119,7 @@ def test_a_damaged_file_is_computed_again(cache):
 
 
 def test_off_and_unwritable_folders_compute_every_time(tmp_path, monkeypatch):
+    """With the cache off or its folder unwritable, every call computes, and gives the value."""
     compute, calls = _counting(np.zeros(2))
     monkeypatch.setenv("CONVTUTOR_CACHE_DIR", "off")
     light.cached("thing", 1, compute)
@@ -128,12 +133,14 @@ def test_off_and_unwritable_folders_compute_every_time(tmp_path, monkeypatch):
 
 
 def test_default_folder_follows_xdg(monkeypatch, tmp_path):
+    """Without CONVTUTOR_CACHE_DIR the cache is convtutor/ in XDG_CACHE_HOME."""
     monkeypatch.delenv("CONVTUTOR_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert light.cache_dir() == tmp_path / "convtutor"
 
 
 def test_bad_arguments_are_named(cache):
+    """An unknown kind, or an input cached cannot key on, raises an error naming what is wrong."""
     with pytest.raises(ValueError, match="kind"):
         light.cached("thing", 1, lambda: 1, kind="pickle")
     with pytest.raises(TypeError, match="object"):
@@ -163,6 +170,7 @@ def test_concurrent_writers_never_leave_a_half_file(cache):
 
 
 def test_separable_pipeline_reads_its_differences_from_the_cache(cache):
+    """SeparablePipeline's differences are stored once per photo and read back equal."""
     from convtutor.widgets import SeparablePipeline
 
     first = SeparablePipeline().differences
@@ -175,6 +183,7 @@ def test_separable_pipeline_reads_its_differences_from_the_cache(cache):
 
 
 def test_sobel_tables_from_the_cache_are_the_computed_ones(cache):
+    """The Sobel widget's tables read from the cache equal the computed ones, dtypes too."""
     from convtutor import data
     from convtutor.widgets import sobel
 
@@ -219,6 +228,7 @@ def test_groups_checks_shipped_are_the_ones_computed_here():
 
 # ---- PyTorch missing ---------------------------------------------------------------------
 def test_import_torch_without_torch_raises_one_line():
+    """Without PyTorch, import_torch raises PyTorchMissing, shown as one line on how to install."""
     code = (
         f"{NO_TORCH}\n"
         "import convtutor as ct\n"
@@ -236,6 +246,7 @@ def test_import_torch_without_torch_raises_one_line():
 
 
 def test_import_torch_with_torch_is_torch():
+    """With PyTorch installed, import_torch returns the torch module."""
     import torch
 
     assert light.import_torch() is torch

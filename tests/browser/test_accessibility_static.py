@@ -24,6 +24,7 @@ OWN = [".jp-OutputArea-output"]
 def test_every_page_has_no_grave_axe_violation_and_big_enough_targets(
     static_edition, chromium, axe_available
 ):
+    """Every static page: no serious or critical axe violation, each control at least 24 x 24 px."""
     out, pages = static_edition
     problems, controls = [], 0
     for page in [{"name": "index", "html": "index.html"}, *pages]:

@@ -32,6 +32,7 @@ def _picture(data) -> np.ndarray:
 def test_every_page_paints_its_canvases_in_firefox_as_in_chromium(
     static_edition, chromium, firefox_available, tmp_path
 ):
+    """Every page in Firefox: each widget canvas painted and as Chromium paints it, none blank."""
     out, pages = static_edition
     profile = tmp_path / "firefox-profile"
     profile.mkdir()

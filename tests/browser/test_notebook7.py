@@ -43,6 +43,7 @@ def _errors(browser) -> list[str]:
 
 @pytest.mark.parametrize("name", SEQUENCE)
 def test_lesson_shows_every_widget_in_notebook7(name, executed_notebooks, notebook7):
+    """A lesson in Notebook 7 shows every widget it displays, live, no error in cell or console."""
     server, browser = notebook7
     record = executed_notebooks[name]
     assert not record["error"], record["error"]
@@ -82,6 +83,7 @@ def widgets_page(notebook7):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_keyboard_sweep_paints_what_python_computes_in_notebook7(name, widgets_page, notebook7):
+    """Notebook 7: a keyboard sweep paints what Python computes; the kernel has the page's state."""
     server, browser = notebook7
     root = (
         browser.page.locator(f"{PANEL} .jp-CodeCell")

@@ -44,6 +44,7 @@ def knobs():
 
 
 def test_in_all_and_the_grid_is_every_control_value(knobs):
+    """MobileNetKnobs is in ALL, and its grid of states is every value of its two controls."""
     assert ALL["mobilenet_knobs"] is MobileNetKnobs
     a, r = knobs.controls["alpha"], knobs.controls["resolution"]
     steps = round((a["max"] - a["min"]) / a["step"]) + 1
@@ -112,6 +113,7 @@ def test_the_papers_rows_are_cited_and_agree(knobs):
 
 
 def test_defaults_and_cost(knobs):
+    """The widget starts at alpha 1 and 224 px, or as given; its cost is mobilenet_v1_cost's."""
     w = MobileNetKnobs(alpha=0.5, resolution=160)
     assert w.state == {"alpha": 0.5, "resolution": 160}
     assert w.cost == blocks.mobilenet_v1_cost(0.5, 160)
@@ -132,10 +134,12 @@ def test_defaults_and_cost(knobs):
     ],
 )
 def test_bad_values_name_the_control_and_keep_the_state(values, error, words):
+    """A refused value names the control and leaves the widget as it was."""
     assert_refused(MobileNetKnobs(), values, error, words)
 
 
 def test_png_fallback_draws_every_text():
+    """The PNG fallback is drawn and shows every text of the view."""
     w = MobileNetKnobs(0.75, 224)
     assert_png_fallback(w)
     assert_texts_drawn(w.figure(), w.view()["texts"])

@@ -73,6 +73,7 @@ def image_of(widget) -> np.ndarray:
     ids=lambda v: getattr(v, "dtype", type(v).__name__).__str__()[:12],
 )
 def test_numbers_that_are_a_picture_are_converted_as_documented(given, want):
+    """Arrays, lists and tensors of a picture become (C, H, W) float64 in [0, 1], as documented."""
     got = picture(given)
     assert got.dtype == np.float64 and got.flags.c_contiguous
     assert got.shape == np.shape(want)
@@ -81,6 +82,7 @@ def test_numbers_that_are_a_picture_are_converted_as_documented(given, want):
 
 
 def test_the_result_is_a_copy():
+    """The picture is a copy: changing the array given afterwards does not change it."""
     given = RGB.copy()
     got = picture(given)
     given[:] = 0
@@ -125,6 +127,7 @@ BAD_NUMBERS = [
 
 @pytest.mark.parametrize(("given", "error", "words"), BAD_NUMBERS)
 def test_numbers_that_are_not_a_picture_are_refused_by_name(given, error, words):
+    """Numbers that are not a picture raise an error that starts with 'image' and says why."""
     with pytest.raises(error) as info:
         picture(given)
     message = str(info.value)
@@ -276,6 +279,7 @@ UPLOADS = {
 
 @pytest.mark.parametrize("family", list(UPLOADS))
 def test_a_bad_upload_says_why_on_the_widget_and_the_photo_stays(built, family):
+    """A bad upload says why on the widget and the photo stays; a good one next is used."""
     cls, widget = built
     data, words = UPLOADS[family]
     before_image, before_state = image_of(widget).copy(), widget.state
