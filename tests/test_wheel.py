@@ -146,6 +146,7 @@ def test_the_installed_wheel_builds_every_widget_with_its_page_code(installed):
 def test_a_page_written_from_the_installed_wheel_is_live_and_exact(installed):
     """The installed copy's standalone page, opened offline in Chromium: the widget
     starts, and a keyboard sweep paints exactly what Python computes for each state."""
+    from convtutor.widgets._standalone import unpacked
     from tests.support.lab_harness import Browser, browser_problem, serious, sweep_compared
     from tests.support.pixels import reference_widget
 
@@ -158,7 +159,8 @@ def test_a_page_written_from_the_installed_wheel_is_live_and_exact(installed):
     html = installed["page"].read_text(encoding="utf-8")
     start = html.index('<script type="application/vnd.jupyter.widget-state+json">')
     saved = html[html.index(">", start) + 1 : html.index("</script>", start)]
-    ((model_id, entry),) = json.loads(saved.replace("<\\/", "</"))["state"].items()
+    document = unpacked(json.loads(saved.replace("<\\/", "</")))  # the page's pool, unpacked
+    ((model_id, entry),) = document["state"].items()
     chromium = Browser()
     try:
         chromium.open_file(installed["page"])

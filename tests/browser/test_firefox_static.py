@@ -29,6 +29,11 @@ def _picture(data) -> np.ndarray:
     return np.asarray(Image.open(data).convert("RGB")).astype(np.int16)
 
 
+def _fine(match) -> bool:
+    """A canvas painted, and within the tolerance of Chromium's picture."""
+    return not match.blank and match.missing <= MAX_MISSING
+
+
 def test_every_page_paints_its_canvases_in_firefox_as_in_chromium(
     static_edition, chromium, firefox_available, tmp_path
 ):
@@ -60,16 +65,21 @@ def test_every_page_paints_its_canvases_in_firefox_as_in_chromium(
                     problems.append(f"{name}: Firefox shows a blank window")
                 continue
             matches = compare_page(picture, reference, rects)
-            # Firefox takes its picture soon after the load event; a widget whose arrays
-            # take longer to unpack may not have painted yet (seen once in 02, on an idle
-            # machine). Ask again, up to twice, before calling it a fault.
-            for attempt in range(2):
-                if all(not m.blank and m.missing <= MAX_MISSING for m in matches):
+            # Firefox takes its picture soon after the load event, while a page's widgets
+            # may still be starting (their ES modules are imported and their arrays
+            # unpacked after it): a canvas may not have painted yet. Ask again, up to four
+            # times; each canvas must match Chromium's in one of the pictures, so a canvas
+            # Firefox paints wrong fails every time.
+            for attempt in range(4):
+                if all(_fine(m) for m in matches):
                     break
                 again = tmp_path / f"{name}-again{attempt}.png"
                 window = int(reference.shape[0] * 1.05) + 200
                 picture = _picture(screenshot(path, again, WIDTH, window, profile))
-                matches = compare_page(picture, reference, rects)
+                matches = [
+                    m if _fine(m) else min(m, n, key=lambda x: (x.blank, x.missing))
+                    for m, n in zip(matches, compare_page(picture, reference, rects), strict=True)
+                ]
             canvases += len(matches)
             worst = max(m.missing for m in matches)
             summary.append(f"{name}: {len(matches)} canvases, worst {worst:.2%} missing")
