@@ -14,8 +14,14 @@ page without widgets must still show something (not a blank window).
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import http.server
 import io
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -23,6 +29,70 @@ from PIL import Image
 from tests.support.firefox import CANVAS_RECTS, MAX_MISSING, TOLERANCE, compare_page, screenshot
 
 WIDTH = 1280
+#: A 1x1 transparent PNG.
+DOT = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+@contextlib.contextmanager
+def holding_server():
+    """A server on 127.0.0.1 that answers ``/hold/S.png`` after S seconds (a 1x1 PNG).
+
+    Firefox's ``--screenshot`` takes its picture at the load event and has no delay
+    option, but a page's widgets start after that event (their ES modules are imported
+    and their arrays unpacked asynchronously), and MathJax typesets after it. An image
+    that the page is still loading holds the load event back; the widgets and MathJax
+    meanwhile start as usual. Loopback only.
+    """
+
+    class Hold(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the standard library's name)
+            with contextlib.suppress(ValueError):
+                time.sleep(min(float(Path(self.path).stem), 30.0))
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(DOT)))
+            self.end_headers()
+            self.wfile.write(DOT)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hold)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hold"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def held_copies(hold: str):
+    """``copy(page, seconds)``: a copy of ``page`` beside it (so its relative links work)
+    whose load event waits ``seconds`` for one image; the copies go when the block ends,
+    so the edition's folder is as it was for the tests that read it after this one."""
+    made = []
+
+    def copy(page: Path, seconds: float) -> Path:
+        html = page.read_text(encoding="utf-8")
+        dot = (
+            f'<img src="{hold}/{seconds:g}.png" alt="" width="1" height="1" '
+            'style="position:absolute;left:0;top:0">'
+        )
+        at = html.rindex("</body>")
+        held = page.with_name(f"{page.stem}.firefox-{seconds:g}s.html")
+        held.write_text(html[:at] + dot + html[at:], encoding="utf-8")
+        made.append(held)
+        return held
+
+    try:
+        yield copy
+    finally:
+        for held in made:
+            held.unlink(missing_ok=True)
 
 
 def _picture(data) -> np.ndarray:
@@ -44,7 +114,11 @@ def test_every_page_paints_its_canvases_in_firefox_as_in_chromium(
     problems, canvases, summary = [], 0, []
     # Firefox runs in the background (one page at a time) while Chromium takes its own
     # pictures: the two engines overlap.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with (
+        holding_server() as hold,
+        held_copies(hold) as held_copy,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
         jobs = []
         for page in pages:
             path = out / page["html"]
@@ -55,7 +129,8 @@ def test_every_page_paints_its_canvases_in_firefox_as_in_chromium(
             # Text wraps a little differently in Firefox: room for the page to grow.
             window = int(height * 1.05) + 200 if rects else 800
             png = tmp_path / f"{page['name']}.png"
-            future = pool.submit(screenshot, path, png, WIDTH, window, profile)
+            held = held_copy(path, hold, 3)
+            future = pool.submit(screenshot, held, png, WIDTH, window, profile)
             reference = _picture(io.BytesIO(chromium.page.screenshot(full_page=True)))
             jobs.append((page["name"], path, future, reference, rects))
         for name, path, future, reference, rects in jobs:
@@ -75,7 +150,8 @@ def test_every_page_paints_its_canvases_in_firefox_as_in_chromium(
                     break
                 again = tmp_path / f"{name}-again{attempt}.png"
                 window = int(reference.shape[0] * 1.05) + 200
-                picture = _picture(screenshot(path, again, WIDTH, window, profile))
+                held = held_copy(path, hold, 3 * (attempt + 2))
+                picture = _picture(screenshot(held, again, WIDTH, window, profile))
                 matches = [
                     m if _fine(m) else min(m, n, key=lambda x: (x.blank, x.missing))
                     for m, n in zip(matches, compare_page(picture, reference, rects), strict=True)
