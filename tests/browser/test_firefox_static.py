@@ -129,7 +129,7 @@ def test_every_page_paints_its_canvases_in_firefox_as_in_chromium(
             # Text wraps a little differently in Firefox: room for the page to grow.
             window = int(height * 1.05) + 200 if rects else 800
             png = tmp_path / f"{page['name']}.png"
-            held = held_copy(path, hold, 3)
+            held = held_copy(path, 3)
             future = pool.submit(screenshot, held, png, WIDTH, window, profile)
             reference = _picture(io.BytesIO(chromium.page.screenshot(full_page=True)))
             jobs.append((page["name"], path, future, reference, rects))
@@ -150,7 +150,7 @@ def test_every_page_paints_its_canvases_in_firefox_as_in_chromium(
                     break
                 again = tmp_path / f"{name}-again{attempt}.png"
                 window = int(reference.shape[0] * 1.05) + 200
-                held = held_copy(path, hold, 3 * (attempt + 2))
+                held = held_copy(path, 3 * (attempt + 2))
                 picture = _picture(screenshot(held, again, WIDTH, window, profile))
                 matches = [
                     m if _fine(m) else min(m, n, key=lambda x: (x.blank, x.missing))
