@@ -15,6 +15,7 @@ Neither Colab nor VS Code can be tried here; this is what is checked instead.
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import shutil
@@ -161,19 +162,26 @@ def test_a_page_written_from_the_installed_wheel_is_live_and_exact(installed):
     saved = html[html.index(">", start) + 1 : html.index("</script>", start)]
     document = unpacked(json.loads(saved.replace("<\\/", "</")))  # the page's pool, unpacked
     ((model_id, entry),) = document["state"].items()
-    chromium = Browser()
-    try:
-        chromium.open_file(installed["page"])
-        chromium.settle(scope="body")
-        live = chromium.page.evaluate(
-            "[...document.querySelectorAll('[data-ct-model]')].map(e => e.dataset.ctLive)"
-        )
-        assert live == ["true"], live
-        root = chromium.page.locator(f"[data-ct-model='{model_id}'] .ct-widget").first
-        moves, problems = sweep_compared(root, reference_widget(entry))
-        assert moves >= 10, f"only {moves} moves"
-        assert not problems, "\n".join(problems[:10])
-        assert not chromium.requests, f"the page asked the network for {chromium.requests}"
-        assert not serious(chromium.console_errors), chromium.console_errors
-    finally:
-        chromium.close()
+
+    def sweep() -> None:
+        chromium = Browser()
+        try:
+            chromium.open_file(installed["page"])
+            chromium.settle(scope="body")
+            live = chromium.page.evaluate(
+                "[...document.querySelectorAll('[data-ct-model]')].map(e => e.dataset.ctLive)"
+            )
+            assert live == ["true"], live
+            root = chromium.page.locator(f"[data-ct-model='{model_id}'] .ct-widget").first
+            moves, problems = sweep_compared(root, reference_widget(entry))
+            assert moves >= 10, f"only {moves} moves"
+            assert not problems, "\n".join(problems[:10])
+            assert not chromium.requests, f"the page asked the network for {chromium.requests}"
+            assert not serious(chromium.console_errors), chromium.console_errors
+        finally:
+            chromium.close()
+
+    # In a thread of its own: Playwright's sync API refuses a thread that runs an event
+    # loop, as this worker's main thread may (another test's browser or hub).
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(sweep).result()
