@@ -6,13 +6,13 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-import torch
 
 import convtutor as ct
 from convtutor.checks import Feedback
 from convtutor.checks import pointwise as pw_check
 from convtutor.checks import separable as sep_check
 from convtutor.checks import sobel as sobel_check
+from tests.support.optional_torch import torch
 
 
 def assert_right(fb):

@@ -3,11 +3,11 @@
 import itertools
 
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import convtutor as ct
+from tests.support.optional_torch import torch
 
 
 def torch_bytes(kind, c_in, c_out, k, size, stride, padding, m, bias, dtype):

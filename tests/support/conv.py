@@ -4,9 +4,9 @@ compare a convolution of convtutor with ``torch.nn.functional.conv2d``."""
 import warnings
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from hypothesis import strategies as st
+
+from tests.support.optional_torch import F, torch
 
 #: How far a float64 convolution may be from PyTorch's.
 TOL = 1e-9

@@ -16,7 +16,6 @@ import io
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -25,6 +24,7 @@ from PIL import Image
 import convtutor as ct
 from convtutor._validate import PICTURE_SIDES, picture
 from convtutor.widgets import ALL
+from tests.support.optional_torch import HAVE_TORCH, torch
 
 PHOTO_WIDGETS = {name: cls for name, cls in ALL.items() if cls.PHOTO}
 RNG = np.random.default_rng(18)
@@ -65,9 +65,15 @@ def image_of(widget) -> np.ndarray:
         (RGB.tolist(), RGB),  # nested lists
         (RGB[:, ::2, ::-1], RGB[:, ::2, ::-1]),  # a view with strides, not contiguous
         (np.ma.masked_array(RGB, mask=False), RGB),  # a masked array with nothing masked
-        (torch.from_numpy(RGB), RGB),  # a CPU tensor
-        (torch.from_numpy(RGB).requires_grad_(), RGB),
-        (torch.from_numpy(BYTES), BYTES / 255),
+        *(  # CPU tensors (where torch is installed: make test-py has none)
+            [
+                (torch.from_numpy(RGB), RGB),
+                (torch.from_numpy(RGB).requires_grad_(), RGB),
+                (torch.from_numpy(BYTES), BYTES / 255),
+            ]
+            if HAVE_TORCH
+            else []
+        ),
         (np.minimum(RGB + 1e-9, 1 + 1e-9), np.minimum(RGB + 1e-9, 1)),  # rounding: clipped
     ],
     ids=lambda v: getattr(v, "dtype", type(v).__name__).__str__()[:12],
@@ -106,7 +112,11 @@ BAD_NUMBERS = [
     (np.zeros((3, 9, 9), "datetime64[s]"), TypeError, ["real numbers", "datetime64"]),
     ([[0.5, 0.5], [0.5]], TypeError, ["array of numbers", "list"]),
     ({"r": 1}, TypeError, ["real numbers", "object", "dict"]),
-    (torch.zeros((3, 9, 9), dtype=torch.bfloat16), TypeError, ["Tensor", "numpy"]),
+    *(
+        [(torch.zeros((3, 9, 9), dtype=torch.bfloat16), TypeError, ["Tensor", "numpy"])]
+        if HAVE_TORCH
+        else []
+    ),
     # shapes
     (np.float64(0.5), ValueError, ["0 dimension(s)", "shape ()"]),
     (np.zeros(9), ValueError, ["1 dimension(s)", "(9,)"]),
@@ -196,7 +206,7 @@ GOOD = {
     "channels last, uint8": (BYTES.transpose(1, 2, 0), BYTES / 255),
     "uint16": (BYTES.astype(np.uint16) * 257, BYTES / 255),
     "grey": (RGB[0], np.repeat(RGB[:1], 3, axis=0)),
-    "a tensor": (torch.from_numpy(RGB), RGB),
+    **({"a tensor": (torch.from_numpy(RGB), RGB)} if HAVE_TORCH else {}),
     "nested lists": (RGB.tolist(), RGB),
     "a view": (VIEW, np.ascontiguousarray(VIEW)),
     "a PIL image": (Image.fromarray(BYTES.transpose(1, 2, 0)), "file"),
