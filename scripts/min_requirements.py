@@ -10,8 +10,9 @@ Exceptions:
   not at its floor: PyPI's Linux wheels of older torch releases are CUDA builds of
   several GB. The floor printed in a comment is therefore not tested here; see
   ``docs/dependencies.md``.
-* ``playwright`` and ``ruff`` (test extra) are left out: only the browser and lint
-  tests use them, and ``make test-min`` runs neither.
+* ``playwright``, ``notebook``, ``axe-playwright-python``, ``jupyterhub`` and ``ruff``
+  (test extra) are left out: only the browser, hub and lint tests use them, and
+  ``make test-min`` runs none of those.
 
 A package named in more than one list (scipy: the ``lessons`` and ``test`` extras) is
 pinned once, at the first floor met.
@@ -38,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Installed from constraints.txt instead of at their floor (see the module docstring).
 FROM_CONSTRAINTS = {"torch"}
 #: Used only by tests that ``make test-min`` does not run.
-LEFT_OUT = {"playwright", "ruff"}
+LEFT_OUT = {"playwright", "notebook", "axe-playwright-python", "jupyterhub", "ruff"}
 
 REQUIREMENT = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*?)\s*")
 
@@ -51,7 +52,7 @@ def floor_pin(requirement: str, constraints: dict[str, str]) -> str:
     name, extras, spec = match.group(1), match.group(2) or "", match.group(3)
     key = name.lower()
     if key in LEFT_OUT:
-        return f"# {name}{spec}: left out, used by the browser or lint tests only"
+        return f"# {name}{spec}: left out, used by the browser, hub or lint tests only"
     if key in FROM_CONSTRAINTS:
         if key not in constraints:
             raise ValueError(f"{name} should be pinned in constraints.txt; it is not")
