@@ -185,7 +185,7 @@ def test_separable_pipeline_reads_its_differences_from_the_cache(cache):
 def test_sobel_tables_from_the_cache_are_the_computed_ones(cache):
     """The Sobel widget's tables read from the cache equal the computed ones, dtypes too."""
     from convtutor import data
-    from convtutor.widgets import sobel
+    from convtutor.widgets import sobel_separability as sobel
 
     grey = data.to_gray(data.sample_image(32))
     fresh = sobel._tables(grey)
@@ -214,7 +214,7 @@ def test_groups_checks_shipped_are_the_ones_computed_here():
     """The GroupsContinuum widget reads its PyTorch checks from the package: they are the
     ones torch_checks() computes with the PyTorch installed here (counts and shapes exactly;
     the rounding-sized differences within 1e-12, and printed as the page prints them)."""
-    from convtutor.widgets.groups import shipped_torch_checks, torch_checks
+    from convtutor.widgets.groups_continuum import shipped_torch_checks, torch_checks
 
     shipped, computed = shipped_torch_checks(), torch_checks()
     assert sorted(shipped) == sorted(computed)

@@ -14,14 +14,16 @@ JavaScript runs, the widget shows a PNG of its current picture.
 """
 
 from ._base import Widget
-from .arithmetic import ConvArithmetic
-from .cost import CostCalculator
-from .depthwise import ChannelFilter, Stacking
-from .groups import GroupsContinuum
-from .mobilenet import MobileNetKnobs
-from .pointwise import PointwiseMixer, SeparablePipeline
-from .provenance import PixelProvenance
-from .sobel import SobelSeparability
+from .channel_filter import ChannelFilter
+from .conv_arithmetic import ConvArithmetic
+from .cost_calculator import CostCalculator
+from .groups_continuum import GroupsContinuum
+from .mobilenet_knobs import MobileNetKnobs
+from .pixel_provenance import PixelProvenance
+from .pointwise_mixer import PointwiseMixer
+from .separable_pipeline import SeparablePipeline
+from .sobel_separability import SobelSeparability
+from .stacking import Stacking
 
 ALL = {
     "channel_filter": ChannelFilter,

@@ -308,7 +308,9 @@ def draw_texts(fig, lines, bottom: float, *, step: float = 0.2, fontsize=8) -> N
 class Widget(anywidget.AnyWidget):
     """A slider widget drawn in the browser from arrays Python computed once.
 
-    Subclasses set ``MODULE`` (the ES module's file name, without ``.js``), call
+    A widget lives in ``convtutor/widgets/NAME.py`` and its page in ``static/NAME.js``:
+    ``MODULE`` is ``NAME``, taken from the file's name (a widget defined elsewhere sets
+    ``MODULE`` itself). Subclasses call
     ``super().__init__()`` with their controls, arrays and first state, and implement
     :meth:`view` (the mirror of the module's ``view``) and, where controls depend on
     each other, :meth:`normalise` (the mirror of the module's ``normalise``).
@@ -335,7 +337,12 @@ class Widget(anywidget.AnyWidget):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        # Only where MODULE is declared: ipywidgets' add_traits makes subclasses too.
+        # A widget of this package is named after its file: convtutor/widgets/NAME.py
+        # draws with static/NAME.js. (ipywidgets' add_traits makes subclasses elsewhere,
+        # which keep their parent's.)
+        package, _, stem = cls.__module__.rpartition(".")
+        if not cls.MODULE and package == __package__ and not stem.startswith("_"):
+            cls.MODULE = stem
         if "MODULE" in cls.__dict__ and cls.MODULE:
             cls._esm = module_source(cls.MODULE)
             cls._css = _css()

@@ -67,3 +67,17 @@ def photo(image, size: int) -> np.ndarray:
     if arr.shape[0] == 1:
         arr = np.repeat(arr, 3, axis=0)
     return arr
+
+
+#: How wide (CSS pixels) a photo-sized canvas is drawn: readable on a projector, and
+#: three panels and a kernel table fit the 840 px the widgets may use.
+PHOTO_PX = 144
+
+
+def scale_for(width: int, px: float = PHOTO_PX) -> float:
+    """The CSS scale that draws a ``width``-pixel-wide map ``px`` pixels wide."""
+    return round(px / width, 4)
+
+
+def size_text(h: int, w: int) -> str:
+    return f"{h}×{w}"

@@ -13,7 +13,7 @@ from convtutor.viz.images import CHANNEL_COLORS, CHANNEL_NAMES
 from convtutor.widgets import ChannelFilter
 from convtutor.widgets._base import format_number, lut, map_values
 from convtutor.widgets._standalone import saved_state
-from convtutor.widgets.depthwise import LAYER_KERNELS
+from convtutor.widgets.channel_filter import LAYER_KERNELS
 from tests.support.optional_torch import torch
 from tests.support.widgets import (
     assert_png_fallback,

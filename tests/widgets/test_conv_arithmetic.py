@@ -22,7 +22,7 @@ import pytest
 
 import convtutor as ct
 from convtutor.widgets import ConvArithmetic
-from convtutor.widgets.arithmetic import (
+from convtutor.widgets.conv_arithmetic import (
     CELL,
     MAX_OUTPUT,
     PALETTE,

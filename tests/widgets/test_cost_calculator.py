@@ -25,7 +25,7 @@ import pytest
 
 import convtutor as ct
 from convtutor.widgets import CostCalculator
-from convtutor.widgets.cost import (
+from convtutor.widgets.cost_calculator import (
     BAR_CANVAS_HEIGHT,
     BAR_CANVAS_WIDTH,
     BAR_GAP,
@@ -91,7 +91,7 @@ def conv_costs():
     The counts come through layer_costs (the widget's own calls to conv_cost). conv_cost
     is a pure function, so a call with the same arguments is made once: the depth-wise
     layer's (C_in, C_in·M, k, H, M) is the same for every C_out."""
-    from convtutor.widgets import cost
+    from convtutor.widgets import cost_calculator as cost
 
     conv_cost_once = functools.cache(cost.conv_cost)
     out = {}
@@ -148,7 +148,7 @@ def test_formula_counts_equal_pytorch_on_the_whole_grid(monkeypatch):
 def test_formula_bytes_equal_conv_memory_on_the_whole_grid(monkeypatch):
     """The page's bytes are convtutor.conv_memory's (float32) for every setting; each
     conv_memory call with the same arguments is made once (a pure function)."""
-    from convtutor.widgets import cost
+    from convtutor.widgets import cost_calculator as cost
 
     monkeypatch.setattr(cost, "conv_memory", functools.cache(cost.conv_memory))
     for c, o, k, h, m in GRID:
@@ -446,7 +446,7 @@ def test_png_fallback_is_a_picture():
 
 def test_module_import_does_not_import_torch():
     """Importing the cost widget's module does not import torch."""
-    code = "import sys, convtutor.widgets.cost; print('torch' in sys.modules)"
+    code = "import sys, convtutor.widgets.cost_calculator; print('torch' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True,
         env={"MPLBACKEND": "Agg", "PATH": ""},

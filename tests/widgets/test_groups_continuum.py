@@ -27,7 +27,7 @@ import pytest
 
 import convtutor as ct
 from convtutor.widgets._standalone import saved_state
-from convtutor.widgets.groups import (
+from convtutor.widgets.groups_continuum import (
     BAR_MAX,
     BAR_PAD,
     BAR_SLOT,

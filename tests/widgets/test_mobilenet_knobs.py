@@ -14,7 +14,7 @@ import pytest
 from convtutor import blocks
 from convtutor.widgets import ALL, MobileNetKnobs
 from convtutor.widgets._standalone import saved_state
-from convtutor.widgets.mobilenet import (
+from convtutor.widgets.mobilenet_knobs import (
     ALPHAS,
     BAR_CANVAS_HEIGHT,
     BAR_CANVAS_WIDTH,

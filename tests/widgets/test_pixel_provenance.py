@@ -21,7 +21,7 @@ import pytest
 import convtutor as ct
 from convtutor.widgets._base import format_number, lut, lut_index
 from convtutor.widgets._standalone import saved_state
-from convtutor.widgets.provenance import MODES, PixelProvenance
+from convtutor.widgets.pixel_provenance import MODES, PixelProvenance
 from tests.support.cases import cases
 from tests.support.optional_torch import F, torch
 from tests.support.widgets import (

@@ -7,7 +7,7 @@ import pytest
 
 import convtutor as ct
 from convtutor.widgets import PointwiseMixer
-from convtutor.widgets.pointwise import MIXER_PRESETS
+from convtutor.widgets.pointwise_mixer import MIXER_PRESETS
 from tests.support.cases import cases
 from tests.support.widgets import assert_png_fallback, assert_refused
 

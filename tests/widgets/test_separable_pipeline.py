@@ -20,7 +20,7 @@ import convtutor as ct
 from convtutor.widgets import SeparablePipeline
 from convtutor.widgets._base import table_cells
 from convtutor.widgets._standalone import saved_state
-from convtutor.widgets.separable import POINTWISE_PRESETS, KERNELS_3x3
+from convtutor.widgets.separable_pipeline import POINTWISE_PRESETS, KERNELS_3x3
 from tests.support.cases import cases
 from tests.support.optional_torch import F, torch
 from tests.support.widgets import (

@@ -20,7 +20,7 @@ import pytest
 import convtutor as ct
 from convtutor.widgets import SobelSeparability
 from convtutor.widgets._standalone import saved_state
-from convtutor.widgets.sobel import (
+from convtutor.widgets.sobel_separability import (
     KERNEL_CHOICES,
     PERTURBS,
     SIGMAS,

@@ -12,7 +12,7 @@ from convtutor.viz.images import CHANNEL_COLORS, CHANNEL_NAMES
 from convtutor.widgets import Stacking
 from convtutor.widgets._base import format_number
 from convtutor.widgets._standalone import saved_state
-from convtutor.widgets.depthwise import KERNEL_SETS
+from convtutor.widgets.stacking import KERNEL_SETS
 from tests.support.optional_torch import torch
 from tests.support.widgets import assert_png_fallback, assert_refused, needs_node, run_node
 

@@ -2,7 +2,7 @@
 // all kernels of one size. Python computed every kernel of that size on every channel
 // (ct.depthwise_conv2d) and wrote every title and sentence (meta.words); the page only
 // picks the three maps the menus name, colours them and looks the words up.
-// Python mirror: convtutor/widgets/depthwise.py (ChannelFilter.view).
+// Python mirror: convtutor/widgets/channel_filter.py (ChannelFilter.view).
 import { mapValues, plane, rgbPlanes, tableCells, widgetModule } from "./common.js";
 
 export function view(data, state) {

@@ -1,6 +1,6 @@
 // ConvArithmetic: the window on a padded input, the output cell it makes, and the
 // output-size formula with the numbers put in.
-// Python mirror: convtutor/widgets/arithmetic.py (describe, input_picture, output_picture).
+// Python mirror: convtutor/widgets/conv_arithmetic.py (describe, input_picture, output_picture).
 // The output size and the window are a few additions, so the page evaluates them; the
 // tests hold them equal to convtutor.conv_cost and to PyTorch's unfold for every
 // setting of the sliders.

@@ -1,7 +1,7 @@
 // CostCalculator: parameters, MACs and bytes moved of standard, depth-wise, point-wise
 // and separable layers, their bars, and the separable / standard ratio beside its formula.
 // The memory column's header and sentence come from Python (meta.memory), filled here.
-// Python mirror: convtutor/widgets/cost.py (describe, bars_picture, CostCalculator.view).
+// Python mirror: convtutor/widgets/cost_calculator.py (describe, bars_picture, CostCalculator.view).
 // The counts are products of the controls, so the page evaluates them; the tests hold
 // them equal to convtutor.conv_cost and to PyTorch for every setting of the controls.
 import { formatCount, widgetModule } from "./common.js";

@@ -1,5 +1,5 @@
 // GroupsContinuum: a convolution with g groups, from standard (g = 1) to depth-wise (g = C).
-// Python mirror: convtutor/widgets/groups.py (GroupsContinuum.view, .normalise, counts,
+// Python mirror: convtutor/widgets/groups_continuum.py (GroupsContinuum.view, .normalise, counts,
 // grid_picture, bars_picture). The page computes only products and rectangles; the
 // PyTorch checks come from Python (meta.checks).
 import { formatCount, widgetModule } from "./common.js";

@@ -1,5 +1,5 @@
 // MobileNetKnobs: MobileNet v1's cost at a width multiplier and an input side.
-// Python mirror: convtutor/widgets/mobilenet.py (MobileNetKnobs.view, bars_picture).
+// Python mirror: convtutor/widgets/mobilenet_knobs.py (MobileNetKnobs.view, bars_picture).
 // Python computed every state of the grid (meta.states: the table, the texts, the bar
 // lengths); the page looks the state up and paints the bars. It computes nothing else.
 import { widgetModule } from "./common.js";

@@ -2,7 +2,7 @@
 // depth-wise separable layer. Python computed every output, every channel's share and
 // every product of every window with convtutor; the page only looks numbers up,
 // outlines cells and paints.
-// Python mirror: convtutor/widgets/provenance.py (PixelProvenance.view, .normalise).
+// Python mirror: convtutor/widgets/pixel_provenance.py (PixelProvenance.view, .normalise).
 import { formatNumber, lutIndex, tableCells, widgetModule } from "./common.js";
 
 const GRID = [150, 150, 150];

@@ -1,5 +1,5 @@
 // PointwiseMixer: a 1x1 convolution, out[o] = sum_c W[o, c] * in[c], mixed in the page.
-// Python mirror: convtutor/widgets/pointwise.py (PointwiseMixer.view, .normalise).
+// Python mirror: convtutor/widgets/pointwise_mixer.py (PointwiseMixer.view, .normalise).
 import {
   formatNumber,
   mapValues,

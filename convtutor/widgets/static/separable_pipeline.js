@@ -1,5 +1,5 @@
 // SeparablePipeline: depth-wise, then point-wise, beside the one equivalent standard conv.
-// Python mirror: convtutor/widgets/separable.py (SeparablePipeline.view, .normalise).
+// Python mirror: convtutor/widgets/separable_pipeline.py (SeparablePipeline.view, .normalise).
 //
 // Python shipped every depth-wise map z = D[k] ⋆ x[i] (each 3x3 kernel k on each channel i)
 // and the float64 check of every choice. The page picks three maps, mixes them with a row

@@ -1,5 +1,5 @@
 // SobelSeparability: a kernel as column × row; the 2-D filter against two 1-D passes.
-// Python mirror: convtutor/widgets/sobel.py (SobelSeparability.shown, .view, .texts).
+// Python mirror: convtutor/widgets/sobel_separability.py (SobelSeparability.shown, .view, .texts).
 //
 // Python shipped, once: the kernels before noise (`base`), the noise directions
 // (`noise`), for every kernel and every perturb value the things that are not linear

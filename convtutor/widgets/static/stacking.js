@@ -1,7 +1,7 @@
 // Stacking: the depth-wise outputs stacked into one (C*M, H, W) tensor, M = 1..3.
 // Python computed, for every kernel set, all C*3 slices (ct.depthwise_conv2d); the page
 // only picks the first M of each channel and colours them.
-// Python mirror: convtutor/widgets/depthwise.py (Stacking.view).
+// Python mirror: convtutor/widgets/stacking.py (Stacking.view).
 import { formatNumber, mapValues, plane, rgbPlanes, widgetModule } from "./common.js";
 
 const size = (h, w) => `${h}×${w}`;

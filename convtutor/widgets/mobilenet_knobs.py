@@ -162,7 +162,6 @@ class MobileNetKnobs(Widget):
         :func:`convtutor.blocks.mobilenet_v1_cost` for the current state.
     """
 
-    MODULE = "mobilenet_knobs"
     CAPTION = (
         "Try: halve α and watch the mult-adds fall to about a quarter; then lower the "
         "input side and see the parameters stay put while the mult-adds fall with ρ²."

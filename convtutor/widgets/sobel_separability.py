@@ -290,7 +290,6 @@ class SobelSeparability(Widget):
     pictures for the current state; :attr:`kernel` is the kernel in use.
     """
 
-    MODULE = "sobel_separability"
     PHOTO = True
     CAPTION = (
         "Try: with Sobel x the two pictures agree (difference 0). Pick the Laplacian: it is "

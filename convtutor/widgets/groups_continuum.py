@@ -53,7 +53,7 @@ SIZE_CHOICES = (7, 14, 28, 56, 112, 224)
 CHECK_SIZE = 8
 CHECK_SEED = 0
 #: :func:`torch_checks`, computed and shipped with the package (written by
-#: ``python -m convtutor.widgets.groups``; the tests recompute it and compare).
+#: ``python -m convtutor.widgets.groups_continuum``; the tests recompute it and compare).
 SHIPPED_CHECKS = Path(__file__).parent / "static" / "groups_torch_checks.json"
 
 # The weight grid: C x C cells of GRID_SIDE // C pixels, a 1-pixel line between cells.
@@ -263,7 +263,6 @@ class GroupsContinuum(Widget):
     channels, kernel_size, size : as above.
     """
 
-    MODULE = "groups_continuum"
     CAPTION = (
         "Move g from 1 to C: the blocks shrink along the diagonal, and the weights and "
         "MACs fall to 1/g of a standard layer's. Change k and C, and watch the shape."
@@ -518,5 +517,5 @@ class GroupsContinuum(Widget):
         return {"panels": panels, "texts": texts}
 
 
-if __name__ == "__main__":  # python -m convtutor.widgets.groups: write SHIPPED_CHECKS
+if __name__ == "__main__":  # python -m convtutor.widgets.groups_continuum: write SHIPPED_CHECKS
     SHIPPED_CHECKS.write_text(json.dumps(torch_checks(), indent=0) + "\n", encoding="utf-8")

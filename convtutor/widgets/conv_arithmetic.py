@@ -279,7 +279,6 @@ class ConvArithmetic(Widget):
         follows the output size (``H_out² − 1``), and it is 0 when nothing fits.
     """
 
-    MODULE = "conv_arithmetic"
     CAPTION = (
         "Try: raise the stride to 2 and watch the window jump two cells; set padding 0 and "
         "see the output shrink; set dilation 2 to spread the taps apart without adding "

@@ -163,7 +163,6 @@ class SeparablePipeline(Widget):
     out_channel : which output ``o`` is drawn, with its kernel ``W[o]`` (0 to C_out - 1)
     """
 
-    MODULE = "separable_pipeline"
     PHOTO = True
     CAPTION = (
         "Change a channel's depth-wise kernel or the point-wise matrix P, and step output o: "

@@ -157,7 +157,6 @@ class PixelProvenance(Widget):
     when the output drawing has the focus.
     """
 
-    MODULE = "pixel_provenance"
     CAPTION = (
         "Click a cell of the output, or move row and column (sliders, or arrow keys on the "
         "output), to see which inputs make it. Switch the mode to compare the layers."

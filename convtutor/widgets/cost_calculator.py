@@ -418,7 +418,6 @@ class CostCalculator(Widget):
         Kind -> parameter count of the matching PyTorch layers (imports torch).
     """
 
-    MODULE = "cost_calculator"
     CAPTION = (
         "Try: 10 → 20 channels with a 7×7 kernel (the article's layer: 9,800 weights); then "
         "raise the output channels and watch the separable/standard ratio fall towards 1/k²; "

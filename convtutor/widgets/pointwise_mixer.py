@@ -5,8 +5,6 @@ At every pixel, each output channel is a weighted sum of the input channels,
 mixes (grey, channel swap, edge magnitude). The page does the mixing
 (``static/pointwise_mixer.js``); :meth:`PointwiseMixer.view` mirrors it.
 
-(:class:`SeparablePipeline` lives in :mod:`convtutor.widgets.separable`; it is
-re-exported here for code that imported it from this module.)
 """
 
 from __future__ import annotations
@@ -73,7 +71,6 @@ class PointwiseMixer(Widget):
     w_R, w_G, w_B : the weights of that row for input channels 0, 1, 2
     """
 
-    MODULE = "pointwise_mixer"
     PHOTO = True
     CAPTION = (
         "Pick a preset, then move w_R, w_G, w_B: every output pixel is the same weighted "
@@ -233,6 +230,3 @@ class PointwiseMixer(Widget):
                 }
             )
         return {"panels": panels, "texts": {}}
-
-
-from .separable import POINTWISE_PRESETS, SeparablePipeline  # noqa: E402, F401
