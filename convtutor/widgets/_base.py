@@ -41,6 +41,8 @@ from ..viz.images import symmetric_limit
 __all__ = [
     "Widget",
     "STATIC_NOTE",
+    "COMMON_TEXT",
+    "fill_template",
     "correlated",
     "shifted",
     "derive",
@@ -77,6 +79,48 @@ def module_source(name: str) -> str:
         r"^import \{[^}]*\} from \"\./common\.js\";\n", "", body, count=1, flags=re.M | re.S
     )
     return common + "\n// ---- " + name + ".js ----\n" + body
+
+
+# ---- words: written once, here, and shipped to the page as data ------------------
+#: The words the shared page code (common.js, standalone.js) shows on every widget.
+#: A widget's own words are its class's ``TEXT``; both reach the page in
+#: ``meta["text"]``, so no ES module writes English of its own.
+COMMON_TEXT = {
+    "photo_label": "your own photo",
+    "photo_reading": "reading {file}…",
+    "photo_sent": "{file} sent to Python…",
+    "photo_not_sent": "Your photo could not be sent: {reason}",
+    "photo_needs_python": (
+        "Your own photo needs Python: open this notebook in Jupyter (or on Binder) to use "
+        "it. The current photo stays."
+    ),
+    "not_started": "This widget could not start here: {reason}",
+}
+
+_SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def fill_template(template: str, **slots: str) -> str:
+    """``template`` with every ``{name}`` replaced by ``slots[name]`` (common.js's
+    ``fillTemplate``, the same rule).
+
+    A slot is ``{`` + a name (a letter or ``_``, then letters, digits, ``_``) + ``}``;
+    any other brace stays as it is. Every slot value is a string already: numbers are
+    formatted first (:func:`format_number`, :func:`format_count`), so both languages
+    print the same characters. A slot the template names but ``slots`` lacks, or a
+    value that is not a string, raises ``KeyError``/``TypeError`` naming it.
+    """
+    for name, value in slots.items():
+        if not isinstance(value, str):
+            raise TypeError(f"slot {name!r} must be a str; got {type(value).__name__} {value!r}")
+
+    def one(match):
+        name = match.group(1)
+        if name not in slots:
+            raise KeyError(f"template {template!r} has slot {{{name}}} but no value for it")
+        return slots[name]
+
+    return _SLOT.sub(one, template)
 
 
 def _css() -> str:
@@ -322,6 +366,10 @@ class Widget(anywidget.AnyWidget):
     MODULE = ""
     #: One line under the figure: what to try.
     CAPTION = ""
+    #: Every other sentence, title, label and template the page shows (name -> text,
+    #: with ``{slot}`` for what a state fills in, see :func:`fill_template`), written
+    #: once, here. Shipped as ``meta["text"]`` with :data:`COMMON_TEXT`.
+    TEXT: dict = {}
     #: True for widgets built on a photo: the page offers "your own photo" (a file
     #: upload), and :meth:`use_image` swaps the picture from code.
     PHOTO = False
@@ -378,6 +426,7 @@ class Widget(anywidget.AnyWidget):
         meta = {
             "name": self.MODULE,
             "photo": self.PHOTO,
+            "text": {**COMMON_TEXT, **self.TEXT},
             **(meta or {}),
             "shapes": shapes,
             "dtypes": dtypes,

@@ -170,6 +170,25 @@ export function formatNumber(v, digits = 3) {
   return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
 }
 
+/**
+ * `template` with every `{name}` replaced by `slots[name]` (Python's fill_template, the
+ * same rule): a slot is "{", a name (a letter or "_", then letters, digits, "_"), "}";
+ * any other brace stays. Every value is a string already (numbers go through
+ * formatNumber / formatCount first); a missing slot or a non-string value throws.
+ * The words themselves come from Python, in meta.text: a module writes no English.
+ */
+export function fillTemplate(template, slots = {}) {
+  for (const [name, value] of Object.entries(slots)) {
+    if (typeof value !== "string") throw new TypeError(`slot ${name} must be a string`);
+  }
+  return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name) => {
+    if (!Object.prototype.hasOwnProperty.call(slots, name)) {
+      throw new Error(`template has slot {${name}} but no value for it`);
+    }
+    return slots[name];
+  });
+}
+
 /** An integer with thousands separators: 9800 -> "9,800". */
 export function formatCount(n) {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
@@ -382,13 +401,13 @@ function paintPanel(panel, spec) {
 }
 
 /** "Your own photo": a file input whose picture goes to Python, which rebuilds the arrays. */
-function photoControl(model, error) {
+function photoControl(model, error, words) {
   const row = document.createElement("div");
   row.className = "ct-control ct-photo";
   const id = `ct-photo-${Math.random().toString(36).slice(2, 9)}`;
   const label = document.createElement("label");
   label.htmlFor = id;
-  label.textContent = "your own photo";
+  label.textContent = words.photo_label;
   const input = document.createElement("input");
   input.type = "file";
   input.accept = "image/*";
@@ -402,15 +421,15 @@ function photoControl(model, error) {
   input.addEventListener("change", async () => {
     const file = input.files && input.files[0];
     if (!file) return;
-    status.textContent = `reading ${file.name}…`;
+    status.textContent = fillTemplate(words.photo_reading, { file: file.name });
     try {
       const buffer = await file.arrayBuffer();
       model.send({ kind: "image", name: file.name }, undefined, [buffer]);
-      status.textContent = `${file.name} sent to Python…`;
+      status.textContent = fillTemplate(words.photo_sent, { file: file.name });
     } catch (e) {
       status.textContent = "";
       error.hidden = false;
-      error.textContent = `Your photo could not be sent: ${e}`;
+      error.textContent = fillTemplate(words.photo_not_sent, { reason: String(e) });
     }
     input.value = "";
   });
@@ -485,7 +504,7 @@ export function widgetModule(view, { normalise, limits } = {}) {
         }
         rows[r].append(c.row);
       }
-      if (data.meta.photo) controlsBox.append(photoControl(model, error));
+      if (data.meta.photo) controlsBox.append(photoControl(model, error, data.meta.text));
       const panels = {};
       const panelRows = {};
       const texts = {};

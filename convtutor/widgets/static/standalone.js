@@ -65,9 +65,7 @@ export function makeModel(state) {
     save_changes() {},
     // Nothing to send to: a message (a photo to load) needs Python behind the page.
     send() {
-      state.error =
-        "Your own photo needs Python: open this notebook in Jupyter (or on Binder) to use it. " +
-        "The current photo stays.";
+      state.error = state._meta.text.photo_needs_python;
       emit("change:error");
     },
   };
@@ -127,7 +125,9 @@ export async function renderAll(root = document) {
       showFallback(el);
       const note = document.createElement("p");
       note.className = "ct-error";
-      note.textContent = `This widget could not start here: ${error}`;
+      // The words are Python's (meta.text); the reason is the browser's own.
+      const words = entry.state._meta?.text?.not_started ?? "{reason}";
+      note.textContent = words.replace("{reason}", String(error));
       el.append(note);
       console.error(error);
     }
