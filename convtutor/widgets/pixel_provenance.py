@@ -30,6 +30,8 @@ from ._base import (
     Widget,
     draw_table,
     draw_texts,
+    fill_template,
+    format_count,
     format_number,
     lut,
     lut_index,
@@ -161,6 +163,106 @@ class PixelProvenance(Widget):
         "Click a cell of the output, or move row and column (sliders, or arrow keys on the "
         "output), to see which inputs make it. Switch the mode to compare the layers."
     )
+    #: Every word the page shows, written once (``meta["text"]``): Python's :meth:`view`
+    #: and the module fill the same templates. A key ending in ``_one`` is the form for a
+    #: count of 1 (:func:`_counted`); a ``{bias}`` slot takes a ``*_bias*`` entry or "".
+    TEXT = {
+        # the controls and the output drawing's keyboard
+        "out_channel_label": "output channel {symbol}",
+        "output_hint": "Click a cell, or use the arrow keys, to pick the output pixel.",
+        # the drawings
+        "colour_key": "blue −{limit} · white 0 · red +{limit}",
+        "input_title": "input x: {n} channels of {h}×{w}, channel 0 to {last} from the left\n{key}",
+        "input_title_one": "input x: {n} channel of {h}×{w}\n{key}",
+        "output_title": "output y[{o}]: {h}×{w} ({mode})\n{key}",
+        "z_title": "z = D ⋆ x: {n}×{h}×{w}, after the\ndepth-wise step; z[·, {i}, {j}] outlined",
+        # a channel's row of tables
+        "window_title": "channel {c} window\nx[{c}, {i}:{i_end}, {j}:{j_end}]",
+        "weight_title_standard": "× weights\nW[{o}, {c}]",
+        "weight_title_depthwise": "× weights\nD[{c}]",
+        "products_title": "= products\nentry by entry",
+        "sum_title": "→ sum\nof the {n}",
+        "sum_title_z": "→ z[{c}, {i}, {j}]\nsum of the {n}",
+        # the total
+        "y_name": "y[{o}, {i}, {j}]",
+        "channel": "channel {c}",
+        "head_bias": "bias b[{o}]",
+        "head_bias_D": "bias b_D[{o}]",
+        "head_bias_P": "bias b_P[{o}]",
+        "row_window_sum": "window sum",
+        "row_bias_D": "+ b_D[c]",
+        "row_z": "z[c, {i}, {j}]",
+        "row_weights": "× P[{o}, c]",
+        "row_products": "= product",
+        "total_standard": "{y} = the channel sums added{bias}",
+        "total_depthwise": "{y} = channel {o}'s sum{bias} (no other channel)",
+        "total_separable": "point-wise step: {y} = Σ_c P[{o}, c] · z[c, {i}, {j}]{bias}",
+        "plus_the_bias": " + the bias",
+        # the texts under the drawings
+        "rule_standard": "Standard: y[o, i, j] = Σ_c Σ_u Σ_v W[o, c, u, v] · x[c, i+u, j+v]{bias}.",
+        "rule_standard_all": "Every output channel adds up all {n} input channels.",
+        "rule_standard_all_one": "Every output channel reads the only input channel.",
+        "rule_depthwise": (
+            "Depth-wise: y[c, i, j] = Σ_u Σ_v D[c, u, v] · x[c, i+u, j+v]{bias}. Output "
+            "channel c reads input channel c only: no sum over channels."
+        ),
+        "rule_separable": (
+            "Separable, in two steps. Depth-wise: z[c, i, j] = Σ_u Σ_v D[c, u, v] · "
+            "x[c, i+u, j+v]{bias_D}, each channel on its own. Point-wise: y[o, i, j] = "
+            "Σ_c P[o, c] · z[c, i, j]{bias_P}."
+        ),
+        "formula_bias": " + b[{o}]",
+        "formula_bias_D": " + b_D[{c}]",
+        "formula_bias_P": " + b_P[{o}]",
+        "rows": "rows {i} to {i_last} and columns {j} to {j_last}",
+        "input_values": "{n} input values",
+        "input_values_one": "{n} input value",
+        "block_standard": (
+            "{y} reads {rows} of every input channel (outlined): {k}×{k}×{channels} = "
+            "{values}, each times its own weight."
+        ),
+        "block_depthwise": (
+            "{y} reads {rows} of input channel {o} only (outlined): {k}×{k} = {values}."
+        ),
+        "others": "Channels {list} (faded) take no part in it: each makes its own output channel.",
+        "others_one": (
+            "Channel {list} (faded) takes no part in it: each makes its own output channel."
+        ),
+        "list": "{items} and {last}",
+        "block_separable": (
+            "Step 1 reads {rows} of every input channel (outlined), each channel on its own: "
+            "the window sums z[c, {i}, {j}]. Step 2 mixes them with row {o} of P."
+        ),
+        "block_separable_one": (
+            "Step 1 reads {rows} of every input channel (outlined), each channel on its own: "
+            "the window sum z[c, {i}, {j}]. Step 2 weighs it with row {o} of P."
+        ),
+        "numbers": "{y} = {sum} = {value}: the value of the outlined output pixel.",
+        "numbers_depthwise": (
+            "{y} = {value}: the sum of channel {o}'s products is the output value."
+        ),
+        "bias_term": "bias {value}",
+        "cost_value": "{n} multiplications make this output value.",
+        "cost_value_one": "{n} multiplication makes this output value.",
+        "cost_layer": "At this pixel, the layer's {n} output channels take {all}.",
+        "cost_layer_one": "At this pixel, the layer's {n} output channel takes {all}.",
+        "multiplications": "{n} multiplications",
+        "multiplications_one": "{n} multiplication",
+        "output_channels": "{n} output channels",
+        "output_channels_one": "{n} output channel",
+        "cost_separable": (
+            "The window sums z[c, {i}, {j}] take {multiplications}, shared by the layer's "
+            "{channels}; each output channel adds {pointwise}."
+        ),
+        "cost_separable_one": (
+            "The window sum z[c, {i}, {j}] takes {multiplications}, shared by the layer's "
+            "{channels}; each output channel adds {pointwise}."
+        ),
+        "cost_separable_all": (
+            "At this pixel the separable layer takes {separable} multiplications in all, a "
+            "standard layer {standard}."
+        ),
+    }
     MAX_CHANNELS = 4
     MAX_SIZE = 10
     MAX_KERNEL = 5
@@ -273,8 +375,8 @@ class PixelProvenance(Widget):
         controls = [
             {"name": "mode", "label": "layer", "kind": "select", "options": list(MODES),
              "row": 0},
-            {"name": "out_channel", "label": "output channel o", "kind": "range", "min": 0,
-             "max": max(c_in, c_out) - 1, "step": 1, "row": 0},
+            {"name": "out_channel", "label": _say("out_channel_label", symbol="o"),
+             "kind": "range", "min": 0, "max": max(c_in, c_out) - 1, "step": 1, "row": 0},
             {"name": "row", "label": "row i", "kind": "range", "min": 0, "max": ho - 1,
              "step": 1, "row": 1},
             {"name": "col", "label": "column j", "kind": "range", "min": 0, "max": wo - 1,
@@ -423,7 +525,7 @@ class PixelProvenance(Widget):
         ho, wo, bias = meta["out_height"], meta["out_width"], meta["bias"]
         used = self.used_channels(s)
         lims = meta["limits"]
-        f = format_number
+        f, num = format_number, format_count
         x = d["x"]
         if mode == "standard":
             y = d["y_standard"][o]
@@ -432,19 +534,20 @@ class PixelProvenance(Widget):
         else:
             y = d["y_separable"][o]
         value = float(y[i, j])
-        key = f"blue −{f(lims[mode], 2)} · white 0 · red +{f(lims[mode], 2)}"
-        xkey = f"blue −{f(lims['x'], 2)} · white 0 · red +{f(lims['x'], 2)}"
+        key = _say("colour_key", limit=f(lims[mode], 2))
+        xkey = _say("colour_key", limit=f(lims["x"], 2))
+        input_title = _say(_counted("input_title", n), n=num(n), h=num(h), w=num(w),
+                           last=num(n - 1), key=xkey)  # fmt: skip
         panels = [
             {
                 "name": "input",
-                "title": f"input x: {n} channel{'s' if n > 1 else ''} of {h}×{w}"
-                f"{f', channel 0 to {n - 1} from the left' if n > 1 else ''}\n{xkey}",
+                "title": input_title,
                 "rgba": self._drawing(x, lims["x"], meta["cell"], used, ((i, i + k), (j, j + k))),
                 "scale": 1,
             },
             {
                 "name": "output",
-                "title": f"output y[{o}]: {ho}×{wo} ({mode})\n{key}",
+                "title": _say("output_title", o=num(o), h=num(ho), w=num(wo), mode=mode, key=key),
                 "rgba": self._drawing(
                     y[None], lims[mode], meta["out_cell"], [0], ((i, i + 1), (j, j + 1))
                 ),  # fmt: skip
@@ -459,37 +562,41 @@ class PixelProvenance(Widget):
                 continue
             window = x[c, i : i + k, j : j + k]
             if mode == "standard":
-                kernel, kname = d["W"][o, c], f"W[{o}, {c}]"
+                kernel = d["W"][o, c]
+                weight_title = _say("weight_title_standard", o=num(o), c=num(c))
                 products = d["products_standard"][o, i, j, c]
                 total = d["share"][o, c, i, j]
             else:
-                kernel, kname = d["D"][c], f"D[{c}]"
+                kernel = d["D"][c]
+                weight_title = _say("weight_title_depthwise", c=num(c))
                 products = d["products_depthwise"][c, i, j]
                 total = d["window_sums"][c, i, j]
             # without a bias, a separable layer's window sum is z[c, i, j]
             named = mode == "separable" and not bias
-            sum_title = f"→ z[{c}, {i}, {j}]\n" if named else "→ sum\n"
-            sum_title += f"{'sum ' if named else ''}of the {k * k}"
+            sum_title = _say("sum_title_z" if named else "sum_title", c=num(c), i=num(i),
+                             j=num(j), n=num(k * k))  # fmt: skip
+            window_title = _say("window_title", c=num(c), i=num(i), i_end=num(i + k), j=num(j),
+                                j_end=num(j + k))  # fmt: skip
             panels += [
                 {
                     "name": f"window_{c}",
                     "row": row,
                     "kind": "table",
-                    "title": f"channel {c} window\nx[{c}, {i}:{i + k}, {j}:{j + k}]",
+                    "title": window_title,
                     "cells": self._cells(window, "x"),
                 },
                 {
                     "name": f"weight_{c}",
                     "row": row,
                     "kind": "table",
-                    "title": f"× weights\n{kname}",
+                    "title": weight_title,
                     "cells": self._cells(kernel, "weights"),
                 },
                 {
                     "name": f"products_{c}",
                     "row": row,
                     "kind": "table",
-                    "title": "= products\nentry by entry",
+                    "title": _say("products_title"),
                     "cells": self._cells(products, "products"),
                 },
                 {
@@ -505,61 +612,60 @@ class PixelProvenance(Widget):
         if mode == "separable":
             zrgba = self._drawing(d["z"], lims["depth-wise"], meta["z_cell"], list(range(n)),
                                   ((i, i + 1), (j, j + 1)))  # fmt: skip
-            title = f"z = D ⋆ x: {n}×{ho}×{wo}, after the\ndepth-wise step; z[·, {i}, {j}] outlined"
+            title = _say("z_title", n=num(n), h=num(ho), w=num(wo), i=num(i), j=num(j))
             panels.append({"name": "z", "row": last, "scale": 1, "rgba": zrgba, "title": title})
         else:
             panels.append({"name": "z", "row": last, "hidden": True, "title": ""})
         blank = _label("")
-        yname = f"y[{o}, {i}, {j}]"
+        yname = _say("y_name", o=num(o), i=num(i), j=num(j))
+        plus_bias = _say("plus_the_bias") if bias else ""
         if mode == "standard":
-            head = [_label(f"channel {c}") for c in range(n)]
+            head = [_label(_say("channel", c=num(c))) for c in range(n)]
             cells = self._cells([[d["share"][o, c, i, j] for c in range(n)]], "values")[0]
             if bias:
-                head.append(_label(f"bias b[{o}]"))
+                head.append(_label(_say("head_bias", o=num(o))))
                 cells += self._cells([[d["b"][o]]], "weights")[0]
             head.append(_label(yname))
             cells += self._cells([[value]], "values")[0]
             rows = [head, cells]
-            title = f"{yname} = the channel sums added" + (" + the bias" if bias else "")
+            title = _say("total_standard", y=yname, bias=plus_bias)
         elif mode == "depth-wise":
-            head = [_label(f"channel {o}")]
+            head = [_label(_say("channel", c=num(o)))]
             cells = self._cells([[d["window_sums"][o, i, j]]], "values")[0]
             if bias:
-                head.append(_label(f"bias b_D[{o}]"))
+                head.append(_label(_say("head_bias_D", o=num(o))))
                 cells += self._cells([[d["b_D"][o]]], "weights")[0]
             head.append(_label(yname))
             cells += self._cells([[value]], "values")[0]
             rows = [head, cells]
-            title = (
-                f"{yname} = channel {o}'s sum"
-                + (" + the bias" if bias else "")
-                + " (no other channel)"
-            )
+            title = _say("total_depthwise", y=yname, o=num(o), bias=plus_bias)
         else:
             extra = 2 if bias else 1
             pad = [blank] * extra
-            head = [blank, *(_label(f"channel {c}") for c in range(n))]
-            head += [_label(f"bias b_P[{o}]")] if bias else []
+            head = [blank, *(_label(_say("channel", c=num(c))) for c in range(n))]
+            head += [_label(_say("head_bias_P", o=num(o)))] if bias else []
             head.append(_label(yname))
             rows = [head]
             if bias:
-                rows.append([_label("window sum"),
+                rows.append([_label(_say("row_window_sum")),
                              *self._cells([[d["window_sums"][c, i, j] for c in range(n)]],
                                           "values")[0], *pad])  # fmt: skip
-                rows.append([_label("+ b_D[c]"), *self._cells([d["b_D"]], "weights")[0], *pad])
-            rows.append([_label(f"z[c, {i}, {j}]"),
+                rows.append([_label(_say("row_bias_D")), *self._cells([d["b_D"]], "weights")[0],
+                             *pad])  # fmt: skip
+            rows.append([_label(_say("row_z", i=num(i), j=num(j))),
                          *self._cells([[d["z"][c, i, j] for c in range(n)]], "values")[0],
                          *pad])  # fmt: skip
-            rows.append([_label(f"× P[{o}, c]"), *self._cells([d["P"][o]], "weights")[0], *pad])
-            products_row = [_label("= product"),
+            rows.append([_label(_say("row_weights", o=num(o))),
+                         *self._cells([d["P"][o]], "weights")[0], *pad])  # fmt: skip
+            products_row = [_label(_say("row_products")),
                             *self._cells([[d["mixed"][o, c, i, j] for c in range(n)]],
                                          "values")[0]]  # fmt: skip
             if bias:
                 products_row += self._cells([[d["b_P"][o]]], "weights")[0]
             products_row += self._cells([[value]], "values")[0]
             rows.append(products_row)
-            title = f"point-wise step: {yname} = Σ_c P[{o}, c] · z[c, {i}, {j}]"
-            title += f" + b_P[{o}]" if bias else ""
+            title = _say("total_separable", y=yname, o=num(o), i=num(i), j=num(j),
+                         bias=_say("formula_bias_P", o=num(o)) if bias else "")  # fmt: skip
         panels.append({"name": "total", "row": last, "kind": "table", "title": title,
                        "cells": rows})  # fmt: skip
         texts = self._texts(s, value)
@@ -604,92 +710,90 @@ class PixelProvenance(Widget):
         return fig
 
     def _texts(self, s: dict, value: float) -> dict:
+        """The texts under the drawings (mirror of the module's ``texts``)."""
         meta, d = self.meta, self.data
         mode, o, i, j = s["mode"], s["out_channel"], s["row"], s["col"]
         n, k, c_out, bias = meta["channels"], meta["k"], meta["out_channels"], meta["bias"]
         counts = meta["counts"]
-        f = format_number
-        rows = f"rows {i} to {i + k - 1} and columns {j} to {j + k - 1}"
-        yname = f"y[{o}, {i}, {j}]"
+        f, num = format_number, format_count
+        rows = _say("rows", i=num(i), i_last=num(i + k - 1), j=num(j), j_last=num(j + k - 1))
+        yname = _say("y_name", o=num(o), i=num(i), j=num(j))
         if mode == "standard":
-            rule = (
-                "Standard: y[o, i, j] = Σ_c Σ_u Σ_v W[o, c, u, v] · x[c, i+u, j+v]"
-                + (" + b[o]" if bias else "")
-                + f". Every output channel adds up all {n} input channels."
-            )
-            block = (
-                f"{yname} reads {rows} of every input channel (outlined): "
-                f"{k}×{k}×{n} = {counts['standard_one']} input values, each times its own "
-                "weight."
-            )
+            rule = " ".join([
+                _say("rule_standard", bias=_say("formula_bias", o="o") if bias else ""),
+                _say(_counted("rule_standard_all", n), n=num(n)),
+            ])  # fmt: skip
+            values = _say(_counted("input_values", counts["standard_one"]),
+                          n=num(counts["standard_one"]))  # fmt: skip
+            block = _say("block_standard", y=yname, rows=rows, k=num(k), channels=num(n),
+                         values=values)  # fmt: skip
             total = " + ".join(_term(d["share"][o, c, i, j], first=c == 0) for c in range(n))
             if bias:
-                total += f" + bias {_term(d['b'][o])}"
-            numbers = f"{yname} = {total} = {f(value)}: the value of the outlined output pixel."
-            cost = (
-                f"{counts['standard_one']} multiplications make this output value. At this "
-                f"pixel, the layer's {_count(c_out, 'output channel')} take"
-                f"{'s' if c_out == 1 else ''} {counts['standard_all']}."
-            )
+                total += " + " + _say("bias_term", value=_term(d["b"][o]))
+            numbers = _say("numbers", y=yname, sum=total, value=f(value))
+            cost = _layer_cost(counts["standard_one"], c_out, counts["standard_all"])
         elif mode == "depth-wise":
-            rule = (
-                "Depth-wise: y[c, i, j] = Σ_u Σ_v D[c, u, v] · x[c, i+u, j+v]"
-                + (" + b_D[c]" if bias else "")
-                + ". Output channel c reads input channel c only: no sum over channels."
-            )
-            block = (
-                f"{yname} reads {rows} of input channel {o} only (outlined): "
-                f"{k}×{k} = {counts['depthwise_one']} input values."
-            )
+            rule = _say("rule_depthwise", bias=_say("formula_bias_D", c="c") if bias else "")
+            values = _say(_counted("input_values", counts["depthwise_one"]),
+                          n=num(counts["depthwise_one"]))  # fmt: skip
+            block = _say("block_depthwise", y=yname, rows=rows, o=num(o), k=num(k),
+                         values=values)  # fmt: skip
             others = [c for c in range(n) if c != o]
             if others:
-                one = len(others) == 1
-                block += (
-                    f" {'Channel' if one else 'Channels'} {_list(others)} (faded) "
-                    f"{'takes' if one else 'take'} no part in it: each makes its own output "
-                    "channel."
-                )
+                block += " " + _say(_counted("others", len(others)), list=_list(others))
             if bias:
-                numbers = (
-                    f"{yname} = {f(d['window_sums'][o, i, j])} + bias {_term(d['b_D'][o])} "
-                    f"= {f(value)}: the value of the outlined output pixel."
-                )
+                bias_term = _say("bias_term", value=_term(d["b_D"][o]))
+                total = f(d["window_sums"][o, i, j]) + " + " + bias_term
+                numbers = _say("numbers", y=yname, sum=total, value=f(value))
             else:
-                numbers = (
-                    f"{yname} = {f(value)}: the sum of channel {o}'s products is the output value."
-                )
-            cost = (
-                f"{counts['depthwise_one']} multiplications make this output value. At this "
-                f"pixel, the layer's {_count(n, 'output channel')} take"
-                f"{'s' if n == 1 else ''} {counts['depthwise_all']}."
-            )
+                numbers = _say("numbers_depthwise", y=yname, value=f(value), o=num(o))
+            cost = _layer_cost(counts["depthwise_one"], n, counts["depthwise_all"])
         else:
-            rule = (
-                "Separable, in two steps. Depth-wise: z[c, i, j] = Σ_u Σ_v D[c, u, v] · "
-                "x[c, i+u, j+v]" + (" + b_D[c]" if bias else "") + ", each channel on its "
-                "own. Point-wise: y[o, i, j] = Σ_c P[o, c] · z[c, i, j]"
-                + (" + b_P[o]" if bias else "")
-                + "."
+            rule = _say(
+                "rule_separable",
+                bias_D=_say("formula_bias_D", c="c") if bias else "",
+                bias_P=_say("formula_bias_P", o="o") if bias else "",
             )
-            block = (
-                f"Step 1 reads {rows} of every input channel (outlined), each channel on "
-                f"its own: the window sum{'s' if n > 1 else ''} z[c, {i}, {j}]. "
-                f"Step 2 mixes them with row {o} of P."
-            )
+            block = _say(_counted("block_separable", n), rows=rows, i=num(i), j=num(j), o=num(o))
             total = " + ".join(
                 f"{_term(d['P'][o, c], first=c == 0)}·{_term(d['z'][c, i, j])}" for c in range(n)
             )
             if bias:
-                total += f" + bias {_term(d['b_P'][o])}"
-            numbers = f"{yname} = {total} = {f(value)}: the value of the outlined output pixel."
-            cost = (
-                f"The window sums z[c, {i}, {j}] take {counts['depthwise_all']} "
-                f"multiplications, shared by the layer's {_count(c_out, 'output channel')}; "
-                f"each output channel adds {counts['pointwise_one']}. At this pixel the "
-                f"separable layer takes {counts['separable_all']} multiplications in all, a "
-                f"standard layer {counts['standard_all']}."
-            )
+                total += " + " + _say("bias_term", value=_term(d["b_P"][o]))
+            numbers = _say("numbers", y=yname, sum=total, value=f(value))
+            cost = " ".join([
+                _say(
+                    _counted("cost_separable", n),
+                    i=num(i),
+                    j=num(j),
+                    multiplications=_say(_counted("multiplications", counts["depthwise_all"]),
+                                         n=num(counts["depthwise_all"])),
+                    channels=_say(_counted("output_channels", c_out), n=num(c_out)),
+                    pointwise=num(counts["pointwise_one"]),
+                ),
+                _say("cost_separable_all", separable=num(counts["separable_all"]),
+                     standard=num(counts["standard_all"])),
+            ])  # fmt: skip
         return {"rule": rule, "block": block, "numbers": numbers, "cost": cost}
+
+
+def _say(entry: str, /, **slots: str) -> str:
+    """``PixelProvenance.TEXT[entry]`` filled with ``slots`` (the module's ``say``)."""
+    return fill_template(PixelProvenance.TEXT[entry], **slots)
+
+
+def _counted(key: str, n: int) -> str:
+    """The key of ``key``'s form for a count ``n``: ``key + "_one"`` for 1, else ``key``."""
+    return f"{key}_one" if n == 1 else key
+
+
+def _layer_cost(one: int, channels: int, every: int) -> str:
+    """'{one} multiplications make this output value. At this pixel, the layer's
+    {channels} output channels take {every}.' (each in its form for a count of 1)."""
+    return " ".join([
+        _say(_counted("cost_value", one), n=format_count(one)),
+        _say(_counted("cost_layer", channels), n=format_count(channels), all=format_count(every)),
+    ])  # fmt: skip
 
 
 def _label(text: str) -> dict:
@@ -703,12 +807,9 @@ def _term(v, first: bool = False) -> str:
     return text if first or not text.startswith("-") else f"({text})"
 
 
-def _count(n: int, word: str) -> str:
-    """1, "channel" -> "1 channel"; 2, "channel" -> "2 channels"."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _list(items) -> str:
-    """0 -> "0"; 0, 2 -> "0 and 2"; 0, 1, 3 -> "0, 1 and 3"."""
-    words = [str(i) for i in items]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    """0 -> "0"; 0, 2 -> "0 and 2"; 0, 1, 3 -> "0, 1 and 3" (the words: TEXT["list"])."""
+    words = [format_count(i) for i in items]
+    if len(words) == 1:
+        return words[0]
+    return _say("list", items=", ".join(words[:-1]), last=words[-1])

@@ -3,7 +3,14 @@
 // every product of every window with convtutor; the page only looks numbers up,
 // outlines cells and paints.
 // Python mirror: convtutor/widgets/pixel_provenance.py (PixelProvenance.view, .normalise).
-import { formatNumber, lutIndex, tableCells, widgetModule } from "./common.js";
+import {
+  fillTemplate,
+  formatCount,
+  formatNumber,
+  lutIndex,
+  tableCells,
+  widgetModule,
+} from "./common.js";
 
 const GRID = [150, 150, 150];
 const FRAME = [0, 0, 0];
@@ -23,7 +30,8 @@ export function normalise(state, data, changed) {
 /** Dynamic control ranges and labels. */
 export function limits(state, data) {
   const max = outMax(state.mode, data.meta);
-  const label = state.mode === "depth-wise" ? "output channel c" : "output channel o";
+  const symbol = state.mode === "depth-wise" ? "c" : "o";
+  const label = fillTemplate(data.meta.text.out_channel_label, { symbol });
   return { out_channel: { max, label, disabled: max === 0 } };
 }
 
@@ -114,7 +122,15 @@ function drawing(meta, lut, values, n, rows, cols, limit, cell, used, [r0, r1], 
   return img;
 }
 
-// ---- texts ----------------------------------------------------------------------------
+// ---- texts: every word is a template of PixelProvenance.TEXT, shipped in meta.text -----
+/** meta.text[entry] filled with `slots` (Python: _say). */
+const say = (data, entry, slots = {}) => fillTemplate(data.meta.text[entry], slots);
+
+/** The entry of `entry`'s form for a count `n`: entry + "_one" for 1 (Python: _counted). */
+const counted = (entry, n) => (n === 1 ? `${entry}_one` : entry);
+
+const num = formatCount;
+
 const label = (text) => ({ text, bg: "#ffffff", fg: "#000000" });
 
 /** A number in a sum: negative numbers in brackets, except at the start. */
@@ -123,15 +139,19 @@ function term(v, first = false) {
   return first || !text.startsWith("-") ? text : `(${text})`;
 }
 
-/** 1, "channel" -> "1 channel"; 2, "channel" -> "2 channels". */
-const count = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+/** [0] -> "0"; [0, 2] -> "0 and 2"; [0, 1, 3] -> "0, 1 and 3" (Python: _list). */
+function list(data, items) {
+  const words = items.map(num);
+  if (words.length === 1) return words[0];
+  return say(data, "list", { items: words.slice(0, -1).join(", "), last: words[words.length - 1] });
+}
 
-/** [0] -> "0"; [0, 2] -> "0 and 2"; [0, 1, 3] -> "0, 1 and 3". */
-function list(items) {
-  const words = items.map(String);
-  return words.length === 1
-    ? words[0]
-    : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+/** What one output value and the whole layer cost at a pixel (Python: _layer_cost). */
+function layerCost(data, one, channels, every) {
+  return [
+    say(data, counted("cost_value", one), { n: num(one) }),
+    say(data, counted("cost_layer", channels), { n: num(channels), all: num(every) }),
+  ].join(" ");
 }
 
 function texts(data, state, value) {
@@ -143,74 +163,72 @@ function texts(data, state, value) {
   const bias = meta.bias;
   const counts = meta.counts;
   const f = formatNumber;
-  const rows = `rows ${i} to ${i + k - 1} and columns ${j} to ${j + k - 1}`;
-  const yname = `y[${o}, ${i}, ${j}]`;
+  const rows = say(data, "rows",
+    { i: num(i), i_last: num(i + k - 1), j: num(j), j_last: num(j + k - 1) }); // prettier-ignore
+  const yname = say(data, "y_name", { o: num(o), i: num(i), j: num(j) });
   const channels = Array.from({ length: n }, (_, c) => c);
   let rule;
   let blockText;
   let numbers;
   let cost;
   if (mode === "standard") {
-    rule =
-      "Standard: y[o, i, j] = Σ_c Σ_u Σ_v W[o, c, u, v] · x[c, i+u, j+v]" +
-      (bias ? " + b[o]" : "") +
-      `. Every output channel adds up all ${n} input channels.`;
-    blockText =
-      `${yname} reads ${rows} of every input channel (outlined): ` +
-      `${k}×${k}×${n} = ${counts.standard_one} input values, each times its own weight.`;
+    rule = [
+      say(data, "rule_standard", { bias: bias ? say(data, "formula_bias", { o: "o" }) : "" }),
+      say(data, counted("rule_standard_all", n), { n: num(n) }),
+    ].join(" ");
+    const one = counts.standard_one;
+    const values = say(data, counted("input_values", one), { n: num(one) });
+    blockText = say(data, "block_standard",
+      { y: yname, rows, k: num(k), channels: num(n), values }); // prettier-ignore
     let total = channels.map((c) => term(at(data.share, o, c, i, j), c === 0)).join(" + ");
-    if (bias) total += ` + bias ${term(at(data.b, o))}`;
-    numbers = `${yname} = ${total} = ${f(value)}: the value of the outlined output pixel.`;
-    cost =
-      `${counts.standard_one} multiplications make this output value. At this ` +
-      `pixel, the layer's ${count(cOut, "output channel")} take` +
-      `${cOut === 1 ? "s" : ""} ${counts.standard_all}.`;
+    if (bias) total += " + " + say(data, "bias_term", { value: term(at(data.b, o)) });
+    numbers = say(data, "numbers", { y: yname, sum: total, value: f(value) });
+    cost = layerCost(data, counts.standard_one, cOut, counts.standard_all);
   } else if (mode === "depth-wise") {
-    rule =
-      "Depth-wise: y[c, i, j] = Σ_u Σ_v D[c, u, v] · x[c, i+u, j+v]" +
-      (bias ? " + b_D[c]" : "") +
-      ". Output channel c reads input channel c only: no sum over channels.";
-    blockText =
-      `${yname} reads ${rows} of input channel ${o} only (outlined): ` +
-      `${k}×${k} = ${counts.depthwise_one} input values.`;
+    const formula = bias ? say(data, "formula_bias_D", { c: "c" }) : "";
+    rule = say(data, "rule_depthwise", { bias: formula });
+    const one = counts.depthwise_one;
+    const values = say(data, counted("input_values", one), { n: num(one) });
+    blockText = say(data, "block_depthwise", { y: yname, rows, o: num(o), k: num(k), values });
     const others = channels.filter((c) => c !== o);
     if (others.length) {
-      const one = others.length === 1;
-      blockText +=
-        ` ${one ? "Channel" : "Channels"} ${list(others)} (faded) ` +
-        `${one ? "takes" : "take"} no part in it: each makes its own output channel.`;
+      blockText += " " + say(data, counted("others", others.length), { list: list(data, others) });
     }
-    numbers = bias
-      ? `${yname} = ${f(at(data.window_sums, o, i, j))} + bias ${term(at(data.b_D, o))} ` +
-        `= ${f(value)}: the value of the outlined output pixel.`
-      : `${yname} = ${f(value)}: the sum of channel ${o}'s products is the output value.`;
-    cost =
-      `${counts.depthwise_one} multiplications make this output value. At this ` +
-      `pixel, the layer's ${count(n, "output channel")} take` +
-      `${n === 1 ? "s" : ""} ${counts.depthwise_all}.`;
+    if (bias) {
+      const biasTerm = say(data, "bias_term", { value: term(at(data.b_D, o)) });
+      const total = f(at(data.window_sums, o, i, j)) + " + " + biasTerm;
+      numbers = say(data, "numbers", { y: yname, sum: total, value: f(value) });
+    } else {
+      numbers = say(data, "numbers_depthwise", { y: yname, value: f(value), o: num(o) });
+    }
+    cost = layerCost(data, counts.depthwise_one, n, counts.depthwise_all);
   } else {
-    rule =
-      "Separable, in two steps. Depth-wise: z[c, i, j] = Σ_u Σ_v D[c, u, v] · " +
-      "x[c, i+u, j+v]" +
-      (bias ? " + b_D[c]" : "") +
-      ", each channel on its own. Point-wise: y[o, i, j] = Σ_c P[o, c] · z[c, i, j]" +
-      (bias ? " + b_P[o]" : "") +
-      ".";
-    blockText =
-      `Step 1 reads ${rows} of every input channel (outlined), each channel on ` +
-      `its own: the window sum${n > 1 ? "s" : ""} z[c, ${i}, ${j}]. ` +
-      `Step 2 mixes them with row ${o} of P.`;
+    rule = say(data, "rule_separable", {
+      bias_D: bias ? say(data, "formula_bias_D", { c: "c" }) : "",
+      bias_P: bias ? say(data, "formula_bias_P", { o: "o" }) : "",
+    });
+    blockText = say(data, counted("block_separable", n),
+      { rows, i: num(i), j: num(j), o: num(o) }); // prettier-ignore
     let total = channels
       .map((c) => `${term(at(data.P, o, c), c === 0)}·${term(at(data.z, c, i, j))}`)
       .join(" + ");
-    if (bias) total += ` + bias ${term(at(data.b_P, o))}`;
-    numbers = `${yname} = ${total} = ${f(value)}: the value of the outlined output pixel.`;
-    cost =
-      `The window sums z[c, ${i}, ${j}] take ${counts.depthwise_all} ` +
-      `multiplications, shared by the layer's ${count(cOut, "output channel")}; ` +
-      `each output channel adds ${counts.pointwise_one}. At this pixel the ` +
-      `separable layer takes ${counts.separable_all} multiplications in all, a ` +
-      `standard layer ${counts.standard_all}.`;
+    if (bias) total += " + " + say(data, "bias_term", { value: term(at(data.b_P, o)) });
+    numbers = say(data, "numbers", { y: yname, sum: total, value: f(value) });
+    cost = [
+      say(data, counted("cost_separable", n), {
+        i: num(i),
+        j: num(j),
+        multiplications: say(data, counted("multiplications", counts.depthwise_all), {
+          n: num(counts.depthwise_all),
+        }),
+        channels: say(data, counted("output_channels", cOut), { n: num(cOut) }),
+        pointwise: num(counts.pointwise_one),
+      }),
+      say(data, "cost_separable_all", {
+        separable: num(counts.separable_all),
+        standard: num(counts.standard_all),
+      }),
+    ].join(" ");
   }
   return { rule, block: blockText, numbers, cost };
 }
@@ -235,8 +253,8 @@ export function view(data, state) {
   const y = { standard: data.y_standard, "depth-wise": data.z, separable: data.y_separable }[mode];
   const yPlane = y.subarray(o * ho * wo, (o + 1) * ho * wo);
   const value = at(y, o, i, j);
-  const key = `blue −${f(lims[mode], 2)} · white 0 · red +${f(lims[mode], 2)}`;
-  const xkey = `blue −${f(lims.x, 2)} · white 0 · red +${f(lims.x, 2)}`;
+  const key = say(data, "colour_key", { limit: f(lims[mode], 2) });
+  const xkey = say(data, "colour_key", { limit: f(lims.x, 2) });
   const input = drawing(meta, lut, data.x, n, h, w, lims.x, meta.cell, used,
     [i, i + k], [j, j + k]); // prettier-ignore
   const output = drawing(meta, lut, yPlane, 1, ho, wo, lims[mode], meta.out_cell, [0],
@@ -244,9 +262,8 @@ export function view(data, state) {
   const panels = [
     {
       name: "input",
-      title:
-        `input x: ${n} channel${n > 1 ? "s" : ""} of ${h}×${w}` +
-        `${n > 1 ? `, channel 0 to ${n - 1} from the left` : ""}\n${xkey}`,
+      title: say(data, counted("input_title", n),
+        { n: num(n), h: num(h), w: num(w), last: num(n - 1), key: xkey }), // prettier-ignore
       width: input.width,
       height: input.height,
       rgba: input.rgba,
@@ -254,7 +271,7 @@ export function view(data, state) {
     },
     {
       name: "output",
-      title: `output y[${o}]: ${ho}×${wo} (${mode})\n${key}`,
+      title: say(data, "output_title", { o: num(o), h: num(ho), w: num(wo), mode, key }),
       width: output.width,
       height: output.height,
       rgba: output.rgba,
@@ -271,26 +288,25 @@ export function view(data, state) {
     }
     const standard = mode === "standard";
     const kernel = standard ? block(data.W, [o, c], 0, 0, k, k) : block(data.D, [c], 0, 0, k, k);
-    const kname = standard ? `W[${o}, ${c}]` : `D[${c}]`;
+    const weightTitle = standard
+      ? say(data, "weight_title_standard", { o: num(o), c: num(c) })
+      : say(data, "weight_title_depthwise", { c: num(c) });
     const products = standard
       ? block(data.products_standard, [o, i, j, c], 0, 0, k, k)
       : block(data.products_depthwise, [c, i, j], 0, 0, k, k);
     const total = standard ? at(data.share, o, c, i, j) : at(data.window_sums, c, i, j);
     // without a bias, a separable layer's window sum is z[c, i, j]
     const named = mode === "separable" && !bias;
-    let sumTitle = named ? `→ z[${c}, ${i}, ${j}]\n` : "→ sum\n";
-    sumTitle += `${named ? "sum " : ""}of the ${k * k}`;
+    const sumTitle = say(data, named ? "sum_title_z" : "sum_title",
+      { c: num(c), i: num(i), j: num(j), n: num(k * k) }); // prettier-ignore
+    const windowTitle = say(data, "window_title",
+      { c: num(c), i: num(i), i_end: num(i + k), j: num(j), j_end: num(j + k) }); // prettier-ignore
     panels.push(
-      {
-        name: `window_${c}`,
-        row,
-        kind: "table",
-        title: `channel ${c} window\nx[${c}, ${i}:${i + k}, ${j}:${j + k}]`,
-        cells: cells(block(data.x, [c], i, j, k, k), "x"),
-      },
-      { name: `weight_${c}`, row, kind: "table", title: `× weights\n${kname}`,
+      { name: `window_${c}`, row, kind: "table", title: windowTitle,
+        cells: cells(block(data.x, [c], i, j, k, k), "x") },
+      { name: `weight_${c}`, row, kind: "table", title: weightTitle,
         cells: cells(kernel, "weights") },
-      { name: `products_${c}`, row, kind: "table", title: "= products\nentry by entry",
+      { name: `products_${c}`, row, kind: "table", title: say(data, "products_title"),
         cells: cells(products, "products") },
       { name: `sum_${c}`, row, kind: "table", title: sumTitle, cells: cells([[total]], "values") },
     ); // prettier-ignore
@@ -307,61 +323,64 @@ export function view(data, state) {
       width: z.width,
       height: z.height,
       rgba: z.rgba,
-      title:
-        `z = D ⋆ x: ${n}×${ho}×${wo}, after the\n` +
-        `depth-wise step; z[·, ${i}, ${j}] outlined`,
+      title: say(data, "z_title", { n: num(n), h: num(ho), w: num(wo), i: num(i), j: num(j) }),
     });
   } else {
     panels.push({ name: "z", row: last, hidden: true, title: "" });
   }
   const blank = label("");
-  const yname = `y[${o}, ${i}, ${j}]`;
+  const yname = say(data, "y_name", { o: num(o), i: num(i), j: num(j) });
+  const plusBias = bias ? say(data, "plus_the_bias") : "";
+  const channelLabel = (c) => label(say(data, "channel", { c: num(c) }));
   let rows;
   let title;
   if (mode === "standard") {
-    const head = channels.map((c) => label(`channel ${c}`));
+    const head = channels.map(channelLabel);
     const values = cells([channels.map((c) => at(data.share, o, c, i, j))], "values")[0];
     if (bias) {
-      head.push(label(`bias b[${o}]`));
+      head.push(label(say(data, "head_bias", { o: num(o) })));
       values.push(...cells([[at(data.b, o)]], "weights")[0]);
     }
     head.push(label(yname));
     values.push(...cells([[value]], "values")[0]);
     rows = [head, values];
-    title = `${yname} = the channel sums added` + (bias ? " + the bias" : "");
+    title = say(data, "total_standard", { y: yname, bias: plusBias });
   } else if (mode === "depth-wise") {
-    const head = [label(`channel ${o}`)];
+    const head = [channelLabel(o)];
     const values = cells([[at(data.window_sums, o, i, j)]], "values")[0];
     if (bias) {
-      head.push(label(`bias b_D[${o}]`));
+      head.push(label(say(data, "head_bias_D", { o: num(o) })));
       values.push(...cells([[at(data.b_D, o)]], "weights")[0]);
     }
     head.push(label(yname));
     values.push(...cells([[value]], "values")[0]);
     rows = [head, values];
-    title = `${yname} = channel ${o}'s sum` + (bias ? " + the bias" : "") + " (no other channel)";
+    title = say(data, "total_depthwise", { y: yname, o: num(o), bias: plusBias });
   } else {
     const pad = Array.from({ length: bias ? 2 : 1 }, () => blank);
-    const head = [blank, ...channels.map((c) => label(`channel ${c}`))];
-    if (bias) head.push(label(`bias b_P[${o}]`));
+    const head = [blank, ...channels.map(channelLabel)];
+    if (bias) head.push(label(say(data, "head_bias_P", { o: num(o) })));
     head.push(label(yname));
     rows = [head];
     if (bias) {
-      rows.push([label("window sum"),
+      rows.push([label(say(data, "row_window_sum")),
         ...cells([channels.map((c) => at(data.window_sums, c, i, j))], "values")[0], ...pad]);
-      rows.push([label("+ b_D[c]"), ...cells([Array.from(data.b_D)], "weights")[0], ...pad]);
+      rows.push([label(say(data, "row_bias_D")),
+        ...cells([Array.from(data.b_D)], "weights")[0], ...pad]);
     } // prettier-ignore
     const zs = channels.map((c) => at(data.z, c, i, j));
-    rows.push([label(`z[c, ${i}, ${j}]`), ...cells([zs], "values")[0], ...pad]);
-    rows.push([label(`× P[${o}, c]`),
+    rows.push([label(say(data, "row_z", { i: num(i), j: num(j) })),
+      ...cells([zs], "values")[0], ...pad]); // prettier-ignore
+    rows.push([label(say(data, "row_weights", { o: num(o) })),
       ...cells([channels.map((c) => at(data.P, o, c))], "weights")[0], ...pad]); // prettier-ignore
-    const productsRow = [label("= product"),
+    const productsRow = [label(say(data, "row_products")),
       ...cells([channels.map((c) => at(data.mixed, o, c, i, j))], "values")[0]]; // prettier-ignore
     if (bias) productsRow.push(...cells([[at(data.b_P, o)]], "weights")[0]);
     productsRow.push(...cells([[value]], "values")[0]);
     rows.push(productsRow);
-    title = `point-wise step: ${yname} = Σ_c P[${o}, c] · z[c, ${i}, ${j}]`;
-    if (bias) title += ` + b_P[${o}]`;
+    const biasP = bias ? say(data, "formula_bias_P", { o: num(o) }) : "";
+    title = say(data, "total_separable",
+      { y: yname, o: num(o), i: num(i), j: num(j), bias: biasP }); // prettier-ignore
   }
   panels.push({ name: "total", row: last, kind: "table", title, cells: rows });
   return { panels, texts: texts(data, state, value) };
@@ -383,8 +402,11 @@ export default {
       input.dispatchEvent(new Event("input"));
     };
     canvas.tabIndex = 0;
+    // Notebook 7 takes keys in the capture phase, before our listener: Lumino skips a key
+    // whose target carries this attribute (as every control in common.js).
+    canvas.setAttribute("data-lm-suppress-shortcuts", "true");
     canvas.style.cursor = "pointer";
-    const hint = "Click a cell, or use the arrow keys, to pick the output pixel.";
+    const hint = meta.text.output_hint;
     canvas.title = hint;
     canvas.setAttribute("aria-description", hint);
     canvas.addEventListener("click", (event) => {
