@@ -42,6 +42,8 @@ from ..spatial import (
 )
 from ._base import (
     Widget,
+    fill_template,
+    format_count,
     format_number,
     lut,
     map_values,
@@ -296,6 +298,48 @@ class SobelSeparability(Widget):
         "not a column times a row. Back on Sobel x, raise 'perturb': σ₂ grows from 0 and "
         "the two passes drift away from the 2-D filter."
     )
+    #: Every word the page shows, written once (``meta["text"]``): Python's :meth:`view`
+    #: and the module fill the same templates.
+    TEXT = {
+        # the tables
+        "kernel_title": "kernel K ({k}×{k})",
+        "column_title": "column",
+        "column_title_best": "best\ncolumn",
+        "row_title": "row",
+        "row_title_best": "best row",
+        "product_title": "column × row = kernel",
+        "product_title_best": "column × row ≈ kernel\n(the rank-1 approximation)",
+        "residual_title": "kernel − column × row",
+        "singular_title": "singular values of K\nrank {rank} = how many are not 0",
+        # the pictures
+        "grey_key": "black {lo} → white {hi}",
+        "signed_key": "blue < 0 < red, ±{limit}",
+        "photo_title": "the photo, in grey\n{key}",
+        "direct_title": "2-D filter, {n} multiplies\n{key}",
+        "passes_title": "two 1-D passes, {n} multiplies\n{key}",
+        "passes_title_best": "two passes: rank-1 part only\n{key}",
+        "difference_title": "2-D − two passes\n{key}",
+        # the texts under the pictures
+        "verdict_separable": (
+            "Separable (rank 1): the kernel is exactly column × row, so two 1-D passes give "
+            "the 2-D filter's picture."
+        ),
+        "verdict_not_separable": "Not separable (rank {rank}): no column × row equals this kernel.",
+        "error": (
+            "The closest column × row (the rank-1 approximation) is off by "
+            "‖K − column × row‖ = {error}, {percent} % of ‖K‖."
+        ),
+        "difference_zero": "The two pictures are identical: max |2-D − two passes| = 0.",
+        "difference_rounding": (
+            "The two pictures agree: max |2-D − two passes| = {difference}, which is 0 up to "
+            "rounding."
+        ),
+        "difference": "The two pictures differ: max |2-D − two passes| = {difference}.",
+        "cost": (
+            "Multiplies per pixel: 2-D filter {k}² = {square}; two 1-D passes {k} + {k} = {passes}."
+        ),
+        "cost_exact": "Exact with passes: {rank} column-row pairs, {rank} × {passes} = {pairs}.",
+    }
 
     def __init__(self, kernel: str = "Sobel x", image=None):
         if kernel not in KERNEL_CHOICES:
@@ -415,6 +459,8 @@ class SobelSeparability(Widget):
         cfg = meta["configs"][v["config"]]
         k, rank = v["size"], v["rank"]
         separable = rank == 1
+        best = "" if separable else "_best"  # the titles' form for a rank-1 approximation
+        num = format_count
         diverging, grey = d["lut_diverging"], d["lut_grey"]
         limit = symmetric_limit(v["kernel"])
         singular_cells = table_cells(v["singular"][None], 0.0, v["singular"][0], d["lut_singular"])
@@ -428,41 +474,37 @@ class SobelSeparability(Widget):
         column_limit = symmetric_limit(v["column"])
         row_limit = symmetric_limit(v["row"])
         panels = [
-            {"name": "kernel", "kind": "table", "row": 0, "title": f"kernel K ({k}×{k})",
+            {"name": "kernel", "kind": "table", "row": 0, "title": _say("kernel_title", k=num(k)),
              "cells": table_cells(v["kernel"], -limit, limit, diverging)},
-            {"name": "column", "kind": "table", "row": 0,
-             "title": "column" if separable else "best\ncolumn",
+            {"name": "column", "kind": "table", "row": 0, "title": _say("column_title" + best),
              "cells": table_cells(v["column"][:, None], -column_limit, column_limit, diverging)},
-            {"name": "row", "kind": "table", "row": 0,
-             "title": "row" if separable else "best row",
+            {"name": "row", "kind": "table", "row": 0, "title": _say("row_title" + best),
              "cells": table_cells(v["row"][None], -row_limit, row_limit, diverging)},
-            {"name": "product", "kind": "table", "row": 1,
-             "title": "column × row = kernel" if separable
-             else "column × row ≈ kernel\n(the rank-1 approximation)",
+            {"name": "product", "kind": "table", "row": 1, "title": _say("product_title" + best),
              "cells": table_cells(v["product"], -limit, limit, diverging)},
-            {"name": "residual", "kind": "table", "row": 1, "title": "kernel − column × row",
+            {"name": "residual", "kind": "table", "row": 1, "title": _say("residual_title"),
              "cells": table_cells(v["residual"], -limit, limit, diverging)},
             {"name": "singular", "kind": "table", "row": 1,
-             "title": f"singular values of K\nrank {rank} = how many are not 0",
+             "title": _say("singular_title", rank=num(rank)),
              "cells": [labels, singular_cells[0]]},
         ]  # fmt: skip
         h, w = v["direct"].shape
         lo, hi = cfg["lo"], cfg["hi"]
         if cfg["kind"] == "grey":
-            table, key = grey, f"black {format_number(lo)} → white {format_number(hi)}"
+            table, key = grey, _say("grey_key", lo=format_number(lo), hi=format_number(hi))
         else:
-            table, key = diverging, f"blue < 0 < red, ±{format_number(hi)}"
+            table, key = diverging, _say("signed_key", limit=format_number(hi))
         photo = self._shifts[CENTRE]
         top = meta["top"]
+        photo_key = _say("grey_key", lo=format_number(0), hi=format_number(top))
+        difference_key = _say("signed_key", limit=format_significant(cfg["diff"]))
         pictures = [
-            ("photo", f"the photo, in grey\nblack 0 → white {format_number(top)}",
-             map_values(photo, 0.0, top, grey)),
-            ("direct", f"2-D filter, {k * k} multiplies\n{key}",
+            ("photo", _say("photo_title", key=photo_key), map_values(photo, 0.0, top, grey)),
+            ("direct", _say("direct_title", n=num(k * k), key=key),
              map_values(v["direct"], lo, hi, table)),
-            ("passes", f"two 1-D passes, {2 * k} multiplies\n{key}" if separable
-             else f"two passes: rank-1 part only\n{key}",
+            ("passes", _say("passes_title" + best, n=num(2 * k), key=key),
              map_values(v["passes"], lo, hi, table)),
-            ("difference", f"2-D − two passes\nblue < 0 < red, ±{format_significant(cfg['diff'])}",
+            ("difference", _say("difference_title", key=difference_key),
              map_values(v["picture_difference"], -cfg["diff"], cfg["diff"], diverging)),
         ]  # fmt: skip
         for name, title, rgba in pictures:
@@ -476,36 +518,30 @@ class SobelSeparability(Widget):
     def texts(v: dict) -> dict:
         """The lines under the pictures (mirror of the module's ``texts``)."""
         k, rank = v["size"], v["rank"]
+        num = format_count
         if rank == 1:
-            verdict = (
-                "Separable (rank 1): the kernel is exactly column × row, so two 1-D passes "
-                "give the 2-D filter's picture."
-            )
-            error = ""
+            verdict, error = _say("verdict_separable"), ""
         else:
-            verdict = f"Not separable (rank {rank}): no column × row equals this kernel."
-            error = (
-                "The closest column × row (the rank-1 approximation) is off by "
-                f"‖K − column × row‖ = {format_significant(v['error'])}, "
-                f"{format_number(100 * v['relative'], 1)} % of ‖K‖."
+            verdict = _say("verdict_not_separable", rank=num(rank))
+            error = _say(
+                "error",
+                error=format_significant(v["error"]),
+                percent=format_number(100 * v["relative"], 1),
             )
         d = v["difference"]
         if d == 0:
-            difference = "The two pictures are identical: max |2-D − two passes| = 0."
+            difference = _say("difference_zero")
         elif d < 1e-12:
-            difference = (
-                f"The two pictures agree: max |2-D − two passes| = {format_significant(d, 2)}, "
-                "which is 0 up to rounding."
-            )
+            difference = _say("difference_rounding", difference=format_significant(d, 2))
         else:
-            difference = (
-                f"The two pictures differ: max |2-D − two passes| = {format_significant(d)}."
-            )
-        cost = (
-            f"Multiplies per pixel: 2-D filter {k}² = {k * k}; two 1-D passes {k} + {k} = {2 * k}."
-        )
+            difference = _say("difference", difference=format_significant(d))
+        cost = _say("cost", k=num(k), square=num(k * k), passes=num(2 * k))
         if rank > 1:
-            cost += (
-                f" Exact with passes: {rank} column-row pairs, {rank} × {2 * k} = {2 * rank * k}."
-            )
+            exact = _say("cost_exact", rank=num(rank), passes=num(2 * k), pairs=num(2 * rank * k))
+            cost = f"{cost} {exact}"
         return {"verdict": verdict, "error": error, "difference": difference, "cost": cost}
+
+
+def _say(entry: str, /, **slots: str) -> str:
+    """``SobelSeparability.TEXT[entry]`` filled with ``slots`` (the module's ``say``)."""
+    return fill_template(SobelSeparability.TEXT[entry], **slots)

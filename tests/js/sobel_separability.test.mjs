@@ -22,8 +22,9 @@ test("every state: the module's view equals Python's", { skip }, () => {
 });
 
 test("size and sigma are disabled unless the kernel is the Gaussian", { skip }, () => {
+  const data = loadData(fixture.saved);
   for (const { state, disabled } of fixture.limits) {
-    const lims = mod.limits(state);
+    const lims = mod.limits(state, data);
     assert.equal(lims.size.disabled, disabled, state.kernel);
     assert.equal(lims.sigma.disabled, disabled, state.kernel);
   }

@@ -7,6 +7,8 @@
 // relative error, largest difference), and `shifts`: the photo filtered with each
 // one-hot 7x7 kernel. Here: look-ups, and sums of those arrays.
 import {
+  fillTemplate,
+  formatCount,
   formatNumber,
   mapValues,
   plane,
@@ -27,15 +29,17 @@ export function formatSignificant(v, digits = 3) {
 
 /** Which kernel before noise the state shows: its row in the shipped tables. */
 export function configIndex(state, meta) {
-  if (state.kernel !== "Gaussian") return meta.named.indexOf(state.kernel);
+  const named = meta.named.indexOf(state.kernel);
+  if (named >= 0) return named;
+  // the Gaussian: the one kernel not named, which follows the size and sigma sliders
   const size = meta.sizes.indexOf(state.size);
   const sigma = Math.floor((state.sigma - meta.sigma.min) / meta.sigma.step + 0.5);
   return meta.named.length + size * meta.sigma.count + sigma;
 }
 
-/** The size and sigma sliders work for the Gaussian only. */
-export function limits(state) {
-  const off = state.kernel !== "Gaussian";
+/** The size and sigma sliders work for the Gaussian only (the one kernel not in meta.named). */
+export function limits(state, data) {
+  const off = data.meta.named.includes(state.kernel);
   return { size: { disabled: off }, sigma: { disabled: off } };
 }
 
@@ -116,33 +120,38 @@ export function shown(data, state) {
   };
 }
 
+/** meta.text[entry] filled with `slots` (Python: _say). */
+const say = (data, entry, slots = {}) => fillTemplate(data.meta.text[entry], slots);
+
+const num = formatCount;
+
 /** The lines under the pictures (Python: SobelSeparability.texts). */
-export function texts(v) {
+export function texts(data, v) {
   const { size: k, rank } = v;
-  const verdict =
-    rank === 1
-      ? "Separable (rank 1): the kernel is exactly column × row, so two 1-D passes " +
-        "give the 2-D filter's picture."
-      : `Not separable (rank ${rank}): no column × row equals this kernel.`;
-  const error =
-    rank === 1
-      ? ""
-      : "The closest column × row (the rank-1 approximation) is off by " +
-        `‖K − column × row‖ = ${formatSignificant(v.error)}, ` +
-        `${formatNumber(100 * v.relative, 1)} % of ‖K‖.`;
+  let verdict;
+  let error;
+  if (rank === 1) {
+    verdict = say(data, "verdict_separable");
+    error = "";
+  } else {
+    verdict = say(data, "verdict_not_separable", { rank: num(rank) });
+    error = say(data, "error", {
+      error: formatSignificant(v.error),
+      percent: formatNumber(100 * v.relative, 1),
+    });
+  }
   const d = v.difference;
   let difference;
-  if (d === 0) difference = "The two pictures are identical: max |2-D − two passes| = 0.";
-  else if (d < 1e-12)
-    difference =
-      `The two pictures agree: max |2-D − two passes| = ${formatSignificant(d, 2)}, ` +
-      "which is 0 up to rounding.";
-  else difference = `The two pictures differ: max |2-D − two passes| = ${formatSignificant(d)}.`;
-  let cost =
-    `Multiplies per pixel: 2-D filter ${k}² = ${k * k}; two 1-D passes ${k} + ${k} = ` +
-    `${2 * k}.`;
-  if (rank > 1)
-    cost += ` Exact with passes: ${rank} column-row pairs, ${rank} × ${2 * k} = ${2 * rank * k}.`;
+  if (d === 0) difference = say(data, "difference_zero");
+  else if (d < 1e-12) {
+    difference = say(data, "difference_rounding", { difference: formatSignificant(d, 2) });
+  } else difference = say(data, "difference", { difference: formatSignificant(d) });
+  let cost = say(data, "cost", { k: num(k), square: num(k * k), passes: num(2 * k) });
+  if (rank > 1) {
+    const exact = say(data, "cost_exact",
+      { rank: num(rank), passes: num(2 * k), pairs: num(2 * rank * k) }); // prettier-ignore
+    cost = `${cost} ${exact}`;
+  }
   return { verdict, error, difference, cost };
 }
 
@@ -152,6 +161,7 @@ export function view(data, state) {
   const cfg = meta.configs[v.config];
   const { size: k, rank, width: w, height: h } = v;
   const separable = rank === 1;
+  const best = separable ? "" : "_best"; // the titles' form for a rank-1 approximation
   const diverging = data.lut_diverging;
   const grey = data.lut_grey;
   const limit = symmetricLimit(v.kernel.flat());
@@ -175,14 +185,14 @@ export function view(data, state) {
       name: "kernel",
       kind: "table",
       row: 0,
-      title: `kernel K (${k}×${k})`,
+      title: say(data, "kernel_title", { k: num(k) }),
       cells: tableCells(v.kernel, -limit, limit, diverging),
     },
     {
       name: "column",
       kind: "table",
       row: 0,
-      title: separable ? "column" : "best\ncolumn",
+      title: say(data, `column_title${best}`),
       cells: tableCells(
         v.column.map((x) => [x]),
         -columnLimit,
@@ -194,64 +204,66 @@ export function view(data, state) {
       name: "row",
       kind: "table",
       row: 0,
-      title: separable ? "row" : "best row",
+      title: say(data, `row_title${best}`),
       cells: tableCells([v.row], -rowLimit, rowLimit, diverging),
     },
     {
       name: "product",
       kind: "table",
       row: 1,
-      title: separable
-        ? "column × row = kernel"
-        : "column × row ≈ kernel\n(the rank-1 approximation)",
+      title: say(data, `product_title${best}`),
       cells: tableCells(v.product, -limit, limit, diverging),
     },
     {
       name: "residual",
       kind: "table",
       row: 1,
-      title: "kernel − column × row",
+      title: say(data, "residual_title"),
       cells: tableCells(v.residual, -limit, limit, diverging),
     },
     {
       name: "singular",
       kind: "table",
       row: 1,
-      title: `singular values of K\nrank ${rank} = how many are not 0`,
+      title: say(data, "singular_title", { rank: num(rank) }),
       cells: [labels, singularCells],
     },
   ];
   const { lo, hi } = cfg;
   const [table, key] =
     cfg.kind === "grey"
-      ? [grey, `black ${formatNumber(lo)} → white ${formatNumber(hi)}`]
-      : [diverging, `blue < 0 < red, ±${formatNumber(hi)}`];
+      ? [grey, say(data, "grey_key", { lo: formatNumber(lo), hi: formatNumber(hi) })]
+      : [diverging, say(data, "signed_key", { limit: formatNumber(hi) })];
   const n = w * h;
   const top = meta.top;
+  const photoKey = say(data, "grey_key", { lo: formatNumber(0), hi: formatNumber(top) });
+  const differenceKey = say(data, "signed_key", { limit: formatSignificant(cfg.diff) });
   const pictures = [
     [
       "photo",
-      `the photo, in grey\nblack 0 → white ${formatNumber(top)}`,
+      say(data, "photo_title", { key: photoKey }),
       mapValues(plane(data.shifts, Math.floor((meta.window * meta.window) / 2)), 0, top, grey, n),
     ],
-    ["direct", `2-D filter, ${k * k} multiplies\n${key}`, mapValues(v.direct, lo, hi, table, n)],
+    [
+      "direct",
+      say(data, "direct_title", { n: num(k * k), key }),
+      mapValues(v.direct, lo, hi, table, n),
+    ],
     [
       "passes",
-      separable
-        ? `two 1-D passes, ${2 * k} multiplies\n${key}`
-        : `two passes: rank-1 part only\n${key}`,
+      say(data, `passes_title${best}`, { n: num(2 * k), key }),
       mapValues(v.passes, lo, hi, table, n),
     ],
     [
       "difference",
-      `2-D − two passes\nblue < 0 < red, ±${formatSignificant(cfg.diff)}`,
+      say(data, "difference_title", { key: differenceKey }),
       mapValues(v.pictureDifference, -cfg.diff, cfg.diff, diverging, n),
     ],
   ];
   for (const [name, title, rgba] of pictures) {
     panels.push({ name, row: 2, title, rgba, width: w, height: h, scale: 2 });
   }
-  return { panels, texts: texts(v) };
+  return { panels, texts: texts(data, v) };
 }
 
 export default widgetModule(view, { limits });
