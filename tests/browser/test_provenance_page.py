@@ -41,6 +41,9 @@ def test_provenance_page_by_keyboard_and_clicks(chromium, tmp_path):
             slider.press(key)
             check(f"{name} {key}")
     canvas = tab.locator('.ct-panel[data-name="output"] canvas')
+    # it takes the arrow keys: Notebook 7's and JupyterLab's shortcuts must leave them
+    assert canvas.get_attribute("data-lm-suppress-shortcuts") == "true"
+    assert canvas.get_attribute("aria-description") == w.TEXT["output_hint"]
     canvas.focus()
     for key, want in (("ArrowDown", (1, 0)), ("ArrowRight", (1, 1)),
                       ("ArrowRight", (1, 2)), ("ArrowUp", (0, 2)),
