@@ -337,7 +337,7 @@ def test_module_equals_python_on_the_whole_grid(tmp_path):
         for g in SETTINGS
     ]
     assert sum(q + 1 for q in last) == 34973
-    head = {"controls": w.controls, "order": SETTING_NAMES, "last": last}
+    head = {"meta": w.meta, "controls": w.controls, "order": SETTING_NAMES, "last": last}
     lines = [encode(head)] + [encode(describe(st)) for st in all_states()]
     assert len(lines) == 1 + 34973
     fixture = tmp_path / "conv_arithmetic_grid.jsonl"
