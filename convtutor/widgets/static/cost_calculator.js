@@ -37,7 +37,7 @@ export function formulaBytes(c, o, k, h, m) {
 export function formatSig(x, digits = 4) {
   if (x === 0) return "0";
   let s = x.toPrecision(digits);
-  if (s.includes("e")) throw new RangeError(`formatSig: ${x} needs an exponent`);
+  if (s.includes("e")) throw new RangeError(`formatSig(${x})`); // it would need an exponent
   if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
   return s;
 }
@@ -55,7 +55,7 @@ export function logCount(n, logPrimes) {
     if (e) total += e * lnP;
     if (n === 1) return total;
   }
-  throw new RangeError(`logCount: ${n} is left`);
+  throw new RangeError(`logCount(${n})`); // a prime factor beyond meta.log_primes
 }
 
 /** Bar lengths in pixels (Python's bar_lengths): linear, or log from 1/2; at least 1. */
