@@ -136,17 +136,17 @@ def layer_costs(in_channels, out_channels, kernel_size, input_size, depth_multip
 
 
 def formula_costs(in_channels, out_channels, kernel_size, input_size, depth_multiplier=1):
-    """The counts as the page computes them: ``(params, macs)``, lists in :data:`KINDS` order.
+    """``(params, macs)``, lists in :data:`KINDS` order: :func:`layer_costs` (that is,
+    :func:`convtutor.conv_cost`), the counts the page's ``formulaCosts`` evaluates.
 
-    The page's own formulas (a mirror of ``formulaCosts`` in the module); the tests hold
-    them equal to :func:`layer_costs` and to PyTorch over every setting of the controls.
+    The tests hold ``formulaCosts`` equal to these, and these to PyTorch, over every
+    setting of the controls.
 
     >>> formula_costs(10, 20, 7, 56)[0]
     [9800, 490, 200, 690]
     """
-    c, o, k, h, m = in_channels, out_channels, kernel_size, input_size, depth_multiplier
-    params = [c * o * k * k, c * m * k * k, c * o, c * m * k * k + c * m * o]
-    return params, [p * h * h for p in params]
+    costs = layer_costs(in_channels, out_channels, kernel_size, input_size, depth_multiplier)
+    return [costs[kind].params for kind in KINDS], [costs[kind].macs for kind in KINDS]
 
 
 #: Bytes per value: float32.
@@ -176,20 +176,18 @@ def layer_memory(in_channels, out_channels, kernel_size, input_size, depth_multi
 
 
 def formula_bytes(in_channels, out_channels, kernel_size, input_size, depth_multiplier=1):
-    """Bytes moved as the page computes them (``formulaBytes``), in :data:`KINDS` order.
+    """Bytes moved, in :data:`KINDS` order: the totals of :func:`layer_memory` (that is,
+    :func:`convtutor.conv_memory`), what the page's ``formulaBytes`` evaluates.
 
     Input ``C_in H²``, weights (the parameters), output ``C_out H²`` (``C_in M H²`` for
     the depth-wise layer) and, for the separable pair, its ``C_in M H²`` maps twice; all
-    times 4. The tests hold it equal to :func:`layer_memory` over every setting.
+    times 4.
 
     >>> formula_bytes(10, 20, 7, 56)[0]  # (10·56² + 9,800 + 20·56²) · 4
     415520
     """
-    c, o, k, h, m = in_channels, out_channels, kernel_size, input_size, depth_multiplier
-    params, _ = formula_costs(c, o, k, h, m)
-    area = h * h
-    outs = [o * area, c * m * area, o * area, 2 * c * m * area + o * area]
-    return [ITEMSIZE * (c * area + p + q) for p, q in zip(params, outs, strict=True)]
+    memory = layer_memory(in_channels, out_channels, kernel_size, input_size, depth_multiplier)
+    return [memory[kind].total for kind in KINDS]
 
 
 def significant(x: float, digits: int = 4) -> str:

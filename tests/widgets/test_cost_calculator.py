@@ -109,12 +109,6 @@ def conv_costs():
     return out
 
 
-def test_formula_counts_equal_conv_cost_on_the_whole_grid(conv_costs):
-    """The page's products are convtutor's counts."""
-    for g in GRID:
-        assert formula_costs(*g) == conv_costs[g], g
-
-
 def test_formula_counts_equal_pytorch_on_the_whole_grid(monkeypatch):
     """What the page says ('PyTorch agrees ... for every setting'): all 4,732 settings,
     each counted by torch_parameter_counts from real torch.nn layers.
@@ -147,9 +141,11 @@ def test_formula_counts_equal_pytorch_on_the_whole_grid(monkeypatch):
     assert all(type(layer) is conv2d for alike in built.values() for layer in alike)
 
 
-def test_formula_bytes_equal_conv_memory_on_the_whole_grid(monkeypatch):
-    """The page's bytes are convtutor.conv_memory's (float32) for every setting; each
-    conv_memory call with the same arguments is made once (a pure function)."""
+def test_bytes_moved_stay_exact_in_javascript_numbers(monkeypatch):
+    """convtutor.conv_memory's bytes (float32), which the page's formulaBytes must give
+    (test_module_equals_python_on_the_whole_grid), stay below 2^53 on the whole grid;
+    the separable pair's maps are C_in·M·H² values. Each conv_memory call with the same
+    arguments is made once (a pure function)."""
     from convtutor.widgets import cost_calculator as cost
 
     monkeypatch.setattr(cost, "conv_memory", functools.cache(cost.conv_memory))
@@ -478,7 +474,9 @@ def test_module_import_does_not_import_torch():
 @needs_node
 def test_module_equals_python_on_the_whole_grid(calculator, tmp_path):
     """cost_calculator.js's describe (counts, table, texts, bar lengths on both scales)
-    equals Python's for every state; its normalise and pixels are checked too.
+    equals Python's for every state; its normalise and pixels are checked too. Python's
+    counts and bytes are convtutor.conv_cost's and conv_memory's: this test holds the
+    page's formulaCosts and formulaBytes equal to them.
 
     The module builds the grid from the controls (in GRID's order); the fixture holds
     Python's describe of each state, one JSON line each, as JSON.stringify writes it."""
