@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..conv import conv2d
+from ..cost import conv_cost
 from ._base import (
     Widget,
     draw_table,
@@ -100,7 +101,9 @@ def divisors(c: int) -> list:
 
 
 def counts(c: int, g: int, k: int, size: int) -> tuple:
-    """``(weights, macs, standard)`` as the page computes them (``counts`` in the module).
+    """``(weights, macs, standard)``, what the page's ``counts`` evaluates, from
+    :func:`convtutor.conv_cost` (which has no ``groups``: a layer of ``g`` groups is ``g``
+    standard layers of ``C/g`` channels).
 
     ``weights = C_in C_out k^2 / g`` with ``C_in = C_out = c``; ``macs`` is that times the
     ``size x size`` output ("same" padding, stride 1); ``standard`` is the weights of the
@@ -109,9 +112,9 @@ def counts(c: int, g: int, k: int, size: int) -> tuple:
     >>> counts(12, 4, 3, 56)
     (324, 1016064, 1296)
     """
-    standard = c * c * k * k
-    weights = standard // g
-    return weights, weights * size * size, standard
+    part = conv_cost("standard", c // g, c // g, k, size, padding="same")
+    standard = conv_cost("standard", c, c, k).params
+    return g * part.params, g * part.macs, standard
 
 
 def _text_exponent(x: float) -> str:

@@ -125,13 +125,15 @@ def test_the_grid_is_every_control_value(widget):
 
 
 def test_counts_equal_conv_cost_on_the_whole_grid():
-    """weights = C·C·k²/g and MACs = weights·H·W equal convtutor's counts: g standard
-    layers of C/g channels; for g = 1 the standard layer, for g = C the depth-wise one."""
+    """counts (g standard layers of C/g channels, by convtutor.conv_cost) are
+    C·C·k²/g weights and weights·H·W MACs; for g = 1 the standard layer's, for g = C the
+    depth-wise one's (test_module_in_node holds the page's counts equal to them)."""
     for c, g, k, h in GRID:
         weights, macs, standard = counts(c, g, k, h)
         part = ct.conv_cost("standard", c // g, c // g, k, h, padding="same")
         assert part.output_size == (h, h)
         assert (weights, macs) == (g * part.params, g * part.macs), (c, g, k, h)
+        assert (weights, macs) == (c * c * k * k // g, c * c * k * k // g * h * h)
         whole = ct.conv_cost("standard", c, c, k, h, padding="same")
         assert standard == whole.params == g * weights
         if g == 1:
