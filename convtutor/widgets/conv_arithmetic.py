@@ -73,10 +73,10 @@ def output_size(size: int, kernel_size: int, padding: int, stride: int, dilation
     return output_length(size, kernel_size, stride=stride, padding=padding, dilation=dilation)
 
 
-def _numbers(n: int, k: int, p: int, s: int, d: int) -> dict:
-    """The slots the templates share: the controls, and the formula with them put in."""
+def _numbers(n: int, k: int, p: int, s: int, d: int) -> str:
+    """The formula with the controls put in (the module's numbers)."""
     slots = {"n": str(n), "k": str(k), "p": str(p), "s": str(s), "d": str(d)}
-    return {**slots, "numbers": fill_template(ConvArithmetic.TEXT["numbers"], **slots)}
+    return fill_template(ConvArithmetic.TEXT["numbers"], **slots)
 
 
 def formula_text(size: int, kernel_size: int, padding: int, stride: int, dilation: int) -> str:
@@ -88,7 +88,7 @@ def formula_text(size: int, kernel_size: int, padding: int, stride: int, dilatio
     n, k, p, s, d = size, kernel_size, padding, stride, dilation
     h_out = output_size(n, k, p, s, d)
     words = ConvArithmetic.TEXT
-    text = fill_template(words["formula"], h=str(h_out), numbers=_numbers(n, k, p, s, d)["numbers"])
+    text = fill_template(words["formula"], h=str(h_out), numbers=_numbers(n, k, p, s, d))
     if h_out < 1:
         text += fill_template(words["no_fit"], span=str(d * (k - 1) + 1), padded=str(n + 2 * p))
     return text
@@ -103,7 +103,7 @@ def output_title(size: int, kernel_size: int, padding: int, stride: int, dilatio
     n, k, p, s, d = size, kernel_size, padding, stride, dilation
     h_out = output_size(n, k, p, s, d)
     key = "output_title" if h_out >= 1 else "no_output_title"
-    numbers = _numbers(n, k, p, s, d)["numbers"]
+    numbers = _numbers(n, k, p, s, d)
     return fill_template(ConvArithmetic.TEXT[key], h=str(h_out), numbers=numbers)
 
 

@@ -250,7 +250,8 @@ def ratio_line(in_channels, out_channels, kernel_size, depth_multiplier, params_
 
 #: The primes a count on the grid can have, each with its natural logarithm (Python's
 #: ``math.log``), shipped to the page in ``meta["log_primes"]``: the page takes no
-#: logarithm of its own. A count's factors are at most ``k² + C_out <= 7² + 512``.
+#: logarithm of its own. A count (times 2) is a product of 2, ``C_in``, ``C_out``, ``k``,
+#: ``M``, ``H`` and ``k² + C_out``, so its prime factors are at most ``7² + 512``.
 LOG_PRIMES = tuple(
     (p, math.log(p))
     for p in range(2, KERNEL_SIZES[1] ** 2 + max(CHANNEL_CHOICES) + 1)

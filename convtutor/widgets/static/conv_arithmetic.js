@@ -38,7 +38,8 @@ export function formulaText(words, n, k, p, s, d) {
   const h = outputSize(n, k, p, s, d);
   let text = fillTemplate(words.formula, { h: String(h), numbers: numbers(words, n, k, p, s, d) });
   if (h < 1) {
-    text += fillTemplate(words.no_fit, { span: String(d * (k - 1) + 1), padded: String(n + 2 * p) });
+    const span = String(d * (k - 1) + 1);
+    text += fillTemplate(words.no_fit, { span, padded: String(n + 2 * p) });
   }
   return text;
 }

@@ -1,7 +1,8 @@
 // CostCalculator: parameters, MACs and bytes moved of standard, depth-wise, point-wise
 // and separable layers, their bars, and the separable / standard ratio beside its formula.
 // Every word comes from Python (meta.text, CostCalculator.TEXT), filled here.
-// Python mirror: convtutor/widgets/cost_calculator.py (describe, bars_picture, CostCalculator.view).
+// Python mirror: convtutor/widgets/cost_calculator.py (describe, bars_picture,
+// CostCalculator.view).
 // The counts are products of the controls, so the page evaluates them; the tests hold
 // them equal to convtutor.conv_cost and to PyTorch for every setting of the controls.
 import { fillRect, fillTemplate, formatCount, widgetModule } from "./common.js";
@@ -147,7 +148,14 @@ export function describe(state, meta) {
     params: barLengths(params, log, length, meta.log_primes),
     macs: barLengths(macs, log, length, meta.log_primes),
   });
-  return { params, macs, bytes: moved, cells, texts, lengths: { log: lengths(true), linear: lengths(false) } };
+  return {
+    params,
+    macs,
+    bytes: moved,
+    cells,
+    texts,
+    lengths: { log: lengths(true), linear: lengths(false) },
+  };
 }
 
 /** The bar chart's pixels (Python's bars_picture). */
