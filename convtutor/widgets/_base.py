@@ -42,6 +42,7 @@ __all__ = [
     "Widget",
     "STATIC_NOTE",
     "COMMON_TEXT",
+    "BAR_CHART",
     "fill_template",
     "correlated",
     "shifted",
@@ -96,6 +97,12 @@ COMMON_TEXT = {
     ),
     "not_started": "This widget could not start here: {reason}",
 }
+
+#: The horizontal bar charts of CostCalculator and MobileNetKnobs, in pixels (the page
+#: gets them as ``meta["bar"]``): four bars, bar ``i`` from x = 1 (x = 0 is the axis) at
+#: y = pad + i (bar_height + gap), the longest ``length`` long.
+BAR_CHART = {"width": 380, "height": 2 * 4 + 4 * 22 + 3 * 8, "length": 370, "bar_height": 22,
+             "gap": 8, "pad": 4}  # fmt: skip
 
 _SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

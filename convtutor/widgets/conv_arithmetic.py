@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Widget
+from ..conv import output_length
+from ._base import Widget, fill_template
 
 __all__ = [
     "ConvArithmetic",
@@ -61,15 +62,21 @@ DOT = (9, 6)  # a tap's dot: 6 x 6 pixels from 9 pixels into its cell (the centr
 
 
 def output_size(size: int, kernel_size: int, padding: int, stride: int, dilation: int) -> int:
-    """``H_out = (H + 2p − d(k − 1) − 1) // s + 1`` (the page's outputSize).
+    """``H_out = (H + 2p − d(k − 1) − 1) // s + 1``: :func:`convtutor.output_length` (the
+    page's outputSize).
 
     Below 1 the kernel does not fit (:func:`convtutor.conv_cost` refuses such a layer).
 
     >>> output_size(7, 3, 1, 2, 1), output_size(4, 3, 0, 1, 2)
     (4, 0)
     """
-    n, k, p, s, d = size, kernel_size, padding, stride, dilation
-    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+    return output_length(size, kernel_size, stride=stride, padding=padding, dilation=dilation)
+
+
+def _numbers(n: int, k: int, p: int, s: int, d: int) -> str:
+    """The formula with the controls put in (the module's numbers)."""
+    slots = {"n": str(n), "k": str(k), "p": str(p), "s": str(s), "d": str(d)}
+    return fill_template(ConvArithmetic.TEXT["numbers"], **slots)
 
 
 def formula_text(size: int, kernel_size: int, padding: int, stride: int, dilation: int) -> str:
@@ -80,15 +87,10 @@ def formula_text(size: int, kernel_size: int, padding: int, stride: int, dilatio
     """
     n, k, p, s, d = size, kernel_size, padding, stride, dilation
     h_out = output_size(n, k, p, s, d)
-    text = (
-        f"H_out = (H + 2p − d(k − 1) − 1) // s + 1 = ({n} + 2·{p} − {d}·({k} − 1) − 1) // {s} "
-        f"+ 1 = {h_out}"
-    )
+    words = ConvArithmetic.TEXT
+    text = fill_template(words["formula"], h=str(h_out), numbers=_numbers(n, k, p, s, d))
     if h_out < 1:
-        text += (
-            f": no output. The kernel spans d(k − 1) + 1 = {d * (k - 1) + 1} cells, "
-            f"the padded input only {n + 2 * p}."
-        )
+        text += fill_template(words["no_fit"], span=str(d * (k - 1) + 1), padded=str(n + 2 * p))
     return text
 
 
@@ -100,10 +102,9 @@ def output_title(size: int, kernel_size: int, padding: int, stride: int, dilatio
     """
     n, k, p, s, d = size, kernel_size, padding, stride, dilation
     h_out = output_size(n, k, p, s, d)
-    numbers = f"({n} + 2·{p} − {d}·({k} − 1) − 1) // {s} + 1"
-    if h_out < 1:
-        return f"No output: {numbers} = {h_out}"
-    return f"Output {h_out}×{h_out} = {numbers}"
+    key = "output_title" if h_out >= 1 else "no_output_title"
+    numbers = _numbers(n, k, p, s, d)
+    return fill_template(ConvArithmetic.TEXT[key], h=str(h_out), numbers=numbers)
 
 
 def input_title(size: int, padding: int) -> str:
@@ -112,7 +113,7 @@ def input_title(size: int, padding: int) -> str:
     >>> input_title(7, 1)
     'Input 7×7, padding 1 (grey: zeros)'
     """
-    return f"Input {size}×{size}, padding {padding} (grey: zeros)"
+    return fill_template(ConvArithmetic.TEXT["input_title"], n=str(size), p=str(padding))
 
 
 def position_text(
@@ -126,19 +127,17 @@ row i·s − p = 1·2 − 1 = 1, column j·s − p = 1·2 − 1 = 1. Taps on the
 (padding) multiply zeros.'
     """
     n, k, p, s, d = size, kernel_size, padding, stride, dilation
+    words = ConvArithmetic.TEXT
     h_out = output_size(n, k, p, s, d)
     if h_out < 1:
-        return "Make the input or the padding larger, or the kernel or dilation smaller."
+        return words["no_position"]
     i, j = divmod(min(position, h_out * h_out - 1), h_out)
     row, col = i * s - p, j * s - p
-    where = " (in the padding)" if row < 0 or col < 0 else ""
-    plural = "products" if k > 1 else "product"
-    return (
-        f"Output cell (row {i}, column {j}) adds up {k}×{k} = {k * k} {plural}. "
-        f"Its first tap is at input row i·s − p = {i}·{s} − {p} = {row}, "
-        f"column j·s − p = {j}·{s} − {p} = {col}{where}. "
-        "Taps on the grey border (padding) multiply zeros."
-    )
+    return fill_template(
+        words["position"], i=str(i), j=str(j), k=str(k), kk=str(k * k), s=str(s), p=str(p),
+        products=words["products" if k > 1 else "product"], row=str(row), col=str(col),
+        where=words["in_padding"] if row < 0 or col < 0 else "",
+    )  # fmt: skip
 
 
 def key_text(size: int, kernel_size: int, padding: int, stride: int, dilation: int) -> str:
@@ -148,15 +147,14 @@ def key_text(size: int, kernel_size: int, padding: int, stride: int, dilation: i
     'd(k − 1) + 1 = 2·(3 − 1) + 1 = 5 cells wide. It holds 3×3 = 9 taps, one per weight.'
     """
     n, k, p, s, d = size, kernel_size, padding, stride, dilation
-    text = "Light cells: the input. Grey border: the padding (zeros)."
+    words = ConvArithmetic.TEXT
     if output_size(n, k, p, s, d) < 1:
-        return text + " The kernel does not fit, so there is no window."
-    return (
-        text + " Orange: a tap on an input pixel; red-orange: a tap on the padding. "
-        f"The blue frame is the window: d(k − 1) + 1 = {d}·({k} − 1) + 1 = {d * (k - 1) + 1} "
-        f"{'cells' if d * (k - 1) else 'cell'} wide. It holds {k}×{k} = {k * k} "
-        f"{'taps' if k > 1 else 'tap'}, one per weight."
-    )
+        return words["key"] + words["no_window"]
+    return words["key"] + fill_template(
+        words["window"], d=str(d), k=str(k), span=str(d * (k - 1) + 1),
+        cells=words["cells" if d * (k - 1) else "cell"], kk=str(k * k),
+        taps=words["taps" if k > 1 else "tap"],
+    )  # fmt: skip
 
 
 def window_taps(
@@ -284,6 +282,31 @@ class ConvArithmetic(Widget):
         "see the output shrink; set dilation 2 to spread the taps apart without adding "
         "weights; slide the output position to visit every cell."
     )
+    TEXT = {
+        "numbers": "({n} + 2·{p} − {d}·({k} − 1) − 1) // {s} + 1",
+        "formula": "H_out = (H + 2p − d(k − 1) − 1) // s + 1 = {numbers} = {h}",
+        "no_fit": ": no output. The kernel spans d(k − 1) + 1 = {span} cells, the padded "
+        "input only {padded}.",
+        "input_title": "Input {n}×{n}, padding {p} (grey: zeros)",
+        "output_title": "Output {h}×{h} = {numbers}",
+        "no_output_title": "No output: {numbers} = {h}",
+        "position": "Output cell (row {i}, column {j}) adds up {k}×{k} = {kk} {products}. Its "
+        "first tap is at input row i·s − p = {i}·{s} − {p} = {row}, column j·s − p = "
+        "{j}·{s} − {p} = {col}{where}. Taps on the grey border (padding) multiply zeros.",
+        "product": "product",
+        "products": "products",
+        "in_padding": " (in the padding)",
+        "no_position": "Make the input or the padding larger, or the kernel or dilation smaller.",
+        "key": "Light cells: the input. Grey border: the padding (zeros).",
+        "no_window": " The kernel does not fit, so there is no window.",
+        "window": " Orange: a tap on an input pixel; red-orange: a tap on the padding. The "
+        "blue frame is the window: d(k − 1) + 1 = {d}·({k} − 1) + 1 = {span} {cells} wide. It "
+        "holds {k}×{k} = {kk} {taps}, one per weight.",
+        "cell": "cell",
+        "cells": "cells",
+        "tap": "tap",
+        "taps": "taps",
+    }
 
     def __init__(
         self,

@@ -19,7 +19,16 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 
 from ..cost import KINDS, conv_cost, conv_memory
-from ._base import Widget, draw_table, draw_texts, format_count, new_figure, text_lines
+from ._base import (
+    BAR_CHART,
+    Widget,
+    draw_table,
+    draw_texts,
+    fill_template,
+    format_count,
+    new_figure,
+    text_lines,
+)
 
 __all__ = [
     "CostCalculator",
@@ -29,6 +38,8 @@ __all__ = [
     "formula_bytes",
     "layer_memory",
     "fill_template",
+    "log_count",
+    "LOG_PRIMES",
     "MEMORY_HEADER",
     "MEMORY_TEXT",
     "ratio_text",
@@ -57,14 +68,10 @@ KIND_STYLES = (
 )
 WHITE, AXIS = "#ffffff", "#444444"
 
-# The bar charts: one bar per kind, top to bottom in the table's order.
-BAR_CANVAS_WIDTH = 380
-BAR_LENGTH = 370  # the longest bar, from x = 1 (x = 0 is the axis)
-BAR_HEIGHT = 22
-BAR_GAP = 8
-BAR_PAD = 4
-BAR_CANVAS_HEIGHT = 2 * BAR_PAD + 4 * BAR_HEIGHT + 3 * BAR_GAP
-LOG_EDGE = 1e-7  # see bar_lengths
+# The bar charts (_base.BAR_CHART): one bar per kind, top to bottom in the table's order.
+BAR_CANVAS_WIDTH, BAR_CANVAS_HEIGHT, BAR_LENGTH, BAR_HEIGHT, BAR_GAP, BAR_PAD = (
+    BAR_CHART[key] for key in ("width", "height", "length", "bar_height", "gap", "pad")
+)
 
 
 def _rgb(hex_colour: str) -> tuple:
@@ -129,23 +136,23 @@ def layer_costs(in_channels, out_channels, kernel_size, input_size, depth_multip
 
 
 def formula_costs(in_channels, out_channels, kernel_size, input_size, depth_multiplier=1):
-    """The counts as the page computes them: ``(params, macs)``, lists in :data:`KINDS` order.
+    """``(params, macs)``, lists in :data:`KINDS` order: :func:`layer_costs` (that is,
+    :func:`convtutor.conv_cost`), the counts the page's ``formulaCosts`` evaluates.
 
-    The page's own formulas (a mirror of ``formulaCosts`` in the module); the tests hold
-    them equal to :func:`layer_costs` and to PyTorch over every setting of the controls.
+    The tests hold ``formulaCosts`` equal to these, and these to PyTorch, over every
+    setting of the controls.
 
     >>> formula_costs(10, 20, 7, 56)[0]
     [9800, 490, 200, 690]
     """
-    c, o, k, h, m = in_channels, out_channels, kernel_size, input_size, depth_multiplier
-    params = [c * o * k * k, c * m * k * k, c * o, c * m * k * k + c * m * o]
-    return params, [p * h * h for p in params]
+    costs = layer_costs(in_channels, out_channels, kernel_size, input_size, depth_multiplier)
+    return [costs[kind].params for kind in KINDS], [costs[kind].macs for kind in KINDS]
 
 
 #: Bytes per value: float32.
 ITEMSIZE = 4
-#: The table's memory column and the sentence under it: written here once, shipped to
-#: the page in ``meta["memory"]``; the page fills in the ``{name}`` fields (:func:`fill_template`).
+#: The table's memory column and the sentence under it (in :attr:`CostCalculator.TEXT`,
+#: shipped to the page in ``meta["text"]``; both languages fill the ``{slot}``s).
 MEMORY_HEADER = "bytes moved (float32)"
 MEMORY_TEXT = (
     "Bytes moved, in float32 (4 bytes a value), each value once: a layer reads its input "
@@ -154,17 +161,6 @@ MEMORY_TEXT = (
     "{standard} bytes, separable {separable}: separable ÷ standard = {ratio} for bytes, "
     "{macs_ratio} for MACs."
 )
-
-
-def fill_template(template: str, values: dict) -> str:
-    """``template`` with each ``{name}`` replaced by ``values[name]`` (the page's ``fillTemplate``).
-
-    >>> fill_template("{a} and {b}", {"a": "1", "b": "2,000"})
-    '1 and 2,000'
-    """
-    for name, value in values.items():
-        template = template.replace("{" + name + "}", value)
-    return template
 
 
 def layer_memory(in_channels, out_channels, kernel_size, input_size, depth_multiplier=1):
@@ -180,20 +176,18 @@ def layer_memory(in_channels, out_channels, kernel_size, input_size, depth_multi
 
 
 def formula_bytes(in_channels, out_channels, kernel_size, input_size, depth_multiplier=1):
-    """Bytes moved as the page computes them (``formulaBytes``), in :data:`KINDS` order.
+    """Bytes moved, in :data:`KINDS` order: the totals of :func:`layer_memory` (that is,
+    :func:`convtutor.conv_memory`), what the page's ``formulaBytes`` evaluates.
 
     Input ``C_in H²``, weights (the parameters), output ``C_out H²`` (``C_in M H²`` for
     the depth-wise layer) and, for the separable pair, its ``C_in M H²`` maps twice; all
-    times 4. The tests hold it equal to :func:`layer_memory` over every setting.
+    times 4.
 
     >>> formula_bytes(10, 20, 7, 56)[0]  # (10·56² + 9,800 + 20·56²) · 4
     415520
     """
-    c, o, k, h, m = in_channels, out_channels, kernel_size, input_size, depth_multiplier
-    params, _ = formula_costs(c, o, k, h, m)
-    area = h * h
-    outs = [o * area, c * m * area, o * area, 2 * c * m * area + o * area]
-    return [ITEMSIZE * (c * area + p + q) for p, q in zip(params, outs, strict=True)]
+    memory = layer_memory(in_channels, out_channels, kernel_size, input_size, depth_multiplier)
+    return [memory[kind].total for kind in KINDS]
 
 
 def significant(x: float, digits: int = 4) -> str:
@@ -254,21 +248,54 @@ def ratio_line(in_channels, out_channels, kernel_size, depth_multiplier, params_
     return f"separable ÷ standard = {r} = M·(1/C_out + 1/k²) = {m}·(1/{o} + 1/{k}²)"
 
 
+#: The primes a count on the grid can have, each with its natural logarithm (Python's
+#: ``math.log``), shipped to the page in ``meta["log_primes"]``: the page takes no
+#: logarithm of its own. A count (times 2) is a product of 2, ``C_in``, ``C_out``, ``k``,
+#: ``M``, ``H`` and ``k² + C_out``, so its prime factors are at most ``7² + 512``.
+LOG_PRIMES = tuple(
+    (p, math.log(p))
+    for p in range(2, KERNEL_SIZES[1] ** 2 + max(CHANNEL_CHOICES) + 1)
+    if all(p % q for q in range(2, math.isqrt(p) + 1))
+)
+
+
+@functools.cache
+def log_count(n: int) -> float:
+    """``ln n`` as the page computes it (``logCount``) from :data:`LOG_PRIMES`: over
+    ``n``'s prime factors ``p`` (``e`` times each), smallest first, the sum of ``e · ln p``.
+
+    Equal counts give equal sums, and both languages do the same float64 operations on
+    the same shipped numbers, so the bars have the same pixels.
+
+    >>> log_count(8) == 3 * math.log(2)
+    True
+    """
+    total = 0.0
+    for p, ln_p in LOG_PRIMES:
+        e = 0
+        while n % p == 0:
+            n //= p
+            e += 1
+        if e:
+            total += e * ln_p
+        if n == 1:
+            return total
+    raise ValueError(f"n must have prime factors up to {LOG_PRIMES[-1][0]} only; {n} is left")
+
+
 def bar_lengths(values, log: bool) -> list:
     """Bar lengths in pixels, the largest value :data:`BAR_LENGTH` (the page's barLengths).
 
-    Linear: ``floor(L v / top)``. Log: ``floor(L ln(2v) / ln(2 top) + 1e-7)``, so a count
-    of 1 still has a bar; the 1e-7 keeps a length that is a whole number in exact
-    arithmetic (``ln(2v) / ln(2 top) = 1/2``, say) from falling a pixel short when a
-    logarithm is a last bit low (the tests hold every length far from such an edge, so
-    the page's ``Math.log`` and Python's give the same pixels). Every bar is at least
-    1 pixel long.
+    Linear: ``floor(L v / top)``. Log: ``floor(L (ln(2v) / ln(2 top)))``, the
+    logarithms from :func:`log_count`, so a count of 1 still has a bar. Every bar is at
+    least 1 pixel long. The tests hold each log length equal to the exact one, the
+    largest ``n`` with ``(2 top)^n <= (2v)^L`` in integers, on the whole grid.
     """
     top = max(values)
     out = []
     for v in values:
         if log:
-            length = math.floor(BAR_LENGTH * math.log(2 * v) / math.log(2 * top) + LOG_EDGE)
+            length = math.floor(BAR_LENGTH * (log_count(2 * v) / log_count(2 * top)))
         else:
             length = math.floor(BAR_LENGTH * v / top)
         out.append(max(1, length))
@@ -285,10 +312,10 @@ def describe(state: dict) -> dict:
     """Everything the page shows for ``state`` but the pixels (the module's ``describe``)."""
     c, o, k = state["in_channels"], state["out_channels"], state["kernel_size"]
     h, m = state["input_size"], state["depth_multiplier"]
+    words = CostCalculator.TEXT
     params, macs = formula_costs(c, o, k, h, m)
     moved = formula_bytes(c, o, k, h, m)
-    header = ["layer (no bias)", "parameters, as a product", "parameters", "MACs per image",
-              MEMORY_HEADER]  # fmt: skip
+    header = [words[key] for key in ("layer", "product", "params", "macs", "memory_header")]
     cells = [[{"text": t, "bg": WHITE, "fg": "#000000"} for t in header]]
     formulas = _formulas(c, o, k, m)
     for i, (name, bg, fg) in enumerate(KIND_STYLES):
@@ -300,67 +327,45 @@ def describe(state: dict) -> dict:
     standard, separable = params[0], params[3]
     ratio = separable / standard
     formula = m * (1 / o + 1 / (k * k))
+    o_, k_, m_ = str(o), str(k), str(m)
     texts = {
-        "ratio": (
-            f"separable ÷ standard = {format_count(separable)} ÷ {format_count(standard)} "
-            f"= {significant(ratio)}, for parameters and for MACs alike."
-        )
-    }
-    if m == 1:
-        numbers = f"1/{o} + 1/{k}² = {significant(formula)}"
-        texts["formula"] = f"The formula: 1/C_out + 1/k² = {numbers}."
-    else:
-        texts["formula"] = (
-            f"The formula, with depth multiplier M = {m}: M·(1/C_out + 1/k²) "
-            f"= {m}·(1/{o} + 1/{k}²) = {significant(formula)}."
-        )
+        "ratio": fill_template(
+            words["ratio"], separable=format_count(separable), standard=format_count(standard),
+            ratio=significant(ratio),
+        ),
+        "formula": fill_template(
+            words["formula" if m == 1 else "formula_m"], o=o_, k=k_, m=m_,
+            value=significant(formula),
+        ),
+    }  # fmt: skip
     if separable < standard:
-        texts["saving"] = (
-            f"The ratio is the share of the cost a separable layer keeps: "
-            f"{significant(100 * ratio)}%. It saves one minus the ratio: "
-            f"{significant((standard - separable) * 100 / standard)}% "
-            f"({significant(standard / separable, 3)}× fewer)."
-        )
+        texts["saving"] = fill_template(
+            words["saving"], percent=significant(100 * ratio),
+            saved=significant((standard - separable) * 100 / standard),
+            fewer=significant(standard / separable, 3),
+        )  # fmt: skip
     elif separable == standard:
-        texts["saving"] = (
-            "The ratio is the share of the cost a separable layer keeps: here all of it, "
-            "so it saves nothing."
-        )
+        texts["saving"] = words["saving_none"]
     else:
-        texts["saving"] = (
-            "The ratio is the share of the cost a separable layer keeps. Here it is above 1: "
-            f"the separable layer costs {significant(ratio)}× as much, so it saves nothing."
-        )
+        texts["saving"] = fill_template(words["saving_more"], ratio=significant(ratio))
     if m == 1:
-        texts["sum"] = (
-            f"separable = depth-wise + point-wise: {format_count(params[1])} + "
-            f"{format_count(params[2])} = {format_count(separable)} parameters."
-        )
+        texts["sum"] = fill_template(
+            words["sum"], depthwise=format_count(params[1]), pointwise=format_count(params[2]),
+            separable=format_count(separable),
+        )  # fmt: skip
     else:
-        texts["sum"] = (
-            f"With M = {m}, the separable layer's point-wise step mixes C_in·M = {c * m} "
-            f"channels, not {c}: its row is not the sum of the two rows above it."
-        )
-    texts["size"] = (
-        f"Stride 1 and 'same' padding: every output is {h}×{h}, so each layer's MACs "
-        f"= its parameters × {h}·{h} = parameters × {format_count(h * h)}."
-    )
+        texts["sum"] = fill_template(words["sum_m"], m=m_, cm=str(c * m), c=str(c))
+    texts["size"] = fill_template(words["size"], h=str(h), area=format_count(h * h))
     texts["memory"] = fill_template(
-        MEMORY_TEXT,
-        {
-            "input": format_count(ITEMSIZE * c * h * h),
-            "intermediate": format_count(ITEMSIZE * c * m * h * h),
-            "standard": format_count(moved[0]),
-            "separable": format_count(moved[3]),
-            "ratio": significant(moved[3] / moved[0]),
-            "macs_ratio": significant(ratio),
-        },
+        words["memory"],
+        input=format_count(ITEMSIZE * c * h * h),
+        intermediate=format_count(ITEMSIZE * c * m * h * h),
+        standard=format_count(moved[0]),
+        separable=format_count(moved[3]),
+        ratio=significant(moved[3] / moved[0]),
+        macs_ratio=significant(ratio),
     )
-    texts["torch"] = (
-        "PyTorch agrees: sum(p.numel() for p in layer.parameters()) of these layers built "
-        "as torch.nn.Conv2d (no bias) gives the same parameter counts, for every setting "
-        "of the controls (the test suite checks them all)."
-    )
+    texts["torch"] = words["torch"]
     return {
         "params": params,
         "macs": macs,
@@ -423,6 +428,38 @@ class CostCalculator(Widget):
         "raise the output channels and watch the separable/standard ratio fall towards 1/k²; "
         "set the depth multiplier to 2 and see it double."
     )
+    TEXT = {
+        "layer": "layer (no bias)",
+        "product": "parameters, as a product",
+        "params": "parameters",
+        "macs": "MACs per image",
+        "memory_header": MEMORY_HEADER,
+        "table_title": "One layer, C_in = {c} → C_out = {o}, k = {k}, input {h}×{h}",
+        "params_title": "parameters{scale}\nbars top to bottom: the table's rows",
+        "macs_title": "MACs per image{scale}\nbars top to bottom: the table's rows",
+        "log_scale": " (log scale)",
+        "ratio": "separable ÷ standard = {separable} ÷ {standard} = {ratio}, for parameters and "
+        "for MACs alike.",
+        "formula": "The formula: 1/C_out + 1/k² = 1/{o} + 1/{k}² = {value}.",
+        "formula_m": "The formula, with depth multiplier M = {m}: M·(1/C_out + 1/k²) "
+        "= {m}·(1/{o} + 1/{k}²) = {value}.",
+        "saving": "The ratio is the share of the cost a separable layer keeps: {percent}%. It "
+        "saves one minus the ratio: {saved}% ({fewer}× fewer).",
+        "saving_none": "The ratio is the share of the cost a separable layer keeps: here all "
+        "of it, so it saves nothing.",
+        "saving_more": "The ratio is the share of the cost a separable layer keeps. Here it is "
+        "above 1: the separable layer costs {ratio}× as much, so it saves nothing.",
+        "sum": "separable = depth-wise + point-wise: {depthwise} + {pointwise} = {separable} "
+        "parameters.",
+        "sum_m": "With M = {m}, the separable layer's point-wise step mixes C_in·M = {cm} "
+        "channels, not {c}: its row is not the sum of the two rows above it.",
+        "size": "Stride 1 and 'same' padding: every output is {h}×{h}, so each layer's MACs "
+        "= its parameters × {h}·{h} = parameters × {area}.",
+        "memory": MEMORY_TEXT,
+        "torch": "PyTorch agrees: sum(p.numel() for p in layer.parameters()) of these layers "
+        "built as torch.nn.Conv2d (no bias) gives the same parameter counts, for every "
+        "setting of the controls (the test suite checks them all).",
+    }
 
     def __init__(
         self,
@@ -455,15 +492,8 @@ class CostCalculator(Widget):
             meta={
                 "kinds": [list(style) for style in KIND_STYLES],
                 "white": WHITE,
-                "memory": {"header": MEMORY_HEADER, "text": MEMORY_TEXT},
-                "bar": {
-                    "width": BAR_CANVAS_WIDTH,
-                    "height": BAR_CANVAS_HEIGHT,
-                    "length": BAR_LENGTH,
-                    "bar_height": BAR_HEIGHT,
-                    "gap": BAR_GAP,
-                    "pad": BAR_PAD,
-                },
+                "bar": BAR_CHART,
+                "log_primes": [list(pair) for pair in LOG_PRIMES],
             },
         )
         self.set(
@@ -535,29 +565,31 @@ class CostCalculator(Widget):
         s = self.values if state is None else state
         d = describe(s)
         c, o, k, h = s["in_channels"], s["out_channels"], s["kernel_size"], s["input_size"]
-        scale = "log" if s["log_scale"] else "linear"
-        lengths = d["lengths"][scale]
-        note = " (log scale)" if s["log_scale"] else ""
+        lengths = d["lengths"]["log" if s["log_scale"] else "linear"]
+        words = self.TEXT
+        scale = words["log_scale"] if s["log_scale"] else ""
         palette = self.data["palette"]
         panels = [
             {
                 "name": "table",
                 "kind": "table",
-                "title": f"One layer, C_in = {c} → C_out = {o}, k = {k}, input {h}×{h}",
+                "title": fill_template(
+                    words["table_title"], c=str(c), o=str(o), k=str(k), h=str(h)
+                ),  # fmt: skip
                 "cells": d["cells"],
             },
             {
                 "name": "params_bars",
                 "row": 1,
                 "scale": 1,
-                "title": f"parameters{note}\nbars top to bottom: the table's rows",
+                "title": fill_template(words["params_title"], scale=scale),
                 "rgba": bars_picture(lengths["params"], palette),
             },
             {
                 "name": "macs_bars",
                 "row": 1,
                 "scale": 1,
-                "title": f"MACs per image{note}\nbars top to bottom: the table's rows",
+                "title": fill_template(words["macs_title"], scale=scale),
                 "rgba": bars_picture(lengths["macs"], palette),
             },
         ]

@@ -27,7 +27,16 @@ from pathlib import Path
 import numpy as np
 
 from ..conv import conv2d
-from ._base import Widget, draw_table, draw_texts, format_count, new_figure, text_lines
+from ..cost import conv_cost
+from ._base import (
+    Widget,
+    draw_table,
+    draw_texts,
+    fill_template,
+    format_count,
+    new_figure,
+    text_lines,
+)
 
 __all__ = [
     "GroupsContinuum",
@@ -92,7 +101,9 @@ def divisors(c: int) -> list:
 
 
 def counts(c: int, g: int, k: int, size: int) -> tuple:
-    """``(weights, macs, standard)`` as the page computes them (``counts`` in the module).
+    """``(weights, macs, standard)``, what the page's ``counts`` evaluates, from
+    :func:`convtutor.conv_cost` (which has no ``groups``: a layer of ``g`` groups is ``g``
+    standard layers of ``C/g`` channels).
 
     ``weights = C_in C_out k^2 / g`` with ``C_in = C_out = c``; ``macs`` is that times the
     ``size x size`` output ("same" padding, stride 1); ``standard`` is the weights of the
@@ -101,9 +112,9 @@ def counts(c: int, g: int, k: int, size: int) -> tuple:
     >>> counts(12, 4, 3, 56)
     (324, 1016064, 1296)
     """
-    standard = c * c * k * k
-    weights = standard // g
-    return weights, weights * size * size, standard
+    part = conv_cost("standard", c // g, c // g, k, size, padding="same")
+    standard = conv_cost("standard", c, c, k).params
+    return g * part.params, g * part.macs, standard
 
 
 def _text_exponent(x: float) -> str:
@@ -219,23 +230,12 @@ def _rgba(idx: np.ndarray, palette: np.ndarray) -> np.ndarray:
 
 
 def _kind_text(c: int, g: int) -> str:
+    words = GroupsContinuum.TEXT
     if g == 1:
-        return (
-            f"g = 1: a standard convolution. Each of the {c} filters sees all {c} input channels."
-        )
+        return fill_template(words["kind_standard"], c=str(c))
     if g == c:
-        return (
-            f"g = C = {c}: a depth-wise convolution. Each filter sees only its own input channel."
-        )
-    per = c // g
-    return (
-        f"g = {g}: a grouped convolution, between the two. The {c} channels split into "
-        f"{g} groups of {per}; each filter sees only the {per} input channels of its group."
-    )
-
-
-def _shape_text(c: int, g: int, k: int) -> str:
-    return f"(C_out, C_in/g, k, k) = ({c}, {c // g}, {k}, {k})"
+        return fill_template(words["kind_depthwise"], c=str(c))
+    return fill_template(words["kind_grouped"], c=str(c), g=str(g), per=str(c // g))
 
 
 class GroupsContinuum(Widget):
@@ -267,6 +267,39 @@ class GroupsContinuum(Widget):
         "Move g from 1 to C: the blocks shrink along the diagonal, and the weights and "
         "MACs fall to 1/g of a standard layer's. Change k and C, and watch the shape."
     )
+    TEXT = {
+        "grid_title": "the weight as a {c} × {c} grid: row = output channel, column = input "
+        "channel\ncoloured: a {k}×{k} kernel ({blocks}); white: always 0",
+        "block": "{g} block of {per} × {per}",
+        "blocks": "{g} blocks of {per} × {per}",
+        "bars_title": "weights for g = {options}\n(left to right; g = {g} in blue)",
+        "table_title": "every g for C = {c}, k = {k}, a {size}×{size} input (g = {g} outlined)",
+        "row_g": "g",
+        "row_shape": "weight shape",
+        "row_weights": "weights",
+        "row_macs": "MACs",
+        "kind_standard": "g = 1: a standard convolution. Each of the {c} filters sees all {c} "
+        "input channels.",
+        "kind_depthwise": "g = C = {c}: a depth-wise convolution. Each filter sees only its own "
+        "input channel.",
+        "kind_grouped": "g = {g}: a grouped convolution, between the two. The {c} channels split "
+        "into {g} groups of {per}; each filter sees only the {per} input channels of its group.",
+        "shape": "PyTorch's weight shape: (C_out, C_in/g, k, k) = ({c}, {per}, {k}, {k}).",
+        "weights": "Weights: C_in·C_out·k²/g = {c}·{c}·{kk}/1 = {weights}.",
+        "weights_grouped": "Weights: C_in·C_out·k²/g = {c}·{c}·{kk}/{g} = {weights}, 1/{g} of "
+        "the standard layer's {standard}.",
+        "macs": 'MACs for a {size}×{size} input (padding "same", stride 1, so a {c}×{size}×{size} '
+        "output): {weights} × {size}·{size} = {macs}.",
+        "check": "Checked in Python: torch.nn.Conv2d({c}, {c}, {k}, groups={g}, bias=False) has "
+        "{params} parameters, {agree}; on a seeded 1×{c}×{n}×{n} input, ct.conv2d and "
+        'torch.nn.functional.conv2d (groups={g}, padding "same") {same}.',
+        "agree": "the number counted above",
+        "disagree": "NOT the number counted above",
+        "same": "agree exactly",
+        "differ": "differ by at most {diff} (float64 rounding)",
+        "say_group": "{g} group",
+        "say_groups": "{g} groups",
+    }
 
     def __init__(self, channels: int = 12, groups: int = 1, kernel_size: int = 3, size: int = 56):
         checks = shipped_torch_checks()
@@ -431,14 +464,13 @@ class GroupsContinuum(Widget):
         options = meta["divisors"][str(c)]
         weights, macs, standard = counts(c, g, k, size)
         per = c // g
-        blocks = f"{g} block{'s' if g > 1 else ''} of {per} × {per}"
+        words = self.TEXT
+        c_, g_, k_, size_ = str(c), str(g), str(k), str(size)
+        blocks = fill_template(words["blocks" if g > 1 else "block"], g=g_, per=str(per))
         panels = [
             {
                 "name": "grid",
-                "title": (
-                    f"the weight as a {c} × {c} grid: row = output channel, column = input "
-                    f"channel\ncoloured: a {k}×{k} kernel ({blocks}); white: always 0"
-                ),
+                "title": fill_template(words["grid_title"], c=c_, k=k_, blocks=blocks),
                 "rgba": grid_picture(c, g, palette),
                 "scale": 1,
             }
@@ -447,9 +479,8 @@ class GroupsContinuum(Widget):
         panels.append(
             {
                 "name": "bars",
-                "title": (
-                    f"weights for g = {', '.join(map(str, options))}\n(left to right; "
-                    f"g = {g} in blue)"
+                "title": fill_template(
+                    words["bars_title"], options=", ".join(map(str, options)), g=g_
                 ),
                 "rgba": bars_picture(all_weights, s["g_index"], palette),
                 "scale": 1,
@@ -457,12 +488,8 @@ class GroupsContinuum(Widget):
         )
         bg = meta["table_bg"]
         header = {"bg": bg["header"], "fg": "#000000"}
-        rows = [
-            [{"text": "g", **header}],
-            [{"text": "weight shape", **header}],
-            [{"text": "weights", **header}],
-            [{"text": "MACs", **header}],
-        ]
+        rows = [[{"text": words[key], **header}]
+                for key in ("row_g", "row_shape", "row_weights", "row_macs")]  # fmt: skip
         for j, d in enumerate(options):
             w_d, m_d, _ = counts(c, d, k, size)
             cell = {"bg": bg["current"] if j == s["g_index"] else bg["plain"], "fg": "#000000"}
@@ -476,44 +503,31 @@ class GroupsContinuum(Widget):
                 "name": "table",
                 "kind": "table",
                 "row": 1,
-                "title": (
-                    f"every g for C = {c}, k = {k}, a {size}×{size} input (g = {g} outlined)"
-                ),
+                "title": fill_template(words["table_title"], c=c_, k=k_, size=size_, g=g_),
                 "cells": rows,
             }
         )
         check = meta["checks"][f"{c}/{g}/{k}"]
-        if g == 1:
-            weights_text = (
-                f"Weights: C_in·C_out·k²/g = {c}·{c}·{k * k}/1 = {format_count(weights)}."
-            )
-        else:
-            weights_text = (
-                f"Weights: C_in·C_out·k²/g = {c}·{c}·{k * k}/{g} = {format_count(weights)}, "
-                f"1/{g} of the standard layer's {format_count(standard)}."
-            )
-        agree = (
-            "the number counted above"
-            if check["torch_params"] == weights
-            else "NOT the number counted above"
-        )
+        weights_text = fill_template(
+            words["weights" if g == 1 else "weights_grouped"], c=c_, kk=str(k * k), g=g_,
+            weights=format_count(weights), standard=format_count(standard),
+        )  # fmt: skip
         diff = check["diff_text"]
-        same = "agree exactly" if diff == "0" else f"differ by at most {diff} (float64 rounding)"
         texts = {
             "kind": _kind_text(c, g),
-            "shape": f"PyTorch's weight shape: {_shape_text(c, g, k)}.",
+            "shape": fill_template(words["shape"], c=c_, per=str(per), k=k_),
             "weights": weights_text,
-            "macs": (
-                f'MACs for a {size}×{size} input (padding "same", stride 1, so a {c}×{size}×'
-                f"{size} output): {format_count(weights)} × {size}·{size} = {format_count(macs)}."
+            "macs": fill_template(
+                words["macs"], size=size_, c=c_, weights=format_count(weights),
+                macs=format_count(macs),
             ),
-            "check": (
-                f"Checked in Python: torch.nn.Conv2d({c}, {c}, {k}, groups={g}, bias=False) has "
-                f"{format_count(check['torch_params'])} parameters, {agree}; on a seeded "
-                f"1×{c}×{meta['check_size']}×{meta['check_size']} input, ct.conv2d and "
-                f'torch.nn.functional.conv2d (groups={g}, padding "same") {same}.'
+            "check": fill_template(
+                words["check"], c=c_, k=k_, g=g_, params=format_count(check["torch_params"]),
+                agree=words["agree" if check["torch_params"] == weights else "disagree"],
+                n=str(meta["check_size"]),
+                same=words["same"] if diff == "0" else fill_template(words["differ"], diff=diff),
             ),
-        }
+        }  # fmt: skip
         return {"panels": panels, "texts": texts}
 
 

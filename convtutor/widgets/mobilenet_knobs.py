@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from ..blocks import mobilenet_v1_cost
-from ._base import Widget, draw_table, draw_texts, new_figure, text_lines
+from ._base import BAR_CHART, Widget, draw_table, draw_texts, new_figure, text_lines
 
 __all__ = ["MobileNetKnobs", "ALPHAS", "SIDES", "PAPER", "state_index", "describe"]
 
@@ -51,12 +51,10 @@ BARS = (
     ("α²", "#e69f00"),
 )
 WHITE, AXIS, GRID = "#ffffff", "#444444", "#bbbbbb"
-BAR_CANVAS_WIDTH = 380
-BAR_LENGTH = 370  # the full network's bar, from x = 1 (x = 0 is the axis)
-BAR_HEIGHT = 22
-BAR_GAP = 8
-BAR_PAD = 4
-BAR_CANVAS_HEIGHT = 2 * BAR_PAD + len(BARS) * BAR_HEIGHT + (len(BARS) - 1) * BAR_GAP
+# The bar chart (_base.BAR_CHART): the full network's bar is BAR_LENGTH long.
+BAR_CANVAS_WIDTH, BAR_CANVAS_HEIGHT, BAR_LENGTH, BAR_HEIGHT, BAR_GAP, BAR_PAD = (
+    BAR_CHART[key] for key in ("width", "height", "length", "bar_height", "gap", "pad")
+)
 
 
 def _rgb(hex_colour: str) -> tuple:
@@ -166,6 +164,14 @@ class MobileNetKnobs(Widget):
         "Try: halve α and watch the mult-adds fall to about a quarter; then lower the "
         "input side and see the parameters stay put while the mult-adds fall with ρ²."
     )
+    #: The panels' titles; each state's cells and texts are in ``meta["states"]``.
+    TEXT = {
+        "table_title": "MobileNet v1, counted layer by layer (ct.conv_cost)",
+        "bars_title": (
+            "share of the full network, top to bottom: mult-adds, α²ρ², parameters, α²\n"
+            "(grey line: the full network)"
+        ),
+    }
 
     def __init__(self, alpha: float = 1.0, resolution: int = 224):
         controls = [
@@ -183,26 +189,12 @@ class MobileNetKnobs(Widget):
             state={"alpha": 1.0, "resolution": 224},
             meta={
                 "states": states,
-                "titles": {
-                    "table": "MobileNet v1, counted layer by layer (ct.conv_cost)",
-                    "bars": (
-                        "share of the full network, top to bottom: mult-adds, α²ρ², "
-                        "parameters, α²\n(grey line: the full network)"
-                    ),
-                },
                 "grid": {
                     "alpha": list(ALPHA_RANGE),
                     "resolution": list(SIDE_RANGE),
                     "sides": len(SIDES),
                 },
-                "bar": {
-                    "width": BAR_CANVAS_WIDTH,
-                    "height": BAR_CANVAS_HEIGHT,
-                    "length": BAR_LENGTH,
-                    "bar_height": BAR_HEIGHT,
-                    "gap": BAR_GAP,
-                    "pad": BAR_PAD,
-                },
+                "bar": BAR_CHART,
             },
         )
         self.set(alpha=alpha, resolution=resolution)
@@ -215,14 +207,19 @@ class MobileNetKnobs(Widget):
     def view(self, state: dict | None = None) -> dict:
         s = self.values if state is None else state
         d = self.meta["states"][state_index(s["alpha"], s["resolution"])]
-        titles = self.meta["titles"]
+        words = self.TEXT
         panels = [
-            {"name": "table", "kind": "table", "title": titles["table"], "cells": d["cells"]},
+            {
+                "name": "table",
+                "kind": "table",
+                "title": words["table_title"],
+                "cells": d["cells"],
+            },  # fmt: skip
             {
                 "name": "bars",
                 "row": 1,
                 "scale": 1,
-                "title": titles["bars"],
+                "title": words["bars_title"],
                 "rgba": bars_picture(d["lengths"], self.data["palette"]),
             },
         ]

@@ -39,7 +39,7 @@ test("describe, normalise and limits equal Python on the whole grid", { skip }, 
       const state = { ...setting, position };
       const where = `state ${JSON.stringify(state)}`;
       // the same text is the same data; else compare the data, and show the difference
-      const got = mod.describe(state);
+      const got = mod.describe(state, head.meta);
       const line = lines[++row];
       if (!writesAs(got, line)) assert.deepEqual(got, JSON.parse(line), where);
       // the position stays on the output; the slider's range is the output's cells

@@ -34,7 +34,7 @@ from convtutor.widgets.cost_calculator import (
     BAR_PAD,
     CHANNEL_CHOICES,
     KIND_STYLES,
-    LOG_EDGE,
+    LOG_PRIMES,
     MEMORY_HEADER,
     MEMORY_TEXT,
     PALETTE,
@@ -46,11 +46,13 @@ from convtutor.widgets.cost_calculator import (
     formula_costs,
     layer_costs,
     layer_memory,
+    log_count,
     ratio_line,
     ratio_text,
     significant,
     torch_parameter_counts,
 )
+from tests.support.english import assert_module_writes_no_english
 from tests.support.widgets import assert_png_fallback, assert_refused, needs_node, run_node
 
 KERNELS = range(1, 8)
@@ -107,12 +109,6 @@ def conv_costs():
     return out
 
 
-def test_formula_counts_equal_conv_cost_on_the_whole_grid(conv_costs):
-    """The page's products are convtutor's counts."""
-    for g in GRID:
-        assert formula_costs(*g) == conv_costs[g], g
-
-
 def test_formula_counts_equal_pytorch_on_the_whole_grid(monkeypatch):
     """What the page says ('PyTorch agrees ... for every setting'): all 4,732 settings,
     each counted by torch_parameter_counts from real torch.nn layers.
@@ -145,9 +141,11 @@ def test_formula_counts_equal_pytorch_on_the_whole_grid(monkeypatch):
     assert all(type(layer) is conv2d for alike in built.values() for layer in alike)
 
 
-def test_formula_bytes_equal_conv_memory_on_the_whole_grid(monkeypatch):
-    """The page's bytes are convtutor.conv_memory's (float32) for every setting; each
-    conv_memory call with the same arguments is made once (a pure function)."""
+def test_bytes_moved_stay_exact_in_javascript_numbers(monkeypatch):
+    """convtutor.conv_memory's bytes (float32), which the page's formulaBytes must give
+    (test_module_equals_python_on_the_whole_grid), stay below 2^53 on the whole grid;
+    the separable pair's maps are C_in·M·H² values. Each conv_memory call with the same
+    arguments is made once (a pure function)."""
     from convtutor.widgets import cost_calculator as cost
 
     monkeypatch.setattr(cost, "conv_memory", functools.cache(cost.conv_memory))
@@ -160,12 +158,12 @@ def test_formula_bytes_equal_conv_memory_on_the_whole_grid(monkeypatch):
 
 def test_memory_column_and_sentence():
     """MobileNet's 512 -> 512, 3x3, 14x14 layer: 10,240,000 bytes against 2,672,640; the
-    header and the sentence are Python's, shipped to the page in meta."""
+    header and the sentence are Python's, shipped to the page in meta["text"]."""
     w = CostCalculator(512, 512, 3, 14)
     v = w.view()
     rows = v["panels"][0]["cells"]
-    assert rows[0][4]["text"] == MEMORY_HEADER == w.meta["memory"]["header"]
-    assert w.meta["memory"]["text"] == MEMORY_TEXT
+    assert rows[0][4]["text"] == MEMORY_HEADER == w.meta["text"]["memory_header"]
+    assert w.meta["text"]["memory"] == MEMORY_TEXT
     assert [r[4]["text"] for r in rows[1:]] == ["10,240,000", "821,248", "1,851,392", "2,672,640"]
     assert v["texts"]["memory"] == (
         "Bytes moved, in float32 (4 bytes a value), each value once: a layer reads its input "
@@ -175,9 +173,8 @@ def test_memory_column_and_sentence():
         "0.1131 for MACs."
     )
     assert w.memory["standard"].total == 10_240_000
-    assert "{" not in fill_template(MEMORY_TEXT, dict.fromkeys(
-        ["input", "intermediate", "standard", "separable", "ratio", "macs_ratio"], "1"
-    ))  # fmt: skip
+    slots = ["input", "intermediate", "standard", "separable", "ratio", "macs_ratio"]
+    assert "{" not in fill_template(MEMORY_TEXT, **dict.fromkeys(slots, "1"))
 
 
 def test_counts_stay_exact_in_javascript_numbers():
@@ -238,21 +235,40 @@ def test_significant_rounds_ties_up_as_javascript_does():
     assert significant(9.99996) == "10" and significant(0.5) == "0.5"
 
 
-def test_log_bar_lengths_are_far_from_a_rounding_edge():
-    """L ln(2v) / ln(2 top) + 1e-7 is never within 1e-10 of a whole number, so a
-    last-bit difference between two libraries' logarithms cannot move a bar by a pixel
-    (lengths that are whole in exact arithmetic sit 1e-7 above their edge)."""
-    closest, on_edge = 1.0, 0
-    for c, o, k, h, m in GRID:
-        for values in formula_costs(c, o, k, h, m):
-            top = max(values)
-            for v in values:
-                x = BAR_LENGTH * math.log(2 * v) / math.log(2 * top)
-                on_edge += abs(x - round(x)) < 1e-12
-                x += LOG_EDGE
-                closest = min(closest, abs(x - round(x)))
-    assert closest > 1e-10
-    assert on_edge > 0  # the top bars, and a few others
+def exact_log_length(v: int, top: int) -> int:
+    """floor(L ln(2v) / ln(2 top)) in exact arithmetic: the largest n <= L with
+    (2 top)^n <= (2v)^L, in Python's integers (at least 1, as a bar)."""
+    power, base, n = 1, 2 * top, 0
+    target = (2 * v) ** BAR_LENGTH
+    while n < BAR_LENGTH and power * base <= target:
+        power *= base
+        n += 1
+    return max(1, n)
+
+
+def test_log_bar_lengths_are_exact_on_the_whole_grid():
+    """Every log bar the page can draw has the exact length: no logarithm on the page
+    (it sums Python's logarithms of primes, LOG_PRIMES), no tolerance. Equal counts
+    give the same sum, so the longest bars, and bars as long as them, are BAR_LENGTH."""
+    pairs = set()
+    for g in GRID:
+        for values in formula_costs(*g):
+            pairs |= {(v, max(values)) for v in values}
+    assert len(pairs) > 25_000
+    for v, top in pairs:
+        assert bar_lengths([v, top], log=True)[0] == exact_log_length(v, top), (v, top)
+
+
+def test_log_count_sums_the_logarithms_of_primes():
+    """log_count(n) is n's prime factorisation read through LOG_PRIMES; the primes are
+    every prime up to 7² + 512, the largest factor a count can have (k² + C_out)."""
+    primes = [p for p, _ in LOG_PRIMES]
+    assert primes[:5] == [2, 3, 5, 7, 11] and primes[-1] == 557 and len(primes) == 102
+    assert all(ln == math.log(p) for p, ln in LOG_PRIMES)
+    assert log_count(1) == 0 and log_count(12) == 2 * math.log(2) + math.log(3)
+    assert math.isclose(log_count(2 * 9800), math.log(2 * 9800), rel_tol=1e-15)
+    with pytest.raises(ValueError, match="prime factors up to 557 only; 563 is left"):
+        log_count(2 * 563)
 
 
 def test_bar_lengths():
@@ -458,7 +474,9 @@ def test_module_import_does_not_import_torch():
 @needs_node
 def test_module_equals_python_on_the_whole_grid(calculator, tmp_path):
     """cost_calculator.js's describe (counts, table, texts, bar lengths on both scales)
-    equals Python's for every state; its normalise and pixels are checked too.
+    equals Python's for every state; its normalise and pixels are checked too. Python's
+    counts and bytes are convtutor.conv_cost's and conv_memory's: this test holds the
+    page's formulaCosts and formulaBytes equal to them.
 
     The module builds the grid from the controls (in GRID's order); the fixture holds
     Python's describe of each state, one JSON line each, as JSON.stringify writes it."""
@@ -475,3 +493,9 @@ def test_module_equals_python_on_the_whole_grid(calculator, tmp_path):
     fixture = tmp_path / "cost_calculator_grid.jsonl"
     fixture.write_text("\n".join(lines), encoding="utf-8")
     run_node(["cost_calculator.test.mjs"], {"CONVTUTOR_COST_FIXTURE": str(fixture)}, passed=2)
+
+
+def test_module_writes_no_english():
+    """Every word the page shows comes from Python (TEXT, in meta["text"]): the ES
+    module's literals hold keys, names and symbols only."""
+    assert_module_writes_no_english(CostCalculator(), "log", "linear", "formatSig", "logCount")

@@ -46,6 +46,7 @@ from convtutor.widgets.groups_continuum import (
     torch_checks,
 )
 from tests.support.cases import cases
+from tests.support.english import assert_module_writes_no_english
 from tests.support.optional_torch import torch
 from tests.support.widgets import (
     assert_png_fallback,
@@ -124,13 +125,15 @@ def test_the_grid_is_every_control_value(widget):
 
 
 def test_counts_equal_conv_cost_on_the_whole_grid():
-    """weights = C·C·k²/g and MACs = weights·H·W equal convtutor's counts: g standard
-    layers of C/g channels; for g = 1 the standard layer, for g = C the depth-wise one."""
+    """counts (g standard layers of C/g channels, by convtutor.conv_cost) are
+    C·C·k²/g weights and weights·H·W MACs; for g = 1 the standard layer's, for g = C the
+    depth-wise one's (test_module_in_node holds the page's counts equal to them)."""
     for c, g, k, h in GRID:
         weights, macs, standard = counts(c, g, k, h)
         part = ct.conv_cost("standard", c // g, c // g, k, h, padding="same")
         assert part.output_size == (h, h)
         assert (weights, macs) == (g * part.params, g * part.macs), (c, g, k, h)
+        assert (weights, macs) == (c * c * k * k // g, c * c * k * k // g * h * h)
         whole = ct.conv_cost("standard", c, c, k, h, padding="same")
         assert standard == whole.params == g * weights
         if g == 1:
@@ -411,3 +414,9 @@ def test_module_in_node(tmp_path, views):
     fixture = tmp_path / "groups_continuum.json"
     fixture.write_text(json.dumps({"saved": saved, "grid": grid, "moves": moves}))
     run_node(["groups_continuum.test.mjs"], {"CONVTUTOR_GROUPS_FIXTURE": str(fixture)}, passed=3)
+
+
+def test_module_writes_no_english():
+    """Every word the page shows comes from Python (TEXT, in meta["text"]): the ES
+    module's literals hold keys, names and symbols only."""
+    assert_module_writes_no_english(GroupsContinuum())

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from convtutor.widgets import ALL
+from convtutor.widgets._base import module_source
 from convtutor.widgets._standalone import saved_state
 from tests.support.cases import cases
 from tests.support.widgets import JS_TESTS, expected_view, needs_node, run_node
@@ -59,3 +62,16 @@ def test_fixture_buffers_are_the_widget_arrays():
     for buffer in saved["buffers"]:
         name = buffer["path"][-1]
         assert base64.b64decode(buffer["data"]) == widget.data[name].tobytes()
+
+
+def test_every_shipped_module_parses(tmp_path):
+    """The module each widget ships (common.js, then its own file: _base.module_source)
+    parses as an ES module: no name is declared twice (the Node replays import the two
+    files apart, so they would not see it; the page would not start)."""
+    for name, cls in ALL.items():
+        path = tmp_path / f"{name}.mjs"
+        path.write_text(module_source(cls.MODULE), encoding="utf-8")
+        result = subprocess.run(
+            [shutil.which("node"), "--check", str(path)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, f"{name}: {result.stderr[-2000:]}"

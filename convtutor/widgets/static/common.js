@@ -189,6 +189,21 @@ export function fillTemplate(template, slots = {}) {
   });
 }
 
+/** Paints the w x h rectangle at (x0, y0) of an RGBA picture `width` pixels wide in
+ * palette colour `index` (palette: RGB bytes), opaque. */
+export function fillRect(rgba, width, x0, y0, w, h, palette, index) {
+  const [r, g, b] = [palette[index * 3], palette[index * 3 + 1], palette[index * 3 + 2]];
+  for (let y = y0; y < y0 + h; y++) {
+    for (let x = x0; x < x0 + w; x++) {
+      const j = (y * width + x) * 4;
+      rgba[j] = r;
+      rgba[j + 1] = g;
+      rgba[j + 2] = b;
+      rgba[j + 3] = 255;
+    }
+  }
+}
+
 /** An integer with thousands separators: 9800 -> "9,800". */
 export function formatCount(n) {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");

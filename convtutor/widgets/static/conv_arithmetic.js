@@ -4,7 +4,7 @@
 // The output size and the window are a few additions, so the page evaluates them; the
 // tests hold them equal to convtutor.conv_cost and to PyTorch's unfold for every
 // setting of the sliders.
-import { widgetModule } from "./common.js";
+import { fillRect, fillTemplate, widgetModule } from "./common.js";
 
 /** H_out = (H + 2p − d(k − 1) − 1) // s + 1; below 1 the kernel does not fit. */
 export function outputSize(n, k, p, s, d) {
@@ -28,58 +28,66 @@ export function limits(state) {
   return { position: { max: last, disabled: last === 0 } };
 }
 
-export function formulaText(n, k, p, s, d) {
+/** The controls as slots, with the formula's numbers put in (Python's _numbers). */
+function numbers(words, n, k, p, s, d) {
+  const slots = { n: String(n), k: String(k), p: String(p), s: String(s), d: String(d) };
+  return fillTemplate(words.numbers, slots);
+}
+
+export function formulaText(words, n, k, p, s, d) {
   const h = outputSize(n, k, p, s, d);
-  let text =
-    "H_out = (H + 2p − d(k − 1) − 1) // s + 1 = " +
-    `(${n} + 2·${p} − ${d}·(${k} − 1) − 1) // ${s} + 1 = ${h}`;
+  let text = fillTemplate(words.formula, { h: String(h), numbers: numbers(words, n, k, p, s, d) });
   if (h < 1) {
-    text +=
-      `: no output. The kernel spans d(k − 1) + 1 = ${d * (k - 1) + 1} cells, ` +
-      `the padded input only ${n + 2 * p}.`;
+    const span = String(d * (k - 1) + 1);
+    text += fillTemplate(words.no_fit, { span, padded: String(n + 2 * p) });
   }
   return text;
 }
 
-export function outputTitle(n, k, p, s, d) {
+export function outputTitle(words, n, k, p, s, d) {
   const h = outputSize(n, k, p, s, d);
-  const numbers = `(${n} + 2·${p} − ${d}·(${k} − 1) − 1) // ${s} + 1`;
-  return h < 1 ? `No output: ${numbers} = ${h}` : `Output ${h}×${h} = ${numbers}`;
+  const key = h >= 1 ? "output_title" : "no_output_title";
+  return fillTemplate(words[key], { h: String(h), numbers: numbers(words, n, k, p, s, d) });
 }
 
-export function inputTitle(n, p) {
-  return `Input ${n}×${n}, padding ${p} (grey: zeros)`;
+export function inputTitle(words, n, p) {
+  return fillTemplate(words.input_title, { n: String(n), p: String(p) });
 }
 
-export function positionText(n, k, p, s, d, position) {
+export function positionText(words, n, k, p, s, d, position) {
   const h = outputSize(n, k, p, s, d);
-  if (h < 1) return "Make the input or the padding larger, or the kernel or dilation smaller.";
+  if (h < 1) return words.no_position;
   const q = Math.min(position, h * h - 1);
   const i = Math.floor(q / h);
   const j = q % h;
   const row = i * s - p;
   const col = j * s - p;
-  const where = row < 0 || col < 0 ? " (in the padding)" : "";
-  const plural = k > 1 ? "products" : "product";
-  return (
-    `Output cell (row ${i}, column ${j}) adds up ${k}×${k} = ${k * k} ${plural}. ` +
-    `Its first tap is at input row i·s − p = ${i}·${s} − ${p} = ${row}, ` +
-    `column j·s − p = ${j}·${s} − ${p} = ${col}${where}. ` +
-    "Taps on the grey border (padding) multiply zeros."
-  );
+  return fillTemplate(words.position, {
+    i: String(i),
+    j: String(j),
+    k: String(k),
+    kk: String(k * k),
+    s: String(s),
+    p: String(p),
+    products: words[k > 1 ? "products" : "product"],
+    row: String(row),
+    col: String(col),
+    where: row < 0 || col < 0 ? words.in_padding : "",
+  });
 }
 
-export function keyText(n, k, p, s, d) {
-  const text = "Light cells: the input. Grey border: the padding (zeros).";
-  if (outputSize(n, k, p, s, d) < 1) {
-    return text + " The kernel does not fit, so there is no window.";
-  }
+export function keyText(words, n, k, p, s, d) {
+  if (outputSize(n, k, p, s, d) < 1) return words.key + words.no_window;
   return (
-    text +
-    " Orange: a tap on an input pixel; red-orange: a tap on the padding. " +
-    `The blue frame is the window: d(k − 1) + 1 = ${d}·(${k} − 1) + 1 = ${d * (k - 1) + 1} ` +
-    `${d * (k - 1) ? "cells" : "cell"} wide. It holds ${k}×${k} = ${k * k} ` +
-    `${k > 1 ? "taps" : "tap"}, one per weight.`
+    words.key +
+    fillTemplate(words.window, {
+      d: String(d),
+      k: String(k),
+      span: String(d * (k - 1) + 1),
+      cells: words[d * (k - 1) ? "cells" : "cell"],
+      kk: String(k * k),
+      taps: words[k > 1 ? "taps" : "tap"],
+    })
   );
 }
 
@@ -95,8 +103,9 @@ export function windowTaps(n, k, p, s, d, position) {
 }
 
 /** Everything shown but the pixels (Python's describe). */
-export function describe(state) {
+export function describe(state, meta) {
   const { input_size: n, kernel_size: k, padding: p, stride: s, dilation: d, position } = state;
+  const words = meta.text;
   const h = outputSize(n, k, p, s, d);
   const fits = h >= 1;
   const cell = fits ? [Math.floor(position / h), position % h] : null;
@@ -105,29 +114,18 @@ export function describe(state) {
     cell,
     window: fits ? [cell[0] * s, cell[1] * s, d * (k - 1) + 1] : null,
     taps: windowTaps(n, k, p, s, d, position),
-    titles: { input: inputTitle(n, p), output: outputTitle(n, k, p, s, d) },
+    titles: { input: inputTitle(words, n, p), output: outputTitle(words, n, k, p, s, d) },
     texts: {
-      formula: formulaText(n, k, p, s, d),
-      position: positionText(n, k, p, s, d, position),
-      key: keyText(n, k, p, s, d),
+      formula: formulaText(words, n, k, p, s, d),
+      position: positionText(words, n, k, p, s, d, position),
+      key: keyText(words, n, k, p, s, d),
     },
   };
 }
 
 // ---- the pixels -------------------------------------------------------------------
 function fill(pic, x0, y0, w, h, palette, index) {
-  const r = palette[index * 3];
-  const g = palette[index * 3 + 1];
-  const b = palette[index * 3 + 2];
-  for (let y = y0; y < y0 + h; y++) {
-    for (let x = x0; x < x0 + w; x++) {
-      const j = (y * pic.width + x) * 4;
-      pic.rgba[j] = r;
-      pic.rgba[j + 1] = g;
-      pic.rgba[j + 2] = b;
-      pic.rgba[j + 3] = 255;
-    }
-  }
+  fillRect(pic.rgba, pic.width, x0, y0, w, h, palette, index);
 }
 
 function frame(pic, x0, y0, w, h, t, palette, index) {
@@ -195,7 +193,7 @@ export function outputPicture(d, palette, meta) {
 
 export function view(data, state) {
   const meta = data.meta;
-  const d = describe(state);
+  const d = describe(state, meta);
   const input = inputPicture(state, d, data.palette, meta);
   const output = outputPicture(d, data.palette, meta);
   return {

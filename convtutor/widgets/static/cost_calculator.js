@@ -1,10 +1,11 @@
 // CostCalculator: parameters, MACs and bytes moved of standard, depth-wise, point-wise
 // and separable layers, their bars, and the separable / standard ratio beside its formula.
-// The memory column's header and sentence come from Python (meta.memory), filled here.
-// Python mirror: convtutor/widgets/cost_calculator.py (describe, bars_picture, CostCalculator.view).
+// Every word comes from Python (meta.text, CostCalculator.TEXT), filled here.
+// Python mirror: convtutor/widgets/cost_calculator.py (describe, bars_picture,
+// CostCalculator.view).
 // The counts are products of the controls, so the page evaluates them; the tests hold
 // them equal to convtutor.conv_cost and to PyTorch for every setting of the controls.
-import { formatCount, widgetModule } from "./common.js";
+import { fillRect, fillTemplate, formatCount, widgetModule } from "./common.js";
 
 const NUMBER_MENUS = ["in_channels", "out_channels", "input_size"];
 
@@ -33,29 +34,37 @@ export function formulaBytes(c, o, k, h, m) {
   return params.map((p, i) => ITEMSIZE * (c * area + p + outs[i]));
 }
 
-/** A template from Python with each {name} replaced (Python's fill_template). */
-export function fillTemplate(template, values) {
-  let out = template;
-  for (const [name, value] of Object.entries(values)) out = out.replaceAll(`{${name}}`, value);
-  return out;
-}
-
 /** x to `digits` significant digits, trailing zeros dropped (Python's significant). */
 export function formatSig(x, digits = 4) {
   if (x === 0) return "0";
   let s = x.toPrecision(digits);
-  if (s.includes("e")) throw new RangeError(`formatSig: ${x} needs an exponent`);
+  if (s.includes("e")) throw new RangeError(`formatSig(${x})`); // it would need an exponent
   if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
   return s;
 }
 
-/** Bar lengths in pixels (Python's bar_lengths): linear, or log from 1/2 (+ 1e-7: see
- * there); at least 1. */
-export function barLengths(values, log, length) {
+/** ln n from Python's logarithms of primes, meta.log_primes (Python's log_count): the sum,
+ * over n's prime factors p (e times each), smallest first, of e · ln p. */
+export function logCount(n, logPrimes) {
+  let total = 0;
+  for (const [p, lnP] of logPrimes) {
+    let e = 0;
+    while (n % p === 0) {
+      n /= p;
+      e += 1;
+    }
+    if (e) total += e * lnP;
+    if (n === 1) return total;
+  }
+  throw new RangeError(`logCount(${n})`); // a prime factor beyond meta.log_primes
+}
+
+/** Bar lengths in pixels (Python's bar_lengths): linear, or log from 1/2; at least 1. */
+export function barLengths(values, log, length, logPrimes) {
   const top = Math.max(...values);
   return values.map((v) => {
     const l = log
-      ? Math.floor((length * Math.log(2 * v)) / Math.log(2 * top) + 1e-7)
+      ? Math.floor(length * (logCount(2 * v, logPrimes) / logCount(2 * top, logPrimes)))
       : Math.floor((length * v) / top);
     return Math.max(1, l);
   });
@@ -70,18 +79,13 @@ function formulas(c, o, k, m) {
 export function describe(state, meta) {
   const { in_channels: c, out_channels: o, kernel_size: k } = state;
   const { input_size: h, depth_multiplier: m } = state;
+  const words = meta.text;
   const length = meta.bar.length;
   const [params, macs] = formulaCosts(c, o, k, h, m);
   const moved = formulaBytes(c, o, k, h, m);
   const white = meta.white;
   const plain = (text) => ({ text, bg: white, fg: "#000000" });
-  const header = [
-    "layer (no bias)",
-    "parameters, as a product",
-    "parameters",
-    "MACs per image",
-    meta.memory.header,
-  ];
+  const header = ["layer", "product", "params", "macs", "memory_header"].map((key) => words[key]);
   const cells = [header.map(plain)];
   const products = formulas(c, o, k, m);
   meta.kinds.forEach(([name, bg, fg], i) => {
@@ -97,41 +101,41 @@ export function describe(state, meta) {
   const separable = params[3];
   const ratio = separable / standard;
   const formula = m * (1 / o + 1 / (k * k));
+  const [o_, k_, m_] = [String(o), String(k), String(m)];
   const texts = {
-    ratio:
-      `separable ÷ standard = ${formatCount(separable)} ÷ ${formatCount(standard)} ` +
-      `= ${formatSig(ratio)}, for parameters and for MACs alike.`,
+    ratio: fillTemplate(words.ratio, {
+      separable: formatCount(separable),
+      standard: formatCount(standard),
+      ratio: formatSig(ratio),
+    }),
+    formula: fillTemplate(words[m === 1 ? "formula" : "formula_m"], {
+      o: o_,
+      k: k_,
+      m: m_,
+      value: formatSig(formula),
+    }),
   };
-  texts.formula =
-    m === 1
-      ? `The formula: 1/C_out + 1/k² = 1/${o} + 1/${k}² = ${formatSig(formula)}.`
-      : `The formula, with depth multiplier M = ${m}: M·(1/C_out + 1/k²) ` +
-        `= ${m}·(1/${o} + 1/${k}²) = ${formatSig(formula)}.`;
   if (separable < standard) {
-    texts.saving =
-      `The ratio is the share of the cost a separable layer keeps: ` +
-      `${formatSig(100 * ratio)}%. It saves one minus the ratio: ` +
-      `${formatSig(((standard - separable) * 100) / standard)}% ` +
-      `(${formatSig(standard / separable, 3)}× fewer).`;
+    texts.saving = fillTemplate(words.saving, {
+      percent: formatSig(100 * ratio),
+      saved: formatSig(((standard - separable) * 100) / standard),
+      fewer: formatSig(standard / separable, 3),
+    });
   } else if (separable === standard) {
-    texts.saving =
-      "The ratio is the share of the cost a separable layer keeps: here all of it, " +
-      "so it saves nothing.";
+    texts.saving = words.saving_none;
   } else {
-    texts.saving =
-      "The ratio is the share of the cost a separable layer keeps. Here it is above 1: " +
-      `the separable layer costs ${formatSig(ratio)}× as much, so it saves nothing.`;
+    texts.saving = fillTemplate(words.saving_more, { ratio: formatSig(ratio) });
   }
   texts.sum =
     m === 1
-      ? `separable = depth-wise + point-wise: ${formatCount(params[1])} + ` +
-        `${formatCount(params[2])} = ${formatCount(separable)} parameters.`
-      : `With M = ${m}, the separable layer's point-wise step mixes C_in·M = ${c * m} ` +
-        `channels, not ${c}: its row is not the sum of the two rows above it.`;
-  texts.size =
-    `Stride 1 and 'same' padding: every output is ${h}×${h}, so each layer's MACs ` +
-    `= its parameters × ${h}·${h} = parameters × ${formatCount(h * h)}.`;
-  texts.memory = fillTemplate(meta.memory.text, {
+      ? fillTemplate(words.sum, {
+          depthwise: formatCount(params[1]),
+          pointwise: formatCount(params[2]),
+          separable: formatCount(separable),
+        })
+      : fillTemplate(words.sum_m, { m: m_, cm: String(c * m), c: String(c) });
+  texts.size = fillTemplate(words.size, { h: String(h), area: formatCount(h * h) });
+  texts.memory = fillTemplate(words.memory, {
     input: formatCount(ITEMSIZE * c * h * h),
     intermediate: formatCount(ITEMSIZE * c * m * h * h),
     standard: formatCount(moved[0]),
@@ -139,69 +143,56 @@ export function describe(state, meta) {
     ratio: formatSig(moved[3] / moved[0]),
     macs_ratio: formatSig(ratio),
   });
-  texts.torch =
-    "PyTorch agrees: sum(p.numel() for p in layer.parameters()) of these layers built " +
-    "as torch.nn.Conv2d (no bias) gives the same parameter counts, for every setting " +
-    "of the controls (the test suite checks them all).";
+  texts.torch = words.torch;
+  const lengths = (log) => ({
+    params: barLengths(params, log, length, meta.log_primes),
+    macs: barLengths(macs, log, length, meta.log_primes),
+  });
   return {
     params,
     macs,
     bytes: moved,
     cells,
     texts,
-    lengths: {
-      log: { params: barLengths(params, true, length), macs: barLengths(macs, true, length) },
-      linear: { params: barLengths(params, false, length), macs: barLengths(macs, false, length) },
-    },
+    lengths: { log: lengths(true), linear: lengths(false) },
   };
-}
-
-function fill(rgba, width, x0, y0, w, h, palette, index) {
-  const [r, g, b] = [palette[index * 3], palette[index * 3 + 1], palette[index * 3 + 2]];
-  for (let y = y0; y < y0 + h; y++) {
-    for (let x = x0; x < x0 + w; x++) {
-      const j = (y * width + x) * 4;
-      rgba[j] = r;
-      rgba[j + 1] = g;
-      rgba[j + 2] = b;
-      rgba[j + 3] = 255;
-    }
-  }
 }
 
 /** The bar chart's pixels (Python's bars_picture). */
 export function barsPicture(lengths, palette, bar) {
   const { width, height } = bar;
   const rgba = new Uint8ClampedArray(width * height * 4);
-  fill(rgba, width, 0, 0, width, height, palette, 0);
-  fill(rgba, width, 0, 0, 1, height, palette, 1);
+  fillRect(rgba, width, 0, 0, width, height, palette, 0);
+  fillRect(rgba, width, 0, 0, 1, height, palette, 1);
   lengths.forEach((length, i) => {
     const y = bar.pad + i * (bar.bar_height + bar.gap);
-    fill(rgba, width, 1, y, length, bar.bar_height, palette, 2 + i);
+    fillRect(rgba, width, 1, y, length, bar.bar_height, palette, 2 + i);
   });
   return rgba;
 }
 
 export function view(data, state) {
   const meta = data.meta;
+  const words = meta.text;
   const d = describe(state, meta);
   const { in_channels: c, out_channels: o, kernel_size: k, input_size: h } = state;
   const lengths = d.lengths[state.log_scale ? "log" : "linear"];
-  const note = state.log_scale ? " (log scale)" : "";
+  const scale = state.log_scale ? words.log_scale : "";
   const { width, height } = meta.bar;
+  const numbers = { c: String(c), o: String(o), k: String(k), h: String(h) };
   return {
     panels: [
       {
         name: "table",
         kind: "table",
-        title: `One layer, C_in = ${c} → C_out = ${o}, k = ${k}, input ${h}×${h}`,
+        title: fillTemplate(words.table_title, numbers),
         cells: d.cells,
       },
       {
         name: "params_bars",
         row: 1,
         scale: 1,
-        title: `parameters${note}\nbars top to bottom: the table's rows`,
+        title: fillTemplate(words.params_title, { scale }),
         width,
         height,
         rgba: barsPicture(lengths.params, data.palette, meta.bar),
@@ -210,7 +201,7 @@ export function view(data, state) {
         name: "macs_bars",
         row: 1,
         scale: 1,
-        title: `MACs per image${note}\nbars top to bottom: the table's rows`,
+        title: fillTemplate(words.macs_title, { scale }),
         width,
         height,
         rgba: barsPicture(lengths.macs, data.palette, meta.bar),

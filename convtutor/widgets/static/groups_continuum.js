@@ -2,7 +2,7 @@
 // Python mirror: convtutor/widgets/groups_continuum.py (GroupsContinuum.view, .normalise, counts,
 // grid_picture, bars_picture). The page computes only products and rectangles; the
 // PyTorch checks come from Python (meta.checks).
-import { formatCount, widgetModule } from "./common.js";
+import { fillTemplate, formatCount, widgetModule } from "./common.js";
 
 /** The state after control `changed` moved (null: the first state). */
 export function normalise(state, data, changed) {
@@ -102,22 +102,15 @@ export function barsPicture(values, current, palette, meta) {
   return { rgba: rgbaOf(idx, palette), width, height };
 }
 
-function kindText(c, g) {
-  if (g === 1) {
-    return `g = 1: a standard convolution. Each of the ${c} filters sees all ${c} input channels.`;
-  }
-  if (g === c) {
-    return `g = C = ${c}: a depth-wise convolution. Each filter sees only its own input channel.`;
-  }
-  const per = c / g;
-  return (
-    `g = ${g}: a grouped convolution, between the two. The ${c} channels split into ` +
-    `${g} groups of ${per}; each filter sees only the ${per} input channels of its group.`
-  );
+function kindText(words, c, g) {
+  if (g === 1) return fillTemplate(words.kind_standard, { c: String(c) });
+  if (g === c) return fillTemplate(words.kind_depthwise, { c: String(c) });
+  return fillTemplate(words.kind_grouped, { c: String(c), g: String(g), per: String(c / g) });
 }
 
 export function view(data, state) {
   const meta = data.meta;
+  const words = meta.text;
   const palette = data.palette;
   const c = state.channels;
   const g = state.groups;
@@ -126,32 +119,28 @@ export function view(data, state) {
   const options = meta.divisors[String(c)];
   const [weights, macs, standard] = counts(c, g, k, size);
   const per = c / g;
-  const blocks = `${g} block${g > 1 ? "s" : ""} of ${per} × ${per}`;
+  const [c_, g_, k_, size_] = [String(c), String(g), String(k), String(size)];
+  const blocks = fillTemplate(words[g > 1 ? "blocks" : "block"], { g: g_, per: String(per) });
   const panels = [];
   const grid = gridPicture(c, g, palette, meta);
   panels.push({
     name: "grid",
-    title:
-      `the weight as a ${c} × ${c} grid: row = output channel, column = input channel\n` +
-      `coloured: a ${k}×${k} kernel (${blocks}); white: always 0`,
+    title: fillTemplate(words.grid_title, { c: c_, k: k_, blocks }),
     ...grid,
     scale: 1,
   });
   const allWeights = options.map((d) => counts(c, d, k, size)[0]);
   panels.push({
     name: "bars",
-    title: `weights for g = ${options.join(", ")}\n(left to right; g = ${g} in blue)`,
+    title: fillTemplate(words.bars_title, { options: options.join(", "), g: g_ }),
     ...barsPicture(allWeights, state.g_index, palette, meta),
     scale: 1,
   });
   const bg = meta.table_bg;
   const header = { bg: bg.header, fg: "#000000" };
-  const rows = [
-    [{ text: "g", ...header }],
-    [{ text: "weight shape", ...header }],
-    [{ text: "weights", ...header }],
-    [{ text: "MACs", ...header }],
-  ];
+  const rows = ["row_g", "row_shape", "row_weights", "row_macs"].map((key) => [
+    { text: words[key], ...header },
+  ]);
   options.forEach((d, j) => {
     const [wd, md] = counts(c, d, k, size);
     const cell = { bg: j === state.g_index ? bg.current : bg.plain, fg: "#000000" };
@@ -163,43 +152,49 @@ export function view(data, state) {
     name: "table",
     kind: "table",
     row: 1,
-    title: `every g for C = ${c}, k = ${k}, a ${size}×${size} input (g = ${g} outlined)`,
+    title: fillTemplate(words.table_title, { c: c_, k: k_, size: size_, g: g_ }),
     cells: rows,
   });
   const check = meta.checks[`${c}/${g}/${k}`];
-  const weightsText =
-    g === 1
-      ? `Weights: C_in·C_out·k²/g = ${c}·${c}·${k * k}/1 = ${formatCount(weights)}.`
-      : `Weights: C_in·C_out·k²/g = ${c}·${c}·${k * k}/${g} = ${formatCount(weights)}, ` +
-        `1/${g} of the standard layer's ${formatCount(standard)}.`;
-  const agree =
-    check.torch_params === weights ? "the number counted above" : "NOT the number counted above";
   const diff = check.diff_text;
-  const same = diff === "0" ? "agree exactly" : `differ by at most ${diff} (float64 rounding)`;
   const texts = {
-    kind: kindText(c, g),
-    shape: `PyTorch's weight shape: (C_out, C_in/g, k, k) = (${c}, ${c / g}, ${k}, ${k}).`,
-    weights: weightsText,
-    macs:
-      `MACs for a ${size}×${size} input (padding "same", stride 1, so a ${c}×${size}×` +
-      `${size} output): ${formatCount(weights)} × ${size}·${size} = ${formatCount(macs)}.`,
-    check:
-      `Checked in Python: torch.nn.Conv2d(${c}, ${c}, ${k}, groups=${g}, bias=False) has ` +
-      `${formatCount(check.torch_params)} parameters, ${agree}; on a seeded ` +
-      `1×${c}×${meta.check_size}×${meta.check_size} input, ct.conv2d and ` +
-      `torch.nn.functional.conv2d (groups=${g}, padding "same") ${same}.`,
+    kind: kindText(words, c, g),
+    shape: fillTemplate(words.shape, { c: c_, per: String(per), k: k_ }),
+    weights: fillTemplate(words[g === 1 ? "weights" : "weights_grouped"], {
+      c: c_,
+      kk: String(k * k),
+      g: g_,
+      weights: formatCount(weights),
+      standard: formatCount(standard),
+    }),
+    macs: fillTemplate(words.macs, {
+      size: size_,
+      c: c_,
+      weights: formatCount(weights),
+      macs: formatCount(macs),
+    }),
+    check: fillTemplate(words.check, {
+      c: c_,
+      k: k_,
+      g: g_,
+      params: formatCount(check.torch_params),
+      agree: words[check.torch_params === weights ? "agree" : "disagree"],
+      n: String(meta.check_size),
+      same: diff === "0" ? words.same : fillTemplate(words.differ, { diff }),
+    }),
   };
   return { panels, texts };
 }
 
 /** The g slider's readout and aria-valuetext say g, not its position among the divisors. */
-function sayGroups(el, state) {
+function sayGroups(el, state, words) {
   const input = el.querySelector('input[data-name="g_index"]');
   if (!input) return;
   const text = String(state.groups);
   const readout = input.parentElement.querySelector("output");
   if (readout && readout.textContent !== text) readout.textContent = text;
-  input.setAttribute("aria-valuetext", `${text} group${state.groups > 1 ? "s" : ""}`);
+  const say = words[state.groups > 1 ? "say_groups" : "say_group"];
+  input.setAttribute("aria-valuetext", fillTemplate(say, { g: text }));
 }
 
 export default {
@@ -207,7 +202,7 @@ export default {
     // common.js sets each control's readout, then calls view: say g right after.
     const shown = (data, state) => {
       const v = view(data, state);
-      sayGroups(el, state);
+      sayGroups(el, state, data.meta.text);
       return v;
     };
     return widgetModule(shown, { normalise, limits }).render({ model, el });
