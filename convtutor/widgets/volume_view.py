@@ -307,17 +307,17 @@ class VolumeView(Widget):
         "the kind: see which input channels each kind of filter reaches."
     )
     TEXT = {
-        "title_input": "input C_in × H × W = {c} × {side} × {side}",
-        "title_standard": "filters: C_out = {o} boxes, each k×k×C_in = {k}×{k}×{c}",
+        "title_input": "input\nC_in × H × W = {c} × {side} × {side}",
+        "title_standard": "filters: C_out = {o} boxes,\neach k×k×C_in = {k}×{k}×{c}",
         "title_grouped": (
-            "filters: C_out = {o} boxes, each k×k×(C_in/g) = {k}×{k}×{per}, g = {g} groups"
+            "filters: C_out = {o} boxes in g = {g} groups,\neach k×k×(C_in/g) = {k}×{k}×{per}"
         ),
-        "title_depthwise": "filters: C_in·M = {n} plates, each k×k×1 = {k}×{k}×1",
-        "title_pointwise": "filters: C_out = {o} columns, each 1×1×C_in = 1×1×{c}",
-        "title_dw_stage": "depth-wise stage: C_in·M = {n} plates, each {k}×{k}×1",
-        "title_middle": "its output C_in·M × H_out × W_out = {n} × {h} × {h}",
-        "title_pw_stage": "point-wise stage: C_out = {o} columns, each 1×1×{n}",
-        "title_output": "output C_out × H_out × W_out = {o} × {h} × {h}",
+        "title_depthwise": "filters: C_in·M = {n} plates,\neach k×k×1 = {k}×{k}×1",
+        "title_pointwise": "filters: C_out = {o} columns,\neach 1×1×C_in = 1×1×{c}",
+        "title_dw_stage": "depth-wise stage:\nC_in·M = {n} plates, each {k}×{k}×1",
+        "title_middle": "its output\nC_in·M × H_out × W_out = {n} × {h} × {h}",
+        "title_pw_stage": "point-wise stage:\nC_out = {o} columns, each 1×1×{n}",
+        "title_output": "output\nC_out × H_out × W_out = {o} × {h} × {h}",
         "title_counts": "the cost of this layer",
         "head_layer": "layer",
         "head_params": "parameters",
