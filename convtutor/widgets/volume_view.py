@@ -308,15 +308,15 @@ class VolumeView(Widget):
     )
     TEXT = {
         "title_input": "input\nC_in × H × W = {c} × {side} × {side}",
-        "title_standard": "filters: C_out = {o} boxes,\neach k×k×C_in = {k}×{k}×{c}",
+        "title_standard": "filters: C_out = {o},\neach a k×k×C_in = {k}×{k}×{c} box",
         "title_grouped": (
-            "filters: C_out = {o} boxes in g = {g} groups,\neach k×k×(C_in/g) = {k}×{k}×{per}"
+            "filters: C_out = {o}, groups g = {g},\neach a k×k×(C_in/g) = {k}×{k}×{per} box"
         ),
-        "title_depthwise": "filters: C_in·M = {n} plates,\neach k×k×1 = {k}×{k}×1",
-        "title_pointwise": "filters: C_out = {o} columns,\neach 1×1×C_in = 1×1×{c}",
-        "title_dw_stage": "depth-wise stage:\nC_in·M = {n} plates, each {k}×{k}×1",
+        "title_depthwise": "filters: C_in·M = {n},\neach a k×k×1 = {k}×{k}×1 plate",
+        "title_pointwise": "filters: C_out = {o},\neach a 1×1×C_in = 1×1×{c} column",
+        "title_dw_stage": "depth-wise stage:\nC_in·M = {n}, each a {k}×{k}×1 plate",
         "title_middle": "its output\nC_in·M × H_out × W_out = {n} × {h} × {h}",
-        "title_pw_stage": "point-wise stage:\nC_out = {o} columns, each 1×1×{n}",
+        "title_pw_stage": "point-wise stage:\nC_out = {o}, each a 1×1×{n} column",
         "title_output": "output\nC_out × H_out × W_out = {o} × {h} × {h}",
         "title_counts": "the cost of this layer",
         "head_layer": "layer",
@@ -345,9 +345,9 @@ class VolumeView(Widget):
             "multiply-add per input value, {n} in all."
         ),
         "lit_depthwise": (
-            "Output channel {oc} (filter {copy} of input channel {i}'s M = {m}) at row {r}, "
-            "column {q} is computed from input channel {i} only, {rows}, {columns}: one "
-            "multiply-add per input value, {n} in all."
+            "Output channel {oc} at row {r}, column {q} comes from filter {copy} of input "
+            "channel {i} (M = {m} filters per channel) and is computed from input channel {i} "
+            "only, {rows}, {columns}: one multiply-add per input value, {n} in all."
         ),
         "lit_pointwise": (
             "Output channel {oc} at row {r}, column {q} is computed from input {channels} at "
@@ -355,10 +355,11 @@ class VolumeView(Widget):
         ),
         "lit_separable": (
             "Output channel {oc} at row {r}, column {q} is computed from the C_in·M = {cm} "
-            "depth-wise maps at row {r}, column {q}: {cm} multiply-adds in the point-wise "
+            "depth-wise maps at row {r}, column {q}, one multiply-add each in the point-wise "
             "stage. Each of those values is computed from one input channel, {rows}, "
-            "{columns}: {kk} multiply-adds each, {dw} in all, shared by every output channel. "
-            "Lit: input {channels}, {rows}, {columns}."
+            "{columns}: one multiply-add per input value, k² = {kk} for each map, "
+            "C_in·M·k² = {dw} in all, shared by every output channel. Lit: input {channels}, "
+            "{rows}, {columns}."
         ),
         "params_standard": "Parameters: C_in·C_out·k² = {c}·{o}·{k}² = {p}.",
         "params_grouped": (

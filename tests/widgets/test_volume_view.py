@@ -181,8 +181,8 @@ def test_lit_cells_are_the_receptive_field_autograd_finds(widget):
         n = SIDE - (1 if s["kind"] == "pointwise" else s["kernel_size"]) + 1
         if s["kind"] == "separable":
             k2, cm = s["kernel_size"] ** 2, s["in_channels"] * s["multiplier"]
-            assert f"{cm} multiply-adds in the point-wise stage" in texts["lit"]
-            assert f"{k2} multiply-adds each, {cm * k2:,} in all" in texts["lit"]
+            assert f"C_in·M = {cm} depth-wise maps" in texts["lit"]
+            assert f"k² = {k2} for each map, C_in·M·k² = {cm * k2:,} in all" in texts["lit"]
             assert macs == (cm * k2 + cm * s["out_channels"]) * n * n
         else:
             # one multiply-add per input value read: the layer's MACs per output value
