@@ -23,7 +23,15 @@ import numbers
 
 import numpy as np
 
-from ._base import Widget, fill_template, format_count
+from ._base import (
+    Widget,
+    draw_table,
+    draw_texts,
+    fill_template,
+    format_count,
+    new_figure,
+    text_lines,
+)
 
 __all__ = [
     "VolumeView",
@@ -493,6 +501,30 @@ class VolumeView(Widget):
         if first == last:
             return fill_template(self.TEXT[f"{what}_one"], i=str(first))
         return fill_template(self.TEXT[f"{what}_span"], first=str(first), last=str(last))
+
+    def figure(self, state: dict | None = None):
+        """The PNG fallback: the pictures side by side, the table under them across the
+        width, then the texts (the base's layout squeezes the table into one cell)."""
+        v = self.view(state)
+        pictures = [p for p in v["panels"] if "rgba" in p and not p.get("hidden")]
+        table = v["panels"][-1]
+        lines = text_lines(v["texts"].values())
+        text_height = 0.2 * len(lines) + 0.2
+        fig = new_figure(4.6 + 0.25 * len(table["cells"]) + text_height)
+        grid = fig.add_gridspec(2, len(pictures), height_ratios=[4, 0.35 * len(table["cells"])])
+        for i, panel in enumerate(pictures):
+            ax = fig.add_subplot(grid[0, i])
+            ax.set_axis_off()
+            ax.set_title(panel["title"], fontsize=7 if len(pictures) <= 3 else 5.5)
+            ax.imshow(panel["rgba"], interpolation="nearest")
+        ax = fig.add_subplot(grid[1, :])
+        ax.set_axis_off()
+        ax.set_title(table["title"], fontsize=8)
+        draw_table(ax, table["cells"], col_widths=[0.3, 0.2, 0.3])
+        bottom = text_height / fig.get_figheight()
+        fig.subplots_adjust(left=0.02, right=0.98, top=0.93, bottom=bottom + 0.02, hspace=0.5)
+        draw_texts(fig, lines, bottom)
+        return fig
 
     def view(self, state: dict | None = None) -> dict:
         s = self.values if state is None else state
