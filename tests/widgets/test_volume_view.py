@@ -322,3 +322,26 @@ def test_module_equals_python(widget, tmp_path):
     fixture = tmp_path / "volume_view.json"
     fixture.write_text(json.dumps({"saved": saved, "grid": grid, "views": views, "moves": moves}))
     run_node(["volume_view.test.mjs"], {"CONVTUTOR_VOLUME_FIXTURE": str(fixture)}, passed=3)
+
+
+def test_the_walk_through_counts_the_lines_the_files_have():
+    """docs/widgets.md's walk-through gives each VolumeView file's line count (wc -l)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "docs" / "widgets.md").read_text(encoding="utf-8")
+    section = text.split("## Adding a widget: a walk-through", 1)[1]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    assert len(rows) == 4
+    for row in rows:
+        paths = [p for p in row.split("|")[1].replace("`", "").split(",") if p.strip()]
+        counts = [int(n) for n in row.rstrip(" |").rsplit("|", 1)[1].split("+")]
+        if paths[0].strip() == "convtutor/widgets/__init__.py":
+            added = sum(
+                "VolumeView" in line or "volume_view" in line
+                for line in (root / paths[0].strip()).read_text(encoding="utf-8").splitlines()
+            )
+            assert counts == [added], row  # fmt: skip
+            continue
+        lines = [len((root / p.strip()).read_text(encoding="utf-8").splitlines()) for p in paths]
+        assert lines == counts, row
