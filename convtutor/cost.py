@@ -7,7 +7,8 @@ Bias additions are not counted as MACs.
 For a ``k_H x k_W`` kernel, ``C_in`` input and ``C_out`` output channels and an
 ``H_out x W_out`` output:
 
-* standard: ``C_in C_out k_H k_W`` parameters, times ``H_out W_out`` MACs;
+* standard: ``C_in C_out k_H k_W`` parameters, times ``H_out W_out`` MACs; with
+  ``groups = g``, ``(C_in / g) C_out k_H k_W`` (each filter sees its group's channels);
 * depthwise: ``C_in M k_H k_W`` parameters, times ``H_out W_out`` MACs;
 * pointwise: ``C_in C_out`` parameters, times ``H_out W_out`` MACs;
 * separable: ``C_in M k_H k_W + C_in M C_out`` parameters, times ``H_out W_out`` MACs.
@@ -73,6 +74,7 @@ def conv_cost(
     padding=0,
     dilation=1,
     depth_multiplier=1,
+    groups=1,
     bias=False,
 ) -> ConvCost:
     r"""Parameters and multiply-accumulates (MACs) of one layer of a given kind.
@@ -100,6 +102,10 @@ def conv_cost(
         (:func:`convtutor.output_length`).
     depth_multiplier : int, default 1
         ``M``, kernels per input channel in a depth-wise step.
+    groups : int, default 1
+        For ``"standard"`` only: ``g`` groups of channels that do not see each other,
+        as ``torch.nn.Conv2d(groups=g)``. ``g`` must divide ``in_channels`` and
+        ``out_channels``; each filter is ``k x k x C_in/g``. Every other kind takes 1.
     bias : bool, default False
         Count one bias per output channel (per step, for ``"separable"``).
 
@@ -126,6 +132,11 @@ def conv_cost(
     462422016
     >>> conv_cost("separable", 512, 512, 3, 14, padding=1).macs
     52283392
+
+    Grouped: 12 -> 12 channels, 3x3, in 4 groups of 3 channels.
+
+    >>> conv_cost("standard", 12, 12, 3, groups=4).params
+    324
     """
     if not isinstance(kind, str) or kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
@@ -137,6 +148,17 @@ def conv_cost(
     dilation = v.pair(dilation, "dilation", minimum=1)
     if not isinstance(bias, (bool, int)) or bias not in (0, 1):
         raise TypeError(f"bias must be True or False; got {bias!r}")
+    g = v.positive_int(groups, "groups")
+    if g != 1 and kind != "standard":
+        raise ValueError(
+            f"groups applies to kind 'standard' only (a {kind} layer fixes its own); "
+            f"got groups={g} with kind={kind!r}"
+        )
+    if c_in % g or c_out % g:
+        raise ValueError(
+            f"groups must divide in_channels and out_channels; got groups={g} with "
+            f"in_channels={c_in}, out_channels={c_out}"
+        )
 
     if kind == "depthwise":
         if c_out != c_in * m:
@@ -153,7 +175,7 @@ def conv_cost(
 
     kernel_area = kh * kw
     if kind == "standard":
-        weights = c_in * c_out * kernel_area
+        weights = (c_in // g) * c_out * kernel_area
         per_pixel = weights
         biases = c_out
     elif kind == "depthwise":

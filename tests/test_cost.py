@@ -137,3 +137,65 @@ def test_depthwise_multiplier_inferred_from_out_channels():
     )
     with pytest.raises(ValueError, match="in_channels x depth_multiplier"):
         ct.conv_cost("depthwise", 4, 8, 3, depth_multiplier=3)
+
+
+@st.composite
+def grouped_case(draw):
+    """A grouped standard layer: g divides both channel counts."""
+    g = draw(st.integers(1, 6))
+    c_in = g * draw(st.integers(1, 4))
+    c_out = g * draw(st.integers(1, 4))
+    k = draw(st.integers(1, 5))
+    size = (draw(st.integers(k, 12)), draw(st.integers(k, 12)))
+    padding = draw(st.integers(0, 2))
+    stride = draw(st.integers(1, 2))
+    return c_in, c_out, k, size, g, padding, stride, draw(st.booleans())
+
+
+@settings(max_examples=120)
+@given(grouped_case())
+def test_grouped_cost_matches_torch_conv2d_with_groups(case):
+    """groups=g: params = numel of torch.nn.Conv2d(groups=g); MACs = its FLOPs / 2."""
+    c_in, c_out, k, size, g, padding, stride, bias = case
+    ours = ct.conv_cost(
+        "standard", c_in, c_out, k, size, stride=stride, padding=padding, groups=g, bias=bias
+    )
+    layer = nn.Conv2d(c_in, c_out, k, stride, padding, groups=g, bias=bias)
+    params, macs, out = torch_count([layer], size)
+    assert (ours.params, ours.macs, ours.output_size) == (params, macs, out)
+    assert ours.params == c_out * (c_in // g) * k * k + (c_out if bias else 0)
+    if g == 1:
+        assert ours == ct.conv_cost("standard", c_in, c_out, k, size, stride=stride,
+                                    padding=padding, bias=bias)  # fmt: skip
+
+
+@settings(max_examples=80)
+@given(
+    st.one_of(
+        st.tuples(st.integers(1, 12), st.integers(1, 12), st.integers(2, 13)).filter(
+            lambda t: t[0] % t[2] or t[1] % t[2]
+        ),
+        st.tuples(st.integers(1, 12), st.integers(1, 12), st.integers(-5, 0)),
+    )
+)
+def test_groups_that_do_not_divide_or_are_not_positive_raise_naming_groups(case):
+    """A g that does not divide C_in and C_out, or is below 1, is a ValueError naming groups."""
+    c_in, c_out, g = case
+    with pytest.raises(ValueError, match="groups"):
+        ct.conv_cost("standard", c_in, c_out, 3, groups=g)
+
+
+@pytest.mark.parametrize("groups", [2.0, "2", None, True, [2]])
+def test_groups_of_the_wrong_type_raise_naming_groups(groups):
+    """groups must be a whole number: anything else is a TypeError naming groups."""
+    with pytest.raises(TypeError, match="groups"):
+        ct.conv_cost("standard", 4, 4, 3, groups=groups)
+
+
+@pytest.mark.parametrize("kind", ["depthwise", "pointwise", "separable"])
+def test_groups_belong_to_the_standard_kind_only(kind):
+    """Another kind with groups != 1 is a ValueError naming groups; groups=1 is accepted."""
+    c_out = 4
+    with pytest.raises(ValueError, match="groups"):
+        ct.conv_cost(kind, 4, c_out, 3, groups=2)
+    assert ct.conv_cost(kind, 4, c_out, 3, groups=1) == ct.conv_cost(kind, 4, c_out, 3)

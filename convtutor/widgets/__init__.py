@@ -24,6 +24,7 @@ from .pointwise_mixer import PointwiseMixer
 from .separable_pipeline import SeparablePipeline
 from .sobel_separability import SobelSeparability
 from .stacking import Stacking
+from .volume_view import VolumeView
 
 ALL = {
     "channel_filter": ChannelFilter,
@@ -36,6 +37,7 @@ ALL = {
     "groups_continuum": GroupsContinuum,
     "pixel_provenance": PixelProvenance,
     "mobilenet_knobs": MobileNetKnobs,
+    "volume_view": VolumeView,
 }
 
 __all__ = [
@@ -51,4 +53,5 @@ __all__ = [
     "GroupsContinuum",
     "PixelProvenance",
     "MobileNetKnobs",
+    "VolumeView",
 ]
