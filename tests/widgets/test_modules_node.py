@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ import pytest
 from convtutor.widgets import ALL
 from convtutor.widgets._standalone import saved_state
 from tests.support.cases import cases
-from tests.support.widgets import JS_TESTS, expected_view, needs_node, run_node
+from tests.support.widgets import JS_TESTS, expected_view, needs_node, node_test, run_node
 
 pytestmark = needs_node
 
@@ -59,3 +60,38 @@ def test_fixture_buffers_are_the_widget_arrays():
     for buffer in saved["buffers"]:
         name = buffer["path"][-1]
         assert base64.b64decode(buffer["data"]) == widget.data[name].tobytes()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "a key only Python has",
+        "a key only the module has",
+        "a value differs",
+        "a text only Python has",
+    ],
+)
+def test_the_replay_fails_on_any_difference(tmp_path, change):
+    """The replay compares every key of every panel and every text, as the data has them:
+    a fixture that differs from the module in one key, one value or one text fails."""
+    path = write_fixture("pointwise_mixer", tmp_path, per_control=2)
+    fixture = json.loads(path.read_text())
+    view = fixture["moves"][0]["view"]
+    picture = next(p for p in view["panels"] if "sha256" in p)
+    if change == "a key only Python has":
+        picture["scale"] = 2
+        said = "key scale only in Python"
+    elif change == "a key only the module has":
+        del picture["width"]
+        said = "key width only in the module"
+    elif change == "a value differs":
+        picture["sha256"] = "0" * 64
+        said = "sha256"
+    else:
+        view["texts"]["extra"] = "a sentence the page does not show"
+        said = "text extra only in Python"
+    path.write_text(json.dumps(fixture))
+    result = node_test(["widgets.test.mjs"], {"CONVTUTOR_FIXTURES": str(tmp_path)})
+    assert result.returncode != 0, result.stdout[-3000:]
+    assert re.search(r"^# fail 1$", result.stdout, re.MULTILINE), result.stdout[-3000:]
+    assert said in result.stdout, result.stdout[-3000:]
