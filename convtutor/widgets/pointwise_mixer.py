@@ -80,18 +80,6 @@ class PointwiseMixer(Widget):
     WEIGHT_LIMIT = 2.0
 
     def __init__(self, image=None, *, size: int = 96):
-        #: The photo, float64 ``(3, H, W)`` (``use_image`` loads a file at its width).
-        self.image = photo = _photo(image, size)
-        grey = ct.data.to_gray(photo)[None]
-        edge_kernels = [ct.kernels.SOBEL_X, ct.kernels.SOBEL_Y, ct.kernels.LAPLACIAN]
-        edges = np.abs(ct.depthwise_conv2d(grey, np.stack(edge_kernels)[:, None]))
-        # Both inputs the same size: the photo loses the one-pixel rim the edges lose.
-        inputs = {"photo": photo[:, 1:-1, 1:-1], "edges": edges}
-        limits = {"photo": 1.0, "edges": symmetric_limit(edges)}
-        presets = {
-            name: {"input": source, "rows": [list(map(float, row)) for row in rows]}
-            for name, (source, rows) in MIXER_PRESETS.items()
-        }
         weight = {"kind": "range", "min": -2.0, "max": 2.0, "step": 0.001, "digits": 3, "row": 2}
         controls = [
             {"name": "preset", "label": "preset", "kind": "select",
@@ -109,16 +97,32 @@ class PointwiseMixer(Widget):
             "w_R": 1.0, "w_G": 0.0, "w_B": 0.0,
             "weights": [[0.0, 0.0, 0.0] for _ in range(self.MAX_OUT)],
         }  # fmt: skip
-        super().__init__(
-            controls=controls,
-            arrays={
+        super().__init__(controls=controls, state=state, **self._build(image, size))
+
+    def _build(self, image, size: int) -> dict:
+        """Everything that depends on the photo (see :meth:`Widget._build`)."""
+        # the photo, float64 (3, H, W), kept as ``self.image``; ``self.inputs``: the two
+        # inputs, float64 as computed (the page gets them as float32)
+        photo = _photo(image, size)
+        grey = ct.data.to_gray(photo)[None]
+        edge_kernels = [ct.kernels.SOBEL_X, ct.kernels.SOBEL_Y, ct.kernels.LAPLACIAN]
+        edges = np.abs(ct.depthwise_conv2d(grey, np.stack(edge_kernels)[:, None]))
+        # Both inputs the same size: the photo loses the one-pixel rim the edges lose.
+        inputs = {"photo": photo[:, 1:-1, 1:-1], "edges": edges}
+        limits = {"photo": 1.0, "edges": symmetric_limit(edges)}
+        presets = {
+            name: {"input": source, "rows": [list(map(float, row)) for row in rows]}
+            for name, (source, rows) in MIXER_PRESETS.items()
+        }
+        return {
+            "arrays": {
                 "input_photo": inputs["photo"],
                 "input_edges": inputs["edges"],
                 "lut_diverging": lut("RdBu_r"),
                 "lut_grey": lut("gray"),
             },
-            state=state,
-            meta={
+            "attributes": {"image": photo, "inputs": inputs},
+            "meta": {
                 "presets": presets,
                 "inputs": {k: list(v) for k, v in MIXER_INPUTS.items()},
                 "input_titles": INPUT_TITLES,
@@ -126,9 +130,7 @@ class PointwiseMixer(Widget):
                 "max_out": self.MAX_OUT,
                 "weight_limit": self.WEIGHT_LIMIT,
             },
-        )
-        #: The two inputs, float64 as computed (the page gets them as float32).
-        self.inputs = inputs
+        }
 
     # ---- state ----------------------------------------------------------------------
     @property

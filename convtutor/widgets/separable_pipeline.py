@@ -174,21 +174,6 @@ class SeparablePipeline(Widget):
     TABLE_EM_WIDTH = 2.5
 
     def __init__(self, image=None, *, size: int = 96):
-        x = _photo(image, size)
-        kernels = np.stack([ct.kernels.NAMED[name] for name in KERNELS_3x3])
-        bank = np.stack([ct.depthwise_conv2d(x, np.repeat(k[None, None], 3, axis=0))
-                         for k in kernels])  # fmt: skip
-        #: ``differences[k0, k1, k2, p]``: the float64 check for kernels k0, k1, k2 and
-        #: the p-th preset of :data:`POINTWISE_PRESETS`.
-        # The same for every kernel on this machine (and convtutor version) that shows this
-        # photo: computed by the first, read from the user's cache by the others.
-        self.differences = cached(
-            "separable-differences",
-            {"photo": x, "kernels": kernels, "presets": POINTWISE_PRESETS},
-            lambda: _differences(x, kernels, bank, POINTWISE_PRESETS),
-        ).reshape(len(kernels), len(kernels), len(kernels), len(POINTWISE_PRESETS))
-        flat = self.differences.reshape(-1, len(POINTWISE_PRESETS))
-        scale = max(0.25, np.floor(_CANVAS_PX / x.shape[2] * 4) / 4)
         controls = [
             *({"name": f"kernel_{i}", "label": f"{CHANNELS[i]} kernel D[{i}]", "kind": "select",
                "options": list(KERNELS_3x3), "row": 0} for i in range(3)),
@@ -201,18 +186,37 @@ class SeparablePipeline(Widget):
             "kernel_0": "Sobel x", "kernel_1": "Sobel y", "kernel_2": "box blur 3x3",
             "pointwise": "luminance: 1 output", "out_channel": 0,
         }  # fmt: skip
-        super().__init__(
-            controls=controls,
-            arrays={"photo": x, "lut_diverging": lut("RdBu_r"), "lut_grey": lut("gray")},
+        super().__init__(controls=controls, state=state, **self._build(image, size))
+
+    def _build(self, image, size: int) -> dict:
+        """Everything that depends on the photo (see :meth:`Widget._build`)."""
+        # the photo, float64 as given, kept as ``self.image`` (the page gets float32)
+        x = _photo(image, size)
+        kernels = np.stack([ct.kernels.NAMED[name] for name in KERNELS_3x3])
+        bank = np.stack([ct.depthwise_conv2d(x, np.repeat(k[None, None], 3, axis=0))
+                         for k in kernels])  # fmt: skip
+        # ``self.differences[k0, k1, k2, p]``: the float64 check for kernels k0, k1, k2
+        # and the p-th preset of :data:`POINTWISE_PRESETS`.
+        # The same for every kernel on this machine (and convtutor version) that shows this
+        # photo: computed by the first, read from the user's cache by the others.
+        differences = cached(
+            "separable-differences",
+            {"photo": x, "kernels": kernels, "presets": POINTWISE_PRESETS},
+            lambda: _differences(x, kernels, bank, POINTWISE_PRESETS),
+        ).reshape(len(kernels), len(kernels), len(kernels), len(POINTWISE_PRESETS))
+        flat = differences.reshape(-1, len(POINTWISE_PRESETS))
+        scale = max(0.25, np.floor(_CANVAS_PX / x.shape[2] * 4) / 4)
+        return {
+            "arrays": {"photo": x, "lut_diverging": lut("RdBu_r"), "lut_grey": lut("gray")},
             # bank[k, i], as the page paints it: computed there from the photo, not shipped
-            derived={
+            "derived": {
                 "depthwise": {
                     **correlated("photo", [(i, k) for k in kernels for i in range(3)]),
                     "shape": list(bank.shape),
                 }
             },
-            state=state,
-            meta={
+            "attributes": {"image": x, "differences": differences},
+            "meta": {
                 "kernel_names": list(KERNELS_3x3),
                 "kernels": kernels.tolist(),
                 "presets": {name: p.tolist() for name, p in POINTWISE_PRESETS.items()},
@@ -221,13 +225,11 @@ class SeparablePipeline(Widget):
                     for j, name in enumerate(POINTWISE_PRESETS)
                 },
                 "how": HOW,
-                "verdict": _verdict(self.differences, x),
+                "verdict": _verdict(differences, x),
                 "channels": list(CHANNELS),
                 "scale": float(scale),
             },
-        )
-        #: The photo, float64 as given (the page gets it as float32).
-        self.image = x
+        }
 
     # ---- state ----------------------------------------------------------------------
     def depthwise_weight(self) -> np.ndarray:

@@ -71,22 +71,6 @@ class Stacking(Widget):
     GAP_RGB = (150, 150, 150)  # their colour: a grey, so white (zero) maps stay apart
 
     def __init__(self, image=None, *, size: int = 96):
-        #: The photo, float64 ``(3, H, W)``.
-        self.image = _photo(image, size)
-        self.channels = self.image.shape[0]
-        w = self.image.shape[2]
-        self._full = {}
-        arrays = {"photo": self.image}
-        derived = {}  # the maps painted: computed by the page from the photo, not shipped
-        for i, (set_name, names) in enumerate(KERNEL_SETS.items()):
-            weight = np.stack([ct.kernels.NAMED[n] for n in names])[:, None]  # (3, 1, k, k)
-            full = ct.depthwise_conv2d(self.image, np.tile(weight, (self.channels, 1, 1, 1)))
-            self._full[set_name] = full  # slice c*3 + m: channel c, kernel m
-            derived[f"stack_{i}"] = correlated(
-                "photo",
-                [(c, ct.kernels.NAMED[n]) for c in range(self.channels) for n in names],
-            )
-        arrays["lut_diverging"] = lut("RdBu_r")
         controls = [
             {"name": "depth_multiplier", "label": "depth multiplier M", "kind": "range",
              "min": 1, "max": self.MAX_M, "step": 1, "row": 0},
@@ -94,18 +78,37 @@ class Stacking(Widget):
              "options": list(KERNEL_SETS), "row": 0},
         ]  # fmt: skip
         state = {"depth_multiplier": 1, "kernels": next(iter(KERNEL_SETS))}
-        super().__init__(
-            controls=controls,
-            arrays=arrays,
-            derived=derived,
-            state=state,
-            meta={
+        super().__init__(controls=controls, state=state, **self._build(image, size))
+
+    def _build(self, image, size: int) -> dict:
+        """Everything that depends on the photo (see :meth:`Widget._build`)."""
+        # the photo, float64 (3, H, W), kept as ``self.image``
+        image = _photo(image, size)
+        channels = image.shape[0]
+        w = image.shape[2]
+        full_stacks = {}
+        arrays = {"photo": image}
+        derived = {}  # the maps painted: computed by the page from the photo, not shipped
+        for i, (set_name, names) in enumerate(KERNEL_SETS.items()):
+            weight = np.stack([ct.kernels.NAMED[n] for n in names])[:, None]  # (3, 1, k, k)
+            full = ct.depthwise_conv2d(image, np.tile(weight, (channels, 1, 1, 1)))
+            full_stacks[set_name] = full  # slice c*3 + m: channel c, kernel m
+            derived[f"stack_{i}"] = correlated(
+                "photo",
+                [(c, ct.kernels.NAMED[n]) for c in range(channels) for n in names],
+            )
+        arrays["lut_diverging"] = lut("RdBu_r")
+        return {
+            "arrays": arrays,
+            "derived": derived,
+            "attributes": {"image": image, "channels": channels, "_full": full_stacks},
+            "meta": {
                 "sets": list(KERNEL_SETS),
                 "set_kernels": {k: list(v) for k, v in KERNEL_SETS.items()},
                 "kernel_sizes": {
                     k: [ct.kernels.NAMED[n].shape[0] for n in v] for k, v in KERNEL_SETS.items()
                 },
-                "channels": self.channels,
+                "channels": channels,
                 "channel_names": list(CHANNEL_NAMES),
                 "channel_colors": list(CHANNEL_COLORS),
                 "max_m": self.MAX_M,
@@ -118,13 +121,13 @@ class Stacking(Widget):
                 # when M changes and the channels of one kernel compare fairly.
                 "limits": {
                     s: [
-                        symmetric_limit(self._full[s][m :: self.MAX_M].astype(np.float32))
+                        symmetric_limit(full_stacks[s][m :: self.MAX_M].astype(np.float32))
                         for m in range(self.MAX_M)
                     ]
                     for i, s in enumerate(KERNEL_SETS)
                 },  # fmt: skip
             },
-        )
+        }
 
     # ---- what the notebooks call ------------------------------------------------------
     def weight(self) -> np.ndarray:
