@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import numbers
 import re
 import textwrap
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
 import anywidget
@@ -176,22 +178,63 @@ def rgb_planes(planes, scale: float = 1.0) -> np.ndarray:
     return out
 
 
+#: The largest number of places :func:`format_number` prints, and the size from which
+#: it refuses a number (ECMAScript's ``toFixed`` writes exponents from 1e21 on).
+MAX_DIGITS = 20
+FIXED_LIMIT = 1e21
+#: The largest whole number :func:`format_count` prints (JavaScript's largest safe integer).
+MAX_COUNT = 2**53 - 1
+
+
 def format_number(value: float, digits: int = 3) -> str:
-    """A number with up to ``digits`` places, no trailing zeros (the modules' formatNumber)."""
+    """``value`` printed with at most ``digits`` places: the widgets' one number format
+    (common.js's ``formatNumber``, the same specification, see docs/widgets.md).
+
+    The exact binary value of ``value`` is rounded to ``digits`` places, a tie going
+    away from zero; a result of zero prints ``"0"`` (never ``"-0"``); trailing zeros
+    and a trailing point are dropped: ``0.0625 -> "0.063"``, ``2.675 -> "2.67"`` (its
+    binary value is below 2.675), ``1e-7 -> "0"``. ``value`` must be a real number,
+    finite and below 1e21 in size, ``digits`` a whole number from 0 to 20; anything
+    else raises ``TypeError``/``ValueError``. (``Decimal(value)`` is the exact binary
+    value, so the rounding is exact.)
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"value must be a real number; got {type(value).__name__} {value!r}")
+    if isinstance(digits, bool) or not isinstance(digits, numbers.Real):
+        raise TypeError(f"digits must be a whole number; got {type(digits).__name__} {digits!r}")
+    if not (float(digits).is_integer() and 0 <= digits <= MAX_DIGITS):
+        raise ValueError(f"digits must be a whole number from 0 to {MAX_DIGITS}; got {digits!r}")
     value = float(value)
-    if abs(value) < 0.5 * 10.0**-digits:
+    if not math.isfinite(value) or abs(value) >= FIXED_LIMIT:
+        raise ValueError(f"value must be finite and below 1e21 in size; got {value!r}")
+    with localcontext() as context:
+        context.prec = 60  # 21 digits before the point and 20 after fit
+        rounded = Decimal(value).quantize(Decimal(1).scaleb(-int(digits)), rounding=ROUND_HALF_UP)
+    if rounded == 0:
         return "0"
-    # JavaScript's toFixed rounds the exact binary value half up (0.0625 -> "0.063");
-    # Python's format would round that tie to even. Decimal(value) is the exact value.
-    text = str(Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+    text = f"{rounded:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
 
 
 def format_count(n) -> str:
-    """An integer with thousands separators: 9800 -> '9,800'."""
-    return f"{round(n):,}"
+    """A whole number with a comma between each group of three digits: 9800 -> '9,800'
+    (common.js's ``formatCount``, the same specification, see docs/widgets.md).
+
+    ``n`` must be a whole number (an int, or a float with no fraction) of size at most
+    2**53 - 1; anything else raises ``TypeError``/``ValueError``. ``-0.0`` prints ``"0"``.
+    """
+    if isinstance(n, bool) or not isinstance(n, numbers.Real):
+        raise TypeError(f"n must be a whole number; got {type(n).__name__} {n!r}")
+    if not isinstance(n, numbers.Integral):
+        n = float(n)
+        if not n.is_integer():
+            raise ValueError(f"n must be a whole number; got {n!r}")
+    n = int(n)
+    if abs(n) > MAX_COUNT:
+        raise ValueError(f"n must be at most 2**53 - 1 in size; got {n!r}")
+    return f"{n:,}"
 
 
 def _hex(rgb) -> str:
