@@ -101,7 +101,7 @@ export function derive(spec, data) {
     }
     return out;
   }
-  throw new Error(`unknown derived array ${spec.op}`);
+  throw new RangeError(String(spec.op)); // an operation this page does not know
 }
 
 /** Colour-map index of v in [lo, hi] (256 entries), as Python's lut_index. */
@@ -469,7 +469,7 @@ export function widgetModule(view, { normalise, limits } = {}) {
       const specs = model.get("_controls");
       let state = { ...model.get("values") };
       const root = document.createElement("div");
-      root.className = `ct-widget ct-${data.meta.name || "widget"}`;
+      root.className = `ct-widget ct-${data.meta.name}`;
       const controlsBox = document.createElement("div");
       controlsBox.className = "ct-controls";
       const error = document.createElement("div");
