@@ -15,6 +15,7 @@ import convtutor as ct
 
 from ._base import (
     Widget,
+    fill_template,
     format_number,
     lut,
     map_values,
@@ -76,14 +77,24 @@ class PointwiseMixer(Widget):
         "Pick a preset, then move w_R, w_G, w_B: every output pixel is the same weighted "
         "sum of that pixel's channels. Add output channels and choose which row to edit."
     )
+    TEXT = {
+        "weights": "W: {n} outputs × 3 inputs\n(row {row} on the sliders)",
+        "weights_one": "W: {n} output × 3 inputs\n(row {row} on the sliders)",
+        "picture": "outputs as a picture",
+        "output": "output {o}\n{key}",
+        "key_signed": "blue < 0 < red",
+        "key_grey": "black 0 → white {limit}",
+    }
     MAX_OUT = 4
     WEIGHT_LIMIT = 2.0
+    #: The preset the menu shows once a weight is moved by hand.
+    CUSTOM = "custom"
 
     def __init__(self, image=None, *, size: int = 96):
         weight = {"kind": "range", "min": -2.0, "max": 2.0, "step": 0.001, "digits": 3, "row": 2}
         controls = [
             {"name": "preset", "label": "preset", "kind": "select",
-             "options": [*MIXER_PRESETS, "custom"], "row": 0},
+             "options": [*MIXER_PRESETS, self.CUSTOM], "row": 0},
             {"name": "input", "label": "input", "kind": "select", "options": list(MIXER_INPUTS),
              "row": 0},
             {"name": "out_channels", "label": "out channels", "kind": "range", "min": 1,
@@ -129,6 +140,7 @@ class PointwiseMixer(Widget):
                 "limits": limits,
                 "max_out": self.MAX_OUT,
                 "weight_limit": self.WEIGHT_LIMIT,
+                "custom": self.CUSTOM,
             },
         }
 
@@ -156,7 +168,7 @@ class PointwiseMixer(Widget):
         s = dict(state)
         s["weights"] = [list(row) for row in state["weights"]]
         columns = ("w_R", "w_G", "w_B")
-        if changed in ("preset", None) and s["preset"] != "custom":
+        if changed in ("preset", None) and s["preset"] != self.CUSTOM:
             preset = self.meta["presets"][s["preset"]]
             rows = preset["rows"]
             s["weights"] = [list(rows[o]) if o < len(rows) else [0.0, 0.0, 0.0]
@@ -166,7 +178,7 @@ class PointwiseMixer(Widget):
             s["row"] = 0
         elif changed in columns:
             s["weights"][s["row"]][columns.index(changed)] = s[changed]
-            s["preset"] = "custom"
+            s["preset"] = self.CUSTOM
         s["row"] = min(s["row"], s["out_channels"] - 1)
         for c, name in enumerate(columns):
             s[name] = s["weights"][s["row"]][c]
@@ -195,12 +207,14 @@ class PointwiseMixer(Widget):
         cells = table_cells(weights, -self.WEIGHT_LIMIT, self.WEIGHT_LIMIT, diverging)
         for cell in cells[s["row"]]:
             cell["em"] = True
-        plural = "s" if n > 1 else ""
+        text = meta["text"]
         panels.append(
             {
                 "name": "weights",
                 "kind": "table",
-                "title": f"W: {n} output{plural} × 3 inputs\n(row {s['row']} on the sliders)",
+                "title": fill_template(
+                    text["weights" if n > 1 else "weights_one"], n=str(n), row=str(s["row"])
+                ),
                 "cells": cells,
             }
         )
@@ -210,7 +224,7 @@ class PointwiseMixer(Widget):
             if o < n:
                 picture[..., c] = to_byte(outputs[o] / limit)
         picture[..., 3] = 255
-        panels.append({"name": "picture", "title": "outputs as a picture", "rgba": picture})
+        panels.append({"name": "picture", "title": text["picture"], "rgba": picture})
         for o in range(self.MAX_OUT):
             if o >= n:
                 panels.append({"name": f"output_{o}", "row": 1, "hidden": True, "title": ""})
@@ -218,15 +232,15 @@ class PointwiseMixer(Widget):
             negative = weights[o].min() < 0 or bool((outputs[o] < 0).any())
             if negative:
                 rgba = map_values(outputs[o], -limit, limit, diverging)
-                key = "blue < 0 < red"
+                key = text["key_signed"]
             else:
                 rgba = map_values(outputs[o], 0.0, limit, grey)
-                key = f"black 0 → white {format_number(limit)}"
+                key = fill_template(text["key_grey"], limit=format_number(limit))
             panels.append(
                 {
                     "name": f"output_{o}",
                     "row": 1,
-                    "title": f"output {o}\n{key}",
+                    "title": fill_template(text["output"], o=str(o), key=key),
                     "rgba": rgba,
                     "mark": "#000000" if o == s["row"] else "",
                 }

@@ -48,8 +48,9 @@ def test_every_module_and_python_file_has_its_widget():
 # is not one of these names:
 #
 # * a name the module's own code (or common.js's, which it imports) uses as an
-#   identifier: a variable, a property, a key (``"photo"`` as a panel name, where
-#   ``data.photo`` is the array); a snake_case name (``input_``, ``_meta``);
+#   identifier: a variable, a property, a key (``"photo"``, where ``data.photo`` is the
+#   array); a snake_case name (``input_``, ``_meta``); the value of a ``name:`` key
+#   (a panel's name);
 # * a synced trait of :class:`Widget` (``values``, ``_arrays``, ``error``...), a derived
 #   array's operation, a dtype, a ``{slot}`` of a template, the message kind the page
 #   sends Python;
@@ -82,13 +83,14 @@ _REGEX_BEFORE = set("(,=:[!&|?{};+-*%<>~^") | {"", "return", "typeof", "case", "
 
 
 def es_literals(source: str) -> tuple[list, set]:
-    """The literals of ES module ``source``, ``[(line, text)]`` (each static part of a
-    template literal on its own; an import's module name left out), and the
-    identifiers its code uses."""
+    """The literals of ES module ``source``, ``[(line, text, named)]`` (each static part
+    of a template literal on its own; an import's module name left out; ``named``: the
+    literal is the value of a ``name:`` key), and the identifiers its code uses."""
     out, names = [], set()
     i, n, start = 0, len(source), 0
     modes = [["code", 0]]  # a stack: code (with its open braces) or a template literal
     prev = ""  # the code's last token: says whether "/" starts a regular expression
+    before = ""  # the token before it
 
     def line(k):
         return source.count("\n", 0, k) + 1
@@ -99,7 +101,7 @@ def es_literals(source: str) -> tuple[list, set]:
             if c == "\\":
                 i += 2
             elif c == "`" or source.startswith("${", i):
-                out.append((line(start), source[start:i]))
+                out.append((line(start), source[start:i], False))
                 if c == "`":
                     modes.pop()
                     prev, i = "`", i + 1
@@ -117,7 +119,7 @@ def es_literals(source: str) -> tuple[list, set]:
             while source[j] != c:
                 j += 2 if source[j] == "\\" else 1
             if prev not in ("from", "import"):
-                out.append((line(i), source[i + 1 : j]))
+                out.append((line(i), source[i + 1 : j], (before, prev) == ("name", ":")))
             i, prev = j + 1, "'"
         elif c == "`":
             modes.append(["template", 0])
@@ -140,7 +142,7 @@ def es_literals(source: str) -> tuple[list, set]:
         elif c.isspace():
             i += 1
         else:
-            prev = re.match(r"[A-Za-z_$][\w$]*|\d[\w.]*|.", source[i:]).group(0)
+            before, prev = prev, re.match(r"[A-Za-z_$][\w$]*|\d[\w.]*|.", source[i:]).group(0)
             if re.match(r"[A-Za-z_$]", prev):
                 names.add(prev)
             i += len(prev)
@@ -175,14 +177,14 @@ def english(path: Path) -> list:
         )
 
     found = []
-    for line, raw in literals:
+    for line, raw, named in literals:
         text = _NOT_WORDS.sub(" ", _decoded(raw))
         words = [w for w in re.findall(r"[\w$-]+", text) if re.search("[A-Za-z]{2}", w)]
         alone = len(re.findall(r"[A-Za-z]{2,}", text.replace("-", "").replace("_", ""))) < 2
         for word in words:
             if browser(word) or (
                 (alone or not re.search(r"\s", text.strip()))
-                and ("_" in word or word in names | common_names | data)
+                and (named or "_" in word or word in names | common_names | data)
             ):
                 continue
             found.append((line, raw, word))
@@ -211,6 +213,7 @@ def test_the_english_scan_finds_english():
         'el.className = "ct-panel"; el.setAttribute("aria-label", x); // "No English"': [],
         "const r = /Some words/g; /* Some words */ const s = `${a}×${b}`;": [],
         'const photo = 1; const a = "photo input";': ["photo"],
+        'panels.push({ name: "separable", title: "separable" });': ["separable"],
     }
     for source, words in cases.items():
         probe = _probe(source)
