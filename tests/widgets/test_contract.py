@@ -201,7 +201,7 @@ def test_an_es_module_writes_no_english(name):
     )
 
 
-def test_the_english_scan_finds_english():
+def test_the_english_scan_finds_english(tmp_path):
     """The scan fails on a sentence, a title, a unit word, in a string or a template
     literal and inside ``${...}``; it passes names, comments and regular expressions."""
     cases = {
@@ -215,15 +215,7 @@ def test_the_english_scan_finds_english():
         'const photo = 1; const a = "photo input";': ["photo"],
         'panels.push({ name: "separable", title: "separable" });': ["separable"],
     }
+    probe = tmp_path / "probe.js"
     for source, words in cases.items():
-        probe = _probe(source)
+        probe.write_text(source, encoding="utf-8")
         assert [w for _, _, w in english(probe)] == words, source
-
-
-def _probe(source: str) -> Path:
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp())
-    path = folder / "probe.js"
-    path.write_text(source, encoding="utf-8")
-    return path
