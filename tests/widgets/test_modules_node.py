@@ -11,11 +11,14 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from convtutor.widgets import ALL
+from convtutor.widgets._base import module_source
 from convtutor.widgets._standalone import saved_state
 from tests.support.cases import cases
 from tests.support.widgets import JS_TESTS, expected_view, needs_node, node_test, run_node
@@ -95,3 +98,15 @@ def test_the_replay_fails_on_any_difference(tmp_path, change):
     assert result.returncode != 0, result.stdout[-3000:]
     assert re.search(r"^# fail 1$", result.stdout, re.MULTILINE), result.stdout[-3000:]
     assert said in result.stdout, result.stdout[-3000:]
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_the_shipped_module_parses(name, tmp_path):
+    """The one module a widget ships (common.js, then its own file, the import removed)
+    parses: a name the widget's file declares again beside common.js's stops the page."""
+    path = tmp_path / f"{name}.mjs"
+    path.write_text(module_source(name), encoding="utf-8")
+    result = subprocess.run(
+        [shutil.which("node"), "--check", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
