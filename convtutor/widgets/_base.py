@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import numbers
 import re
 import textwrap
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
 import anywidget
@@ -183,22 +185,63 @@ def rgb_planes(planes, scale: float = 1.0) -> np.ndarray:
     return out
 
 
+#: The largest number of places :func:`format_number` prints, and the size from which
+#: it refuses a number (ECMAScript's ``toFixed`` writes exponents from 1e21 on).
+MAX_DIGITS = 20
+FIXED_LIMIT = 1e21
+#: The largest whole number :func:`format_count` prints (JavaScript's largest safe integer).
+MAX_COUNT = 2**53 - 1
+
+
 def format_number(value: float, digits: int = 3) -> str:
-    """A number with up to ``digits`` places, no trailing zeros (the modules' formatNumber)."""
+    """``value`` printed with at most ``digits`` places: the widgets' one number format
+    (common.js's ``formatNumber``, the same specification, see docs/widgets.md).
+
+    The exact binary value of ``value`` is rounded to ``digits`` places, a tie going
+    away from zero; a result of zero prints ``"0"`` (never ``"-0"``); trailing zeros
+    and a trailing point are dropped: ``0.0625 -> "0.063"``, ``2.675 -> "2.67"`` (its
+    binary value is below 2.675), ``1e-7 -> "0"``. ``value`` must be a real number,
+    finite and below 1e21 in size, ``digits`` a whole number from 0 to 20; anything
+    else raises ``TypeError``/``ValueError``. (``Decimal(value)`` is the exact binary
+    value, so the rounding is exact.)
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"value must be a real number; got {type(value).__name__} {value!r}")
+    if isinstance(digits, bool) or not isinstance(digits, numbers.Real):
+        raise TypeError(f"digits must be a whole number; got {type(digits).__name__} {digits!r}")
+    if not (float(digits).is_integer() and 0 <= digits <= MAX_DIGITS):
+        raise ValueError(f"digits must be a whole number from 0 to {MAX_DIGITS}; got {digits!r}")
     value = float(value)
-    if abs(value) < 0.5 * 10.0**-digits:
+    if not math.isfinite(value) or abs(value) >= FIXED_LIMIT:
+        raise ValueError(f"value must be finite and below 1e21 in size; got {value!r}")
+    with localcontext() as context:
+        context.prec = 60  # 21 digits before the point and 20 after fit
+        rounded = Decimal(value).quantize(Decimal(1).scaleb(-int(digits)), rounding=ROUND_HALF_UP)
+    if rounded == 0:
         return "0"
-    # JavaScript's toFixed rounds the exact binary value half up (0.0625 -> "0.063");
-    # Python's format would round that tie to even. Decimal(value) is the exact value.
-    text = str(Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+    text = f"{rounded:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
 
 
 def format_count(n) -> str:
-    """An integer with thousands separators: 9800 -> '9,800'."""
-    return f"{round(n):,}"
+    """A whole number with a comma between each group of three digits: 9800 -> '9,800'
+    (common.js's ``formatCount``, the same specification, see docs/widgets.md).
+
+    ``n`` must be a whole number (an int, or a float with no fraction) of size at most
+    2**53 - 1; anything else raises ``TypeError``/``ValueError``. ``-0.0`` prints ``"0"``.
+    """
+    if isinstance(n, bool) or not isinstance(n, numbers.Real):
+        raise TypeError(f"n must be a whole number; got {type(n).__name__} {n!r}")
+    if not isinstance(n, numbers.Integral):
+        n = float(n)
+        if not n.is_integer():
+            raise ValueError(f"n must be a whole number; got {n!r}")
+    n = int(n)
+    if abs(n) > MAX_COUNT:
+        raise ValueError(f"n must be at most 2**53 - 1 in size; got {n!r}")
+    return f"{n:,}"
 
 
 def _hex(rgb) -> str:
@@ -410,25 +453,58 @@ class Widget(anywidget.AnyWidget):
         state: dict,
         meta: dict | None = None,
         derived: dict | None = None,
+        attributes: dict | None = None,
     ):
         """``derived``: name -> spec of arrays the page computes from ``arrays`` itself
         (:func:`correlated`, :func:`shifted`); they are in :attr:`data`, never shipped,
-        and ``derived[name]["shape"]`` says how the maps are shaped (default: stacked)."""
+        and ``derived[name]["shape"]`` says how the maps are shaped (default: stacked).
+        ``attributes``: plain Python attributes the widget keeps (name -> value).
+
+        A photo widget passes ``**self._build(image)`` for ``arrays``, ``meta``,
+        ``derived`` and ``attributes``: :meth:`use_image` rebuilds with the same call.
+        """
         self._specs = {spec["name"]: dict(spec) for spec in controls}
-        self.data = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
+        shipped = self._ship(arrays, meta, derived, attributes)
+        self._apply(shipped)
+        first = self.normalise(dict(state), None)
+        super().__init__(
+            values=first,
+            caption=self.CAPTION,
+            _controls=list(controls),
+            _arrays=shipped["payload"],
+            _meta=shipped["sent"],
+        )
+        self.on_msg(self._on_page_message)
+
+    def _build(self, image, size: int) -> dict:  # pragma: no cover - photo widgets
+        """Everything that depends on the picture, computed and not applied: a dict of
+        ``arrays``, ``meta``, ``derived`` and ``attributes`` (see :meth:`__init__`).
+
+        ``image`` is anything the widget's ``image=`` takes (a file is loaded at
+        ``size``). Pure: it changes nothing, so a refused picture leaves the widget as
+        it was. Photo widgets (``PHOTO = True``) implement it; their ``__init__`` and
+        :meth:`use_image` both build through it.
+        """
+        raise NotImplementedError
+
+    def _ship(self, arrays: dict, meta=None, derived=None, attributes=None) -> dict:
+        """What a build becomes, computed and not applied: the arrays as Python keeps
+        them (``data``), their bytes (``payload``), the full ``meta`` and the JSON copy
+        sent to the page (``sent``), and the ``attributes``."""
+        data = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
         payload, shapes, dtypes = {}, {}, {}
-        for name, a in self.data.items():
+        for name, a in data.items():
             if a.dtype != np.uint8:
                 a = a.astype(np.float32)
-                self.data[name] = a
+                data[name] = a
             payload[name] = a.tobytes()
             shapes[name] = list(a.shape)
             dtypes[name] = "uint8" if a.dtype == np.uint8 else "float32"
         derived = {name: dict(spec) for name, spec in (derived or {}).items()}
         for name, spec in derived.items():
-            a = derive(spec, self.data)
+            a = derive(spec, data)
             spec.setdefault("shape", list(a.shape))
-            self.data[name] = a.reshape(spec["shape"])
+            data[name] = a.reshape(spec["shape"])
             shapes[name], dtypes[name] = list(spec["shape"]), "float32"
         meta = {
             "name": self.MODULE,
@@ -440,16 +516,21 @@ class Widget(anywidget.AnyWidget):
         }
         if derived:
             meta["derived"] = derived
-        self.meta = meta
-        first = self.normalise(dict(state), None)
-        super().__init__(
-            values=first,
-            caption=self.CAPTION,
-            _controls=list(controls),
-            _arrays=payload,
-            _meta=json.loads(json.dumps(meta)),
-        )
-        self.on_msg(self._on_page_message)
+        return {
+            "data": data,
+            "payload": payload,
+            "meta": meta,
+            "sent": json.loads(json.dumps(meta)),
+            "attributes": dict(attributes or {}),
+        }
+
+    def _apply(self, shipped: dict) -> None:
+        """Keep a shipped build (:meth:`_ship`) on the Python side: ``data``, ``meta`` and
+        the widget's own attributes. (The synced traits are set by the caller.)"""
+        for name, value in shipped["attributes"].items():
+            setattr(self, name, value)
+        self.data = shipped["data"]
+        self.meta = shipped["meta"]
 
     # ---- state ------------------------------------------------------------------
     @property
@@ -533,13 +614,6 @@ class Widget(anywidget.AnyWidget):
         return state
 
     # ---- your own photo -----------------------------------------------------------
-    #: Attributes of ipywidgets/traitlets, never copied from one widget to another.
-    _INTERNAL = frozenset(
-        {"_cross_validation_lock", "_model_id", "_trait_notifiers", "_trait_validators",
-         "_trait_values", "_property_lock", "_holding_sync", "_states_to_send",
-         "_msg_callbacks", "_display_callbacks", "comm", "keys"}
-    )  # fmt: skip
-
     def use_image(self, image) -> None:
         """Rebuild everything on another picture; the controls keep their values.
 
@@ -548,29 +622,22 @@ class Widget(anywidget.AnyWidget):
         picture), or numbers (an array, nested lists, a tensor; see
         :func:`convtutor._validate.picture`). On a bad picture a ``ValueError`` or
         ``TypeError`` says why and the widget keeps its current photo.
-        """
-        from ._photo import is_file, load
 
+        The widget's :meth:`_build` computes the new arrays and words, as ``__init__``
+        does, before anything changes; only then are they applied.
+        """
         if not self.PHOTO:
             raise TypeError(f"{type(self).__name__} is not built on a photo")
-        current = getattr(self, "image", None)
-        size = int(np.shape(current)[-1]) if current is not None else 96
         if image is None:
             raise TypeError("image must be a picture (an array, a path, bytes or a file); got None")
-        if is_file(image):
-            image = load(image, size)
-        other = type(self)(image=image)
-        try:
-            with self.hold_sync():
-                for key, value in other.__dict__.items():
-                    if key not in self._INTERNAL:
-                        self.__dict__[key] = value
-                self._arrays = other._arrays
-                self._meta = other._meta
-                self.error = ""
-                self.values = self.normalise(dict(self.values), None)
-        finally:
-            other.close()
+        size = int(np.shape(self.image)[-1])
+        shipped = self._ship(**self._build(image, size))
+        with self.hold_sync():
+            self._apply(shipped)
+            self._arrays = shipped["payload"]
+            self._meta = shipped["sent"]
+            self.error = ""
+            self.values = self.normalise(dict(self.values), None)
 
     def _on_page_message(self, widget, content, buffers) -> None:
         """The page sent a picture (the "your own photo" control)."""

@@ -101,24 +101,6 @@ class ChannelFilter(Widget):
                 f"kernels must be 3 names of {k}×{k} kernels ({', '.join(names)}); "
                 f"got {kernels!r}{why}"
             )
-        #: The photo, float64 ``(3, H, W)`` (the page gets it as float32).
-        self.image = _photo(image, size)
-        h, w = self.image.shape[1:]
-        ho, wo = h - k + 1, w - k + 1
-        # Every kernel on every channel, computed once: a move is then a look-up.
-        self._outputs = {}
-        arrays = {"photo": self.image}
-        # The page computes the maps it paints from the photo (``derived``): they are
-        # not shipped. ``self._outputs`` (float64, from convtutor) is the authority.
-        derived = {}
-        for i, name in enumerate(names):
-            kernel = np.asarray(ct.kernels.NAMED[name], dtype=np.float64)
-            weight = np.repeat(kernel[None, None], 3, axis=0)
-            self._outputs[name] = ct.depthwise_conv2d(self.image, weight)
-            derived[f"out_{i}"] = correlated("photo", [(c, kernel) for c in range(3)])
-        arrays["lut_diverging"] = lut("RdBu_r")
-        for c, colour in enumerate(CHANNEL_NAMES):
-            arrays[f"lut_{c}"] = lut(f"black_to_{colour}")
         controls = [
             {"name": "channel", "label": "channel followed", "kind": "range", "min": 0,
              "max": 2, "step": 1, "labels": list(CHANNEL_NAMES), "row": 0},
@@ -126,11 +108,35 @@ class ChannelFilter(Widget):
                "options": names, "row": 1} for c, n in enumerate(CHANNEL_NAMES)),
         ]  # fmt: skip
         state = {"channel": 0, **{f"kernel_{c}": str(kernels[c]) for c in range(3)}}
+        super().__init__(controls=controls, state=state, **self._build(image, size))
+
+    def _build(self, image, size: int) -> dict:
+        """Everything that depends on the photo (see :meth:`Widget._build`)."""
+        names = list(LAYER_KERNELS)
+        k = self.KERNEL_SIZE
+        # the photo, float64 (3, H, W), kept as ``self.image`` (the page gets float32)
+        image = _photo(image, size)
+        h, w = image.shape[1:]
+        ho, wo = h - k + 1, w - k + 1
+        # Every kernel on every channel, computed once: a move is then a look-up.
+        outputs = {}
+        arrays = {"photo": image}
+        # The page computes the maps it paints from the photo (``derived``): they are
+        # not shipped. ``self._outputs`` (float64, from convtutor) is the authority.
+        derived = {}
+        for i, name in enumerate(names):
+            kernel = np.asarray(ct.kernels.NAMED[name], dtype=np.float64)
+            weight = np.repeat(kernel[None, None], 3, axis=0)
+            outputs[name] = ct.depthwise_conv2d(image, weight)
+            derived[f"out_{i}"] = correlated("photo", [(c, kernel) for c in range(3)])
+        arrays["lut_diverging"] = lut("RdBu_r")
+        for c, colour in enumerate(CHANNEL_NAMES):
+            arrays[f"lut_{c}"] = lut(f"black_to_{colour}")
         kernel_values = {n: np.asarray(ct.kernels.NAMED[n], np.float64).tolist() for n in names}
         # symmetric colour limits: a kernel's table by its largest |entry|, its outputs
         # by their largest |value| over all three channels (as shipped)
         kernel_limits = {n: symmetric_limit(v) for n, v in kernel_values.items()}
-        limits = {n: symmetric_limit(self._outputs[n].astype(np.float32)) for n in names}
+        limits = {n: symmetric_limit(outputs[n].astype(np.float32)) for n in names}
         # Every sentence the page shows, written here once: the page looks them up.
         words = {
             "photo": f"the photo ({_size(h, w)}): 3 channels,\neach filtered on its own below",
@@ -167,12 +173,11 @@ class ChannelFilter(Widget):
                 f"{h} − {k} + 1 = {ho} rows, {w} − {k} + 1 = {wo} columns."
             ),
         }  # fmt: skip
-        super().__init__(
-            controls=controls,
-            arrays=arrays,
-            derived=derived,
-            state=state,
-            meta={
+        return {
+            "arrays": arrays,
+            "derived": derived,
+            "attributes": {"image": image, "_outputs": outputs},
+            "meta": {
                 "kernels": names,
                 "kernel_values": kernel_values,
                 "kernel_limits": kernel_limits,
@@ -181,7 +186,7 @@ class ChannelFilter(Widget):
                 "channel_colors": list(CHANNEL_COLORS),
                 "scale": _scale(w),
             },
-        )
+        }
 
     # ---- what the notebooks call ------------------------------------------------------
     def _channel(self, channel) -> int:

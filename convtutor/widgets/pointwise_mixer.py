@@ -15,6 +15,7 @@ import convtutor as ct
 
 from ._base import (
     Widget,
+    fill_template,
     format_number,
     lut,
     map_values,
@@ -76,26 +77,24 @@ class PointwiseMixer(Widget):
         "Pick a preset, then move w_R, w_G, w_B: every output pixel is the same weighted "
         "sum of that pixel's channels. Add output channels and choose which row to edit."
     )
+    TEXT = {
+        "weights": "W: {n} outputs × 3 inputs\n(row {row} on the sliders)",
+        "weights_one": "W: {n} output × 3 inputs\n(row {row} on the sliders)",
+        "picture": "outputs as a picture",
+        "output": "output {o}\n{key}",
+        "key_signed": "blue < 0 < red",
+        "key_grey": "black 0 → white {limit}",
+    }
     MAX_OUT = 4
     WEIGHT_LIMIT = 2.0
+    #: The preset the menu shows once a weight is moved by hand.
+    CUSTOM = "custom"
 
     def __init__(self, image=None, *, size: int = 96):
-        #: The photo, float64 ``(3, H, W)`` (``use_image`` loads a file at its width).
-        self.image = photo = _photo(image, size)
-        grey = ct.data.to_gray(photo)[None]
-        edge_kernels = [ct.kernels.SOBEL_X, ct.kernels.SOBEL_Y, ct.kernels.LAPLACIAN]
-        edges = np.abs(ct.depthwise_conv2d(grey, np.stack(edge_kernels)[:, None]))
-        # Both inputs the same size: the photo loses the one-pixel rim the edges lose.
-        inputs = {"photo": photo[:, 1:-1, 1:-1], "edges": edges}
-        limits = {"photo": 1.0, "edges": symmetric_limit(edges)}
-        presets = {
-            name: {"input": source, "rows": [list(map(float, row)) for row in rows]}
-            for name, (source, rows) in MIXER_PRESETS.items()
-        }
         weight = {"kind": "range", "min": -2.0, "max": 2.0, "step": 0.001, "digits": 3, "row": 2}
         controls = [
             {"name": "preset", "label": "preset", "kind": "select",
-             "options": [*MIXER_PRESETS, "custom"], "row": 0},
+             "options": [*MIXER_PRESETS, self.CUSTOM], "row": 0},
             {"name": "input", "label": "input", "kind": "select", "options": list(MIXER_INPUTS),
              "row": 0},
             {"name": "out_channels", "label": "out channels", "kind": "range", "min": 1,
@@ -109,26 +108,41 @@ class PointwiseMixer(Widget):
             "w_R": 1.0, "w_G": 0.0, "w_B": 0.0,
             "weights": [[0.0, 0.0, 0.0] for _ in range(self.MAX_OUT)],
         }  # fmt: skip
-        super().__init__(
-            controls=controls,
-            arrays={
+        super().__init__(controls=controls, state=state, **self._build(image, size))
+
+    def _build(self, image, size: int) -> dict:
+        """Everything that depends on the photo (see :meth:`Widget._build`)."""
+        # the photo, float64 (3, H, W), kept as ``self.image``; ``self.inputs``: the two
+        # inputs, float64 as computed (the page gets them as float32)
+        photo = _photo(image, size)
+        grey = ct.data.to_gray(photo)[None]
+        edge_kernels = [ct.kernels.SOBEL_X, ct.kernels.SOBEL_Y, ct.kernels.LAPLACIAN]
+        edges = np.abs(ct.depthwise_conv2d(grey, np.stack(edge_kernels)[:, None]))
+        # Both inputs the same size: the photo loses the one-pixel rim the edges lose.
+        inputs = {"photo": photo[:, 1:-1, 1:-1], "edges": edges}
+        limits = {"photo": 1.0, "edges": symmetric_limit(edges)}
+        presets = {
+            name: {"input": source, "rows": [list(map(float, row)) for row in rows]}
+            for name, (source, rows) in MIXER_PRESETS.items()
+        }
+        return {
+            "arrays": {
                 "input_photo": inputs["photo"],
                 "input_edges": inputs["edges"],
                 "lut_diverging": lut("RdBu_r"),
                 "lut_grey": lut("gray"),
             },
-            state=state,
-            meta={
+            "attributes": {"image": photo, "inputs": inputs},
+            "meta": {
                 "presets": presets,
                 "inputs": {k: list(v) for k, v in MIXER_INPUTS.items()},
                 "input_titles": INPUT_TITLES,
                 "limits": limits,
                 "max_out": self.MAX_OUT,
                 "weight_limit": self.WEIGHT_LIMIT,
+                "custom": self.CUSTOM,
             },
-        )
-        #: The two inputs, float64 as computed (the page gets them as float32).
-        self.inputs = inputs
+        }
 
     # ---- state ----------------------------------------------------------------------
     @property
@@ -154,7 +168,7 @@ class PointwiseMixer(Widget):
         s = dict(state)
         s["weights"] = [list(row) for row in state["weights"]]
         columns = ("w_R", "w_G", "w_B")
-        if changed in ("preset", None) and s["preset"] != "custom":
+        if changed in ("preset", None) and s["preset"] != self.CUSTOM:
             preset = self.meta["presets"][s["preset"]]
             rows = preset["rows"]
             s["weights"] = [list(rows[o]) if o < len(rows) else [0.0, 0.0, 0.0]
@@ -164,7 +178,7 @@ class PointwiseMixer(Widget):
             s["row"] = 0
         elif changed in columns:
             s["weights"][s["row"]][columns.index(changed)] = s[changed]
-            s["preset"] = "custom"
+            s["preset"] = self.CUSTOM
         s["row"] = min(s["row"], s["out_channels"] - 1)
         for c, name in enumerate(columns):
             s[name] = s["weights"][s["row"]][c]
@@ -193,12 +207,14 @@ class PointwiseMixer(Widget):
         cells = table_cells(weights, -self.WEIGHT_LIMIT, self.WEIGHT_LIMIT, diverging)
         for cell in cells[s["row"]]:
             cell["em"] = True
-        plural = "s" if n > 1 else ""
+        text = meta["text"]
         panels.append(
             {
                 "name": "weights",
                 "kind": "table",
-                "title": f"W: {n} output{plural} × 3 inputs\n(row {s['row']} on the sliders)",
+                "title": fill_template(
+                    text["weights" if n > 1 else "weights_one"], n=str(n), row=str(s["row"])
+                ),
                 "cells": cells,
             }
         )
@@ -208,7 +224,7 @@ class PointwiseMixer(Widget):
             if o < n:
                 picture[..., c] = to_byte(outputs[o] / limit)
         picture[..., 3] = 255
-        panels.append({"name": "picture", "title": "outputs as a picture", "rgba": picture})
+        panels.append({"name": "picture", "title": text["picture"], "rgba": picture})
         for o in range(self.MAX_OUT):
             if o >= n:
                 panels.append({"name": f"output_{o}", "row": 1, "hidden": True, "title": ""})
@@ -216,15 +232,15 @@ class PointwiseMixer(Widget):
             negative = weights[o].min() < 0 or bool((outputs[o] < 0).any())
             if negative:
                 rgba = map_values(outputs[o], -limit, limit, diverging)
-                key = "blue < 0 < red"
+                key = text["key_signed"]
             else:
                 rgba = map_values(outputs[o], 0.0, limit, grey)
-                key = f"black 0 → white {format_number(limit)}"
+                key = fill_template(text["key_grey"], limit=format_number(limit))
             panels.append(
                 {
                     "name": f"output_{o}",
                     "row": 1,
-                    "title": f"output {o}\n{key}",
+                    "title": fill_template(text["output"], o=str(o), key=key),
                     "rgba": rgba,
                     "mark": "#000000" if o == s["row"] else "",
                 }

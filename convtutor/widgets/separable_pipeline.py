@@ -18,6 +18,7 @@ from ..light import cached
 from ._base import (
     Widget,
     correlated,
+    fill_template,
     format_number,
     lut,
     map_values,
@@ -169,26 +170,25 @@ class SeparablePipeline(Widget):
         "the two outputs on the right stay the same, and each table W[o, i] is kernel D[i] "
         "times the one number P[o, i]."
     )
+    TEXT = {
+        "x": "x[{i}]: {channel} channel\nblack 0 → white 1",
+        "photo": "the photo x:\nall three channels",
+        "D": "D[{i}] = {kernel}\n({channel}'s kernel)",
+        "P": "P: {n} outputs × 3\n(row {o} marked)",
+        "P_one": "P: {n} output × 3\n(row {o} marked)",
+        "key": "blue < 0 < red, ±{limit}",
+        "z": "1. depth-wise\nz[{i}] = D[{i}] ⋆ x[{i}]\n{key}",
+        "separable": "2. point-wise: output {o}\ny[{o}] = Σ P[{o}, i] · z[i]\n{key}",
+        "W": "W[{o}, {i}] = P[{o}, {i}] · D[{i}]\n= {p} × {kernel}",
+        "standard": "standard conv: output {o}\ny[{o}] = Σ W[{o}, i] ⋆ x[i]\n{key}",
+        "check": "Largest |separable − standard| over all {n} outputs: {value}",
+        "check_one": "Largest |separable − standard| over the one output: {value}",
+    }
     MAX_OUT = max(len(p) for p in POINTWISE_PRESETS.values())
     #: P's marked row o stands out in the PNG as on the page.
     TABLE_EM_WIDTH = 2.5
 
     def __init__(self, image=None, *, size: int = 96):
-        x = _photo(image, size)
-        kernels = np.stack([ct.kernels.NAMED[name] for name in KERNELS_3x3])
-        bank = np.stack([ct.depthwise_conv2d(x, np.repeat(k[None, None], 3, axis=0))
-                         for k in kernels])  # fmt: skip
-        #: ``differences[k0, k1, k2, p]``: the float64 check for kernels k0, k1, k2 and
-        #: the p-th preset of :data:`POINTWISE_PRESETS`.
-        # The same for every kernel on this machine (and convtutor version) that shows this
-        # photo: computed by the first, read from the user's cache by the others.
-        self.differences = cached(
-            "separable-differences",
-            {"photo": x, "kernels": kernels, "presets": POINTWISE_PRESETS},
-            lambda: _differences(x, kernels, bank, POINTWISE_PRESETS),
-        ).reshape(len(kernels), len(kernels), len(kernels), len(POINTWISE_PRESETS))
-        flat = self.differences.reshape(-1, len(POINTWISE_PRESETS))
-        scale = max(0.25, np.floor(_CANVAS_PX / x.shape[2] * 4) / 4)
         controls = [
             *({"name": f"kernel_{i}", "label": f"{CHANNELS[i]} kernel D[{i}]", "kind": "select",
                "options": list(KERNELS_3x3), "row": 0} for i in range(3)),
@@ -201,18 +201,37 @@ class SeparablePipeline(Widget):
             "kernel_0": "Sobel x", "kernel_1": "Sobel y", "kernel_2": "box blur 3x3",
             "pointwise": "luminance: 1 output", "out_channel": 0,
         }  # fmt: skip
-        super().__init__(
-            controls=controls,
-            arrays={"photo": x, "lut_diverging": lut("RdBu_r"), "lut_grey": lut("gray")},
+        super().__init__(controls=controls, state=state, **self._build(image, size))
+
+    def _build(self, image, size: int) -> dict:
+        """Everything that depends on the photo (see :meth:`Widget._build`)."""
+        # the photo, float64 as given, kept as ``self.image`` (the page gets float32)
+        x = _photo(image, size)
+        kernels = np.stack([ct.kernels.NAMED[name] for name in KERNELS_3x3])
+        bank = np.stack([ct.depthwise_conv2d(x, np.repeat(k[None, None], 3, axis=0))
+                         for k in kernels])  # fmt: skip
+        # ``self.differences[k0, k1, k2, p]``: the float64 check for kernels k0, k1, k2
+        # and the p-th preset of :data:`POINTWISE_PRESETS`.
+        # The same for every kernel on this machine (and convtutor version) that shows this
+        # photo: computed by the first, read from the user's cache by the others.
+        differences = cached(
+            "separable-differences",
+            {"photo": x, "kernels": kernels, "presets": POINTWISE_PRESETS},
+            lambda: _differences(x, kernels, bank, POINTWISE_PRESETS),
+        ).reshape(len(kernels), len(kernels), len(kernels), len(POINTWISE_PRESETS))
+        flat = differences.reshape(-1, len(POINTWISE_PRESETS))
+        scale = max(0.25, np.floor(_CANVAS_PX / x.shape[2] * 4) / 4)
+        return {
+            "arrays": {"photo": x, "lut_diverging": lut("RdBu_r"), "lut_grey": lut("gray")},
             # bank[k, i], as the page paints it: computed there from the photo, not shipped
-            derived={
+            "derived": {
                 "depthwise": {
                     **correlated("photo", [(i, k) for k in kernels for i in range(3)]),
                     "shape": list(bank.shape),
                 }
             },
-            state=state,
-            meta={
+            "attributes": {"image": x, "differences": differences},
+            "meta": {
                 "kernel_names": list(KERNELS_3x3),
                 "kernels": kernels.tolist(),
                 "presets": {name: p.tolist() for name, p in POINTWISE_PRESETS.items()},
@@ -221,13 +240,11 @@ class SeparablePipeline(Widget):
                     for j, name in enumerate(POINTWISE_PRESETS)
                 },
                 "how": HOW,
-                "verdict": _verdict(self.differences, x),
+                "verdict": _verdict(differences, x),
                 "channels": list(CHANNELS),
                 "scale": float(scale),
             },
-        )
-        #: The photo, float64 as given (the page gets it as float32).
-        self.image = x
+        }
 
     # ---- state ----------------------------------------------------------------------
     def depthwise_weight(self) -> np.ndarray:
@@ -307,50 +324,51 @@ class SeparablePipeline(Widget):
         z = [m.astype(np.float64) for m in self.maps(s)]
         y = self.mixed(s)
         w = self.kernel_tables(s)
+        text = meta["text"]
         panels = []
         # row 0: the input, one column per channel, then the photo itself
         for i in range(3):
             panels.append({
                 "name": f"x_{i}", "row": 0, "scale": scale,
-                "title": f"x[{i}]: {CHANNELS[i]} channel\nblack 0 → white 1",
+                "title": fill_template(text["x"], i=str(i), channel=CHANNELS[i]),
                 "rgba": map_values(x[i], 0.0, 1.0, grey),
             })  # fmt: skip
         panels.append({
             "name": "photo", "row": 0, "scale": scale,
-            "title": "the photo x:\nall three channels", "rgba": rgb_planes(x),
+            "title": text["photo"], "rgba": rgb_planes(x),
         })  # fmt: skip
         # row 1: the depth-wise kernels, then the point-wise matrix
         for i in range(3):
             limit = symmetric_limit(d[i])
             panels.append({
                 "name": f"D_{i}", "row": 1, "kind": "table",
-                "title": f"D[{i}] = {names[i]}\n({CHANNELS[i]}'s kernel)",
+                "title": fill_template(text["D"], i=str(i), kernel=names[i], channel=CHANNELS[i]),
                 "cells": table_cells(d[i], -limit, limit, diverging),
             })  # fmt: skip
         limit = symmetric_limit(p)
         cells = table_cells(p, -limit, limit, diverging)
         for cell in cells[o]:
             cell["em"] = True
-        plural = "s" if n_out > 1 else ""
         panels.append({
             "name": "P", "row": 1, "kind": "table",
-            "title": f"P: {n_out} output{plural} × 3\n(row {o} marked)", "cells": cells,
+            "title": fill_template(text["P" if n_out > 1 else "P_one"], n=str(n_out), o=str(o)),
+            "cells": cells,
         })  # fmt: skip
         # row 2: the depth-wise maps, then the point-wise mix of them: output o
         for i in range(3):
             limit = symmetric_limit(z[i])
+            key = fill_template(text["key"], limit=format_number(limit, 2))
             panels.append({
                 "name": f"z_{i}", "row": 2, "scale": scale,
-                "title": f"1. depth-wise\nz[{i}] = D[{i}] ⋆ x[{i}]\n"
-                         f"blue < 0 < red, ±{format_number(limit, 2)}",
+                "title": fill_template(text["z"], i=str(i), key=key),
                 "rgba": map_values(z[i], -limit, limit, diverging),
             })  # fmt: skip
         limit = symmetric_limit(y)
         rgba = map_values(y, -limit, limit, diverging)
-        key = f"blue < 0 < red, ±{format_number(limit, 2)}"
+        key = fill_template(text["key"], limit=format_number(limit, 2))
         panels.append({
             "name": "separable", "row": 2, "scale": scale,
-            "title": f"2. point-wise: output {o}\ny[{o}] = Σ P[{o}, i] · z[i]\n{key}",
+            "title": fill_template(text["separable"], o=str(o), key=key),
             "rgba": rgba,
         })  # fmt: skip
         # row 3: the one standard kernel W[o], then its output (the same numbers)
@@ -358,19 +376,20 @@ class SeparablePipeline(Widget):
         for i in range(3):
             panels.append({
                 "name": f"W_{i}", "row": 3, "kind": "table",
-                "title": f"W[{o}, {i}] = P[{o}, {i}] · D[{i}]\n"
-                         f"= {format_number(p[o, i])} × {names[i]}",
+                "title": fill_template(text["W"], o=str(o), i=str(i),
+                                       p=format_number(p[o, i]), kernel=names[i]),
                 "cells": table_cells(w[i], -limit, limit, diverging),
             })  # fmt: skip
         panels.append({
             "name": "standard", "row": 3, "scale": scale,
-            "title": f"standard conv: output {o}\ny[{o}] = Σ W[{o}, i] ⋆ x[i]\n{key}",
+            "title": fill_template(text["standard"], o=str(o), key=key),
             "rgba": rgba,
         })  # fmt: skip
         value = meta["differences"][s["pointwise"]][self._choice(s)]
-        over = f"all {n_out} outputs" if n_out > 1 else "the one output"
         texts = {
-            "check": f"Largest |separable − standard| over {over}: {value}",
+            "check": fill_template(
+                text["check" if n_out > 1 else "check_one"], n=str(n_out), value=value
+            ),
             "how": meta["how"],
             "verdict": meta["verdict"],
         }

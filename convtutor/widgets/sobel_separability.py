@@ -42,6 +42,7 @@ from ..spatial import (
 )
 from ._base import (
     Widget,
+    derive,
     fill_template,
     format_count,
     format_number,
@@ -169,13 +170,13 @@ def format_significant(value: float, digits: int = 3) -> str:
     return strip(f"{q:f}")
 
 
-def _grey(image) -> np.ndarray:
+def _grey(image, size: int = IMAGE_SIZE) -> np.ndarray:
     """The grey picture to filter: a grey ``image`` as it is, an RGB one made grey.
 
     ``image`` as :func:`convtutor.widgets._photo.picture` takes it (an array ``(H, W)``,
     ``(3, H, W)`` or ``(H, W, 3)``, a path, bytes, a file; default the sample photo).
     """
-    arr = _picture(image, IMAGE_SIZE)
+    arr = _picture(image, size)
     return arr[0] if arr.shape[0] == 1 else data.to_gray(arr)
 
 
@@ -346,9 +347,6 @@ class SobelSeparability(Widget):
             raise ValueError(
                 f"kernel must be one of {', '.join(map(repr, KERNEL_CHOICES))}; got {kernel!r}"
             )
-        grey = _grey(image)
-        tables = _tables_for(grey)
-        lut_names = {"lut_diverging": "RdBu_r", "lut_grey": "gray", "lut_singular": "Oranges"}
         controls = [
             {"name": "kernel", "label": "kernel", "kind": "select",
              "options": list(KERNEL_CHOICES), "row": 0},
@@ -362,12 +360,26 @@ class SobelSeparability(Widget):
         ]  # fmt: skip
         super().__init__(
             controls=controls,
-            arrays={**tables["arrays"], **{key: lut(name) for key, name in lut_names.items()}},
-            # The photo filtered with each 7x7 one-hot kernel: the photo shifted, zeros
-            # outside. The page shifts the grey photo itself: 49 copies are not shipped.
-            derived={"shifts": shifted("grey", MAX_SIZE)},
             state={"kernel": kernel, "perturb": 0.0, "size": 5, "sigma": 1.0},
-            meta={
+            **self._build(image, IMAGE_SIZE),
+        )
+
+    def _build(self, image, size: int) -> dict:
+        """Everything that depends on the picture (see :meth:`Widget._build`)."""
+        # the grey picture being filtered, float64 as given: kept as ``self.image``
+        grey = _grey(image, size)
+        tables = _tables_for(grey)
+        lut_names = {"lut_diverging": "RdBu_r", "lut_grey": "gray", "lut_singular": "Oranges"}
+        # The photo filtered with each 7x7 one-hot kernel: the photo shifted, zeros
+        # outside. The page shifts the grey photo itself: 49 copies are not shipped.
+        derived = {"shifts": shifted("grey", MAX_SIZE)}
+        # ``self._shifts``: those shifts as Python paints from them (float64 of float32)
+        shifts = derive(derived["shifts"], {"grey": grey.astype(np.float32)})
+        return {
+            "arrays": {**tables["arrays"], **{key: lut(name) for key, name in lut_names.items()}},
+            "derived": derived,
+            "attributes": {"image": grey, "_shifts": shifts.astype(np.float64)},
+            "meta": {
                 "configs": tables["configs"],
                 "named": list(NAMED),
                 "sizes": list(SIZES),
@@ -376,10 +388,7 @@ class SobelSeparability(Widget):
                 "window": MAX_SIZE,
                 "top": tables["top"],
             },
-        )
-        #: The grey picture being filtered (float64, as given).
-        self.image = grey
-        self._shifts = self.data["shifts"].astype(np.float64)
+        }
 
     # ---- convtutor's own results for the current state ------------------------------
     @property

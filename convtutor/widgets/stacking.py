@@ -18,6 +18,7 @@ from ..viz.images import CHANNEL_COLORS, CHANNEL_NAMES
 from ._base import (
     Widget,
     correlated,
+    fill_template,
     format_number,
     lut,
     map_values,
@@ -66,27 +67,38 @@ class Stacking(Widget):
         "the stack grows to 3·M slices. The outlines and rows show which channel each "
         "came from."
     )
+    TEXT = {
+        "input": "input: {channels} channels\n{size}",
+        "picture": (
+            "the stack: {channels}·{m} = {slices} slices of {size},\n"
+            "as one picture: rows {rows},\ncolumns {columns}"
+        ),
+        "picture_one": (
+            "the stack: {channels}·{m} = {slices} slices of {size},\n"
+            "as one picture: rows {rows},\ncolumn {columns}"
+        ),
+        "slice": "slice {slice}: {channel} ⋆ {kernel}",
+        "weight": (
+            "The weight has shape ({slices}, 1, {k}, {k}): {m} kernels for each of the "
+            "{channels} input channels. In PyTorch: Conv2d({channels}, {slices}, {k}, "
+            "groups={channels})."
+        ),
+        "weight_one": (
+            "The weight has shape ({slices}, 1, {k}, {k}): {m} kernel for each of the "
+            "{channels} input channels. In PyTorch: Conv2d({channels}, {slices}, {k}, "
+            "groups={channels})."
+        ),
+        "range": "{slices} from {channel}",
+        "origin": "Slices {ranges} and {last}.",
+        "origin_one": "Slice {ranges} and {last}.",
+        "scale": "{kernel} ±{limit}",
+        "colours": "Colours: blue below 0, white at 0, red above; one scale per kernel: {scales}.",
+    }
     MAX_M = 3
     GAP = 4  # pixels between the maps of the one picture
     GAP_RGB = (150, 150, 150)  # their colour: a grey, so white (zero) maps stay apart
 
     def __init__(self, image=None, *, size: int = 96):
-        #: The photo, float64 ``(3, H, W)``.
-        self.image = _photo(image, size)
-        self.channels = self.image.shape[0]
-        w = self.image.shape[2]
-        self._full = {}
-        arrays = {"photo": self.image}
-        derived = {}  # the maps painted: computed by the page from the photo, not shipped
-        for i, (set_name, names) in enumerate(KERNEL_SETS.items()):
-            weight = np.stack([ct.kernels.NAMED[n] for n in names])[:, None]  # (3, 1, k, k)
-            full = ct.depthwise_conv2d(self.image, np.tile(weight, (self.channels, 1, 1, 1)))
-            self._full[set_name] = full  # slice c*3 + m: channel c, kernel m
-            derived[f"stack_{i}"] = correlated(
-                "photo",
-                [(c, ct.kernels.NAMED[n]) for c in range(self.channels) for n in names],
-            )
-        arrays["lut_diverging"] = lut("RdBu_r")
         controls = [
             {"name": "depth_multiplier", "label": "depth multiplier M", "kind": "range",
              "min": 1, "max": self.MAX_M, "step": 1, "row": 0},
@@ -94,18 +106,37 @@ class Stacking(Widget):
              "options": list(KERNEL_SETS), "row": 0},
         ]  # fmt: skip
         state = {"depth_multiplier": 1, "kernels": next(iter(KERNEL_SETS))}
-        super().__init__(
-            controls=controls,
-            arrays=arrays,
-            derived=derived,
-            state=state,
-            meta={
+        super().__init__(controls=controls, state=state, **self._build(image, size))
+
+    def _build(self, image, size: int) -> dict:
+        """Everything that depends on the photo (see :meth:`Widget._build`)."""
+        # the photo, float64 (3, H, W), kept as ``self.image``
+        image = _photo(image, size)
+        channels = image.shape[0]
+        w = image.shape[2]
+        full_stacks = {}
+        arrays = {"photo": image}
+        derived = {}  # the maps painted: computed by the page from the photo, not shipped
+        for i, (set_name, names) in enumerate(KERNEL_SETS.items()):
+            weight = np.stack([ct.kernels.NAMED[n] for n in names])[:, None]  # (3, 1, k, k)
+            full = ct.depthwise_conv2d(image, np.tile(weight, (channels, 1, 1, 1)))
+            full_stacks[set_name] = full  # slice c*3 + m: channel c, kernel m
+            derived[f"stack_{i}"] = correlated(
+                "photo",
+                [(c, ct.kernels.NAMED[n]) for c in range(channels) for n in names],
+            )
+        arrays["lut_diverging"] = lut("RdBu_r")
+        return {
+            "arrays": arrays,
+            "derived": derived,
+            "attributes": {"image": image, "channels": channels, "_full": full_stacks},
+            "meta": {
                 "sets": list(KERNEL_SETS),
                 "set_kernels": {k: list(v) for k, v in KERNEL_SETS.items()},
                 "kernel_sizes": {
                     k: [ct.kernels.NAMED[n].shape[0] for n in v] for k, v in KERNEL_SETS.items()
                 },
-                "channels": self.channels,
+                "channels": channels,
                 "channel_names": list(CHANNEL_NAMES),
                 "channel_colors": list(CHANNEL_COLORS),
                 "max_m": self.MAX_M,
@@ -118,13 +149,13 @@ class Stacking(Widget):
                 # when M changes and the channels of one kernel compare fairly.
                 "limits": {
                     s: [
-                        symmetric_limit(self._full[s][m :: self.MAX_M].astype(np.float32))
+                        symmetric_limit(full_stacks[s][m :: self.MAX_M].astype(np.float32))
                         for m in range(self.MAX_M)
                     ]
                     for i, s in enumerate(KERNEL_SETS)
                 },  # fmt: skip
             },
-        )
+        }
 
     # ---- what the notebooks call ------------------------------------------------------
     def weight(self) -> np.ndarray:
@@ -195,19 +226,27 @@ class Stacking(Widget):
         slices = self.shown(s)
         cm, ho, wo = slices.shape
         tiles = [map_values(slices[o], -limits[o % m], limits[o % m], diverging) for o in range(cm)]
+        text = meta["text"]
+        one = "_one" if m == 1 else ""
         panels = [
             {
                 "name": "input",
-                "title": f"input: {C} channels\n{_size(*photo.shape[1:])}",
+                "title": fill_template(
+                    text["input"], channels=str(C), size=_size(*photo.shape[1:])
+                ),
                 "rgba": rgb_planes(photo),
                 "scale": meta["scale"],
             },
             {
                 "name": "picture",
-                "title": (
-                    f"the stack: {C}·{m} = {cm} slices of {_size(ho, wo)},\n"
-                    f"as one picture: rows {', '.join(meta['channel_names'][:C])},\n"
-                    f"column{'s' if m > 1 else ''} {', '.join(names[:m])}"
+                "title": fill_template(
+                    text["picture" + one],
+                    channels=str(C),
+                    m=str(m),
+                    slices=str(cm),
+                    size=_size(ho, wo),
+                    rows=", ".join(meta["channel_names"][:C]),
+                    columns=", ".join(names[:m]),
                 ),
                 "rgba": self._picture(tiles, ho, wo),
                 "scale": meta["scale"],
@@ -223,7 +262,12 @@ class Stacking(Widget):
                 {
                     "name": f"slice_{o}",
                     "row": row,
-                    "title": f"slice {o}: {meta['channel_names'][c]} ⋆ {names[j]}",
+                    "title": fill_template(
+                        text["slice"],
+                        slice=str(o),
+                        channel=meta["channel_names"][c],
+                        kernel=names[j],
+                    ),
                     "rgba": tiles[o],
                     "scale": meta["scale"],
                     "mark": meta["channel_colors"][c],
@@ -233,18 +277,20 @@ class Stacking(Widget):
         for c in range(C):
             first, last = c * m, c * m + m - 1
             span = str(first) if m == 1 else f"{first}–{last}"
-            ranges.append(f"{span} from {meta['channel_names'][c]}")
-        word = "Slice" if m == 1 else "Slices"
-        scales = ", ".join(f"{names[j]} ±{format_number(limits[j], 2)}" for j in range(m))
+            ranges.append(
+                fill_template(text["range"], slices=span, channel=meta["channel_names"][c])
+            )
+        scales = ", ".join(
+            fill_template(text["scale"], kernel=names[j], limit=format_number(limits[j], 2))
+            for j in range(m)
+        )
         texts = {
-            "weight": (
-                f"The weight has shape ({cm}, 1, {k}, {k}): {m} kernel{'s' if m > 1 else ''} "
-                f"for each of the {C} input channels. In PyTorch: "
-                f"Conv2d({C}, {cm}, {k}, groups={C})."
+            "weight": fill_template(
+                text["weight" + one], slices=str(cm), k=str(k), m=str(m), channels=str(C)
             ),
-            "origin": f"{word} {', '.join(ranges[:-1])} and {ranges[-1]}.",
-            "colours": (
-                f"Colours: blue below 0, white at 0, red above; one scale per kernel: {scales}."
+            "origin": fill_template(
+                text["origin" + one], ranges=", ".join(ranges[:-1]), last=ranges[-1]
             ),
+            "colours": fill_template(text["colours"], scales=scales),
         }
         return {"panels": panels, "texts": texts}

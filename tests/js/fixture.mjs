@@ -2,6 +2,7 @@
 // a Python test wrote, turning a saved widget's buffers into the data its module draws
 // from, and a view with its pictures as SHA-256 digests. Not a test itself (node --test
 // runs only *.test.mjs here).
+import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -52,6 +53,31 @@ export function shown(view) {
     }),
     texts: view.texts,
   };
+}
+
+/**
+ * Assert that a view `got` (as `shown` gives it) is the view `want` Python wrote: the
+ * same texts (every key), the same panels in the same order, and in each panel every
+ * key of either side, with equal values. The keys come from the two panels themselves,
+ * never from a list: a key one side sets and the other does not fails, by name.
+ */
+export function sameView(got, want, where = "") {
+  const textKeys = [...new Set([...Object.keys(got.texts), ...Object.keys(want.texts)])];
+  for (const key of textKeys) {
+    assert.ok(key in got.texts, `${where}: text ${key} only in Python`);
+    assert.ok(key in want.texts, `${where}: text ${key} only in the module`);
+    assert.equal(got.texts[key], want.texts[key], `${where}: text ${key}`);
+  }
+  assert.equal(got.panels.length, want.panels.length, `${where}: panel count`);
+  got.panels.forEach((p, j) => {
+    const w = want.panels[j];
+    const label = `${where}: panel ${j} (${w.name})`;
+    for (const key of new Set([...Object.keys(p), ...Object.keys(w)])) {
+      assert.ok(key in p, `${label}: key ${key} only in Python`);
+      assert.ok(key in w, `${label}: key ${key} only in the module`);
+      assert.deepEqual(p[key], w[key], `${label}: ${key}`);
+    }
+  });
 }
 
 /** Whether `value`, as JSON.stringify writes it, is the text `json`. A value JSON

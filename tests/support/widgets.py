@@ -5,7 +5,8 @@
   control value leaves the widget's state as it was.
 * :func:`assert_png_fallback`: where no JavaScript runs, the widget still shows a PNG.
 * :func:`drawn_texts` and :func:`assert_texts_drawn`: the PNG figure draws every text.
-* :func:`run_node`: ``tests/js/*.test.mjs`` files run by Node on a fixture a test wrote;
+* :func:`run_node`: ``tests/js/*.test.mjs`` files run by Node on a fixture a test wrote
+  (:func:`node_test`: the same run, returned as it ended);
   :data:`needs_node` skips a test where Node.js is not installed.
 """
 
@@ -64,17 +65,22 @@ def assert_texts_drawn(fig, texts: dict) -> None:
         assert " ".join(text.split()) in drawn
 
 
-def run_node(tests, env: dict, *, passed: int | None = None, skips: bool = False) -> str:
-    """``node --test`` on the ``tests/js`` files named ``tests`` with ``env`` set; returns
-    its output. Node must exit 0 with no test failed, exactly ``passed`` passed (when
-    given) and, unless ``skips``, none skipped."""
-    result = subprocess.run(
+def node_test(tests, env: dict) -> subprocess.CompletedProcess:
+    """``node --test`` on the ``tests/js`` files named ``tests`` with ``env`` set, as it ran."""
+    return subprocess.run(
         [shutil.which("node"), "--test", *(str(JS_TESTS / name) for name in tests)],
         env={"PATH": os.environ.get("PATH", "/usr/bin"), **env},
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def run_node(tests, env: dict, *, passed: int | None = None, skips: bool = False) -> str:
+    """``node --test`` on the ``tests/js`` files named ``tests`` with ``env`` set; returns
+    its output. Node must exit 0 with no test failed, exactly ``passed`` passed (when
+    given) and, unless ``skips``, none skipped."""
+    result = node_test(tests, env)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     counts = dict(re.findall(r"^# (pass|fail|skipped) (\d+)$", result.stdout, re.MULTILINE))
     assert counts.get("fail") == "0", result.stdout[-3000:]
@@ -86,12 +92,15 @@ def run_node(tests, env: dict, *, passed: int | None = None, skips: bool = False
 
 
 def expected_view(view: dict) -> dict:
-    """A view as the Node replay compares it: each shown picture as its sha256 and size."""
+    """A view as the Node replay compares it (``sameView`` in ``tests/js/fixture.mjs``):
+    every key of every panel as it is, except a picture, which becomes its width and
+    height and, when shown, the SHA-256 of its bytes; every text."""
     panels = []
     for p in view["panels"]:
         q = {k: v for k, v in p.items() if k != "rgba"}
-        if "rgba" in p and not p.get("hidden"):
-            q["sha256"] = hashlib.sha256(p["rgba"].tobytes()).hexdigest()
+        if "rgba" in p:
             q["width"], q["height"] = p["rgba"].shape[1], p["rgba"].shape[0]
+            if not p.get("hidden"):
+                q["sha256"] = hashlib.sha256(p["rgba"].tobytes()).hexdigest()
         panels.append(q)
     return {"panels": panels, "texts": view["texts"]}

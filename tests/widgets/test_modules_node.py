@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,7 +21,7 @@ from convtutor.widgets import ALL
 from convtutor.widgets._base import module_source
 from convtutor.widgets._standalone import saved_state
 from tests.support.cases import cases
-from tests.support.widgets import JS_TESTS, expected_view, needs_node, run_node
+from tests.support.widgets import JS_TESTS, expected_view, needs_node, node_test, run_node
 
 pytestmark = needs_node
 
@@ -64,14 +65,48 @@ def test_fixture_buffers_are_the_widget_arrays():
         assert base64.b64decode(buffer["data"]) == widget.data[name].tobytes()
 
 
-def test_every_shipped_module_parses(tmp_path):
-    """The module each widget ships (common.js, then its own file: _base.module_source)
-    parses as an ES module: no name is declared twice (the Node replays import the two
-    files apart, so they would not see it; the page would not start)."""
-    for name, cls in ALL.items():
-        path = tmp_path / f"{name}.mjs"
-        path.write_text(module_source(cls.MODULE), encoding="utf-8")
-        result = subprocess.run(
-            [shutil.which("node"), "--check", str(path)], capture_output=True, text=True
-        )
-        assert result.returncode == 0, f"{name}: {result.stderr[-2000:]}"
+@pytest.mark.parametrize(
+    "change",
+    [
+        "a key only Python has",
+        "a key only the module has",
+        "a value differs",
+        "a text only Python has",
+    ],
+)
+def test_the_replay_fails_on_any_difference(tmp_path, change):
+    """The replay compares every key of every panel and every text, as the data has them:
+    a fixture that differs from the module in one key, one value or one text fails."""
+    path = write_fixture("pointwise_mixer", tmp_path, per_control=2)
+    fixture = json.loads(path.read_text())
+    view = fixture["moves"][0]["view"]
+    picture = next(p for p in view["panels"] if "sha256" in p)
+    if change == "a key only Python has":
+        picture["scale"] = 2
+        said = "key scale only in Python"
+    elif change == "a key only the module has":
+        del picture["width"]
+        said = "key width only in the module"
+    elif change == "a value differs":
+        picture["sha256"] = "0" * 64
+        said = "sha256"
+    else:
+        view["texts"]["extra"] = "a sentence the page does not show"
+        said = "text extra only in Python"
+    path.write_text(json.dumps(fixture))
+    result = node_test(["widgets.test.mjs"], {"CONVTUTOR_FIXTURES": str(tmp_path)})
+    assert result.returncode != 0, result.stdout[-3000:]
+    assert re.search(r"^# fail 1$", result.stdout, re.MULTILINE), result.stdout[-3000:]
+    assert said in result.stdout, result.stdout[-3000:]
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_the_shipped_module_parses(name, tmp_path):
+    """The one module a widget ships (common.js, then its own file, the import removed)
+    parses: a name the widget's file declares again beside common.js's stops the page."""
+    path = tmp_path / f"{name}.mjs"
+    path.write_text(module_source(name), encoding="utf-8")
+    result = subprocess.run(
+        [shutil.which("node"), "--check", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

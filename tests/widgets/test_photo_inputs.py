@@ -24,6 +24,7 @@ from PIL import Image
 import convtutor as ct
 from convtutor._validate import PICTURE_SIDES, picture
 from convtutor.widgets import ALL
+from convtutor.widgets._base import Widget
 from tests.support.optional_torch import HAVE_TORCH, torch
 
 PHOTO_WIDGETS = {name: cls for name, cls in ALL.items() if cls.PHOTO}
@@ -268,6 +269,7 @@ def test_a_bad_picture_is_refused_and_the_widget_keeps_its_photo(built, family):
         widget.frames(),
         widget.state,
     )
+    before = everything(widget)
     with pytest.raises(error) as info:
         widget.use_image(given)
     assert str(info.value).startswith("image"), str(info.value)
@@ -275,6 +277,69 @@ def test_a_bad_picture_is_refused_and_the_widget_keeps_its_photo(built, family):
     assert widget.state == before_state
     for name, frame in widget.frames().items():
         np.testing.assert_array_equal(frame, before_frames[name])
+    assert_same(widget, before)
+
+
+def everything(widget) -> dict:
+    """Every attribute of ``widget`` and every trait value, each as the object it is."""
+    return {
+        "attributes": dict(vars(widget)),
+        "traits": {name: getattr(widget, name) for name in widget.trait_names()},
+    }
+
+
+def assert_same(widget, before: dict) -> None:
+    """``widget`` holds the very objects ``before`` recorded: no attribute, array,
+    word or trait was added, dropped or replaced."""
+    now = everything(widget)
+    for part in ("attributes", "traits"):
+        assert set(now[part]) == set(before[part]), part
+        replaced = [k for k in before[part] if now[part][k] is not before[part][k]]
+        assert not replaced, f"{part} replaced: {replaced}"
+
+
+def test_a_refused_picture_is_caught_before_anything_changes(built, monkeypatch):
+    """Whatever fails while the new picture is built -- even late, after the photo
+    was read -- the widget is left exactly as it was: use_image builds first, applies
+    after (and nothing it builds is a second widget)."""
+    cls, widget = built
+    before = everything(widget)
+    created = []
+    monkeypatch.setattr(cls, "__init__", lambda *a, **k: created.append(a))
+
+    def late(self, *args, **kwargs):
+        Widget._ship(self, *args, **kwargs)  # everything built, then a failure
+        raise ValueError("image: failed late")
+
+    monkeypatch.setattr(cls, "_ship", late)
+    with pytest.raises(ValueError, match="failed late"):
+        widget.use_image(RGB[:, ::-1].copy())
+    assert_same(widget, before)
+    assert created == []
+
+
+def test_use_image_keeps_the_constructors_own_options():
+    """A widget-specific option of the constructor survives use_image: ChannelFilter's
+    kernels and SobelSeparability's kernel stay as chosen, and the rebuilt widget is
+    the one a new constructor call with those options gives."""
+    from convtutor.widgets import ChannelFilter, SobelSeparability
+
+    kernels = ("Laplacian", "sharpen", "identity")
+    widget = ChannelFilter(image=RGB, kernels=kernels)
+    widget.use_image(BYTES / 255)
+    fresh = ChannelFilter(image=BYTES / 255, kernels=kernels)
+    assert [widget.kernel_name(c) for c in range(3)] == list(kernels)
+    assert widget.state == fresh.state and widget._meta == fresh._meta
+    for name, frame in fresh.frames().items():
+        np.testing.assert_array_equal(widget.frames()[name], frame)
+    sobel = SobelSeparability(kernel="Laplacian", image=RGB)
+    sobel.use_image(BYTES / 255)
+    fresh = SobelSeparability(kernel="Laplacian", image=BYTES / 255)
+    assert sobel.state["kernel"] == "Laplacian" and sobel.state == fresh.state
+    assert sobel._meta == fresh._meta
+    np.testing.assert_array_equal(sobel._shifts, fresh._shifts)
+    for name, frame in fresh.frames().items():
+        np.testing.assert_array_equal(sobel.frames()[name], frame)
 
 
 UPLOADS = {

@@ -101,7 +101,7 @@ export function derive(spec, data) {
     }
     return out;
   }
-  throw new Error(`unknown derived array ${spec.op}`);
+  throw new RangeError(String(spec.op)); // an operation this page does not know
 }
 
 /** Colour-map index of v in [lo, hi] (256 entries), as Python's lut_index. */
@@ -163,11 +163,21 @@ export function plane(arr, i) {
   return arr.subarray(i * n, (i + 1) * n);
 }
 
-/** A number as the widgets print it: up to `digits` places, no trailing zeros. */
+/**
+ * `v` printed with at most `digits` places: the widgets' one number format (Python's
+ * format_number, the same specification, see docs/widgets.md). The exact binary value
+ * rounded to `digits` places, a tie away from zero (ECMAScript's toFixed below 1e21),
+ * "0" for a result of zero (never "-0"), trailing zeros and point dropped. `v` must be
+ * a finite number below 1e21 in size, `digits` a whole number from 0 to 20: anything
+ * else throws (TypeError, RangeError).
+ */
 export function formatNumber(v, digits = 3) {
-  if (Object.is(v, -0) || Math.abs(v) < 0.5 * 10 ** -digits) return "0";
+  if (typeof v !== "number") throw new TypeError(`${typeof v} ${String(v)}`);
+  if (!Number.isInteger(digits) || digits < 0 || digits > 20) throw new RangeError(String(digits));
+  if (!Number.isFinite(v) || Math.abs(v) >= 1e21) throw new RangeError(String(v));
   const s = v.toFixed(digits);
-  return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+  const t = s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+  return t === "-0" ? "0" : t;
 }
 
 /**
@@ -178,12 +188,13 @@ export function formatNumber(v, digits = 3) {
  * The words themselves come from Python, in meta.text: a module writes no English.
  */
 export function fillTemplate(template, slots = {}) {
+  // The errors name the slot and what it holds; the words are a developer's, not the page's.
   for (const [name, value] of Object.entries(slots)) {
-    if (typeof value !== "string") throw new TypeError(`slot ${name} must be a string`);
+    if (typeof value !== "string") throw new TypeError(`{${name}}: ${typeof value}`);
   }
   return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name) => {
     if (!Object.prototype.hasOwnProperty.call(slots, name)) {
-      throw new Error(`template has slot {${name}} but no value for it`);
+      throw new RangeError(`{${name}}`);
     }
     return slots[name];
   });
@@ -204,9 +215,15 @@ export function fillRect(rgba, width, x0, y0, w, h, palette, index) {
   }
 }
 
-/** An integer with thousands separators: 9800 -> "9,800". */
+/**
+ * A whole number with a comma between each group of three digits: 9800 -> "9,800"
+ * (Python's format_count, the same specification). `n` must be a safe integer (a whole
+ * number of size at most 2**53 - 1): anything else throws (TypeError, RangeError).
+ */
 export function formatCount(n) {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  if (typeof n !== "number") throw new TypeError(`${typeof n} ${String(n)}`);
+  if (!Number.isSafeInteger(n)) throw new RangeError(String(n));
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 /** Black or white, whichever contrasts more with rgb (0-255), as Python's text_colour. */
@@ -467,7 +484,7 @@ export function widgetModule(view, { normalise, limits } = {}) {
       const specs = model.get("_controls");
       let state = { ...model.get("values") };
       const root = document.createElement("div");
-      root.className = `ct-widget ct-${data.meta.name || "widget"}`;
+      root.className = `ct-widget ct-${data.meta.name}`;
       const controlsBox = document.createElement("div");
       controlsBox.className = "ct-controls";
       const error = document.createElement("div");

@@ -1,6 +1,8 @@
 // PointwiseMixer: a 1x1 convolution, out[o] = sum_c W[o, c] * in[c], mixed in the page.
 // Python mirror: convtutor/widgets/pointwise_mixer.py (PointwiseMixer.view, .normalise).
+// Its words are Python's (PointwiseMixer.TEXT, in meta.text), filled with fillTemplate.
 import {
+  fillTemplate,
   formatNumber,
   mapValues,
   plane,
@@ -16,7 +18,7 @@ const COLUMNS = ["w_R", "w_G", "w_B"];
 export function normalise(state, data, changed) {
   const meta = data.meta;
   const s = { ...state, weights: state.weights.map((row) => [...row]) };
-  if ((changed === "preset" || changed === null) && s.preset !== "custom") {
+  if ((changed === "preset" || changed === null) && s.preset !== meta.custom) {
     const preset = meta.presets[s.preset];
     s.weights = Array.from({ length: meta.max_out }, (_, o) =>
       o < preset.rows.length ? [...preset.rows[o]] : [0, 0, 0],
@@ -26,7 +28,7 @@ export function normalise(state, data, changed) {
     s.row = 0;
   } else if (COLUMNS.includes(changed)) {
     s.weights[s.row][COLUMNS.indexOf(changed)] = s[changed];
-    s.preset = "custom";
+    s.preset = meta.custom;
   }
   s.row = Math.min(s.row, s.out_channels - 1);
   COLUMNS.forEach((name, c) => {
@@ -75,11 +77,14 @@ export function view(data, state) {
   cells[state.row].forEach((cell) => {
     cell.em = true;
   });
-  const s = state.out_channels > 1 ? "s" : "";
+  const text = meta.text;
   panels.push({
     name: "weights",
     kind: "table",
-    title: `W: ${state.out_channels} output${s} × 3 inputs\n(row ${state.row} on the sliders)`,
+    title: fillTemplate(text[state.out_channels > 1 ? "weights" : "weights_one"], {
+      n: String(state.out_channels),
+      row: String(state.row),
+    }),
     cells,
   });
   const picture = new Uint8ClampedArray(n * 4);
@@ -90,7 +95,7 @@ export function view(data, state) {
     }
     picture[i * 4 + 3] = 255;
   }
-  panels.push({ name: "picture", title: "outputs as a picture", width: w, height: h, rgba: picture });
+  panels.push({ name: "picture", title: text.picture, width: w, height: h, rgba: picture });
   for (let o = 0; o < meta.max_out; o++) {
     if (o >= outputs.length) {
       panels.push({ name: `output_${o}`, row: 1, hidden: true, title: "" });
@@ -102,11 +107,13 @@ export function view(data, state) {
     const rgba = negative
       ? mapValues(values, -limit, limit, diverging, n)
       : mapValues(values, 0, limit, grey, n);
-    const key = negative ? "blue < 0 < red" : `black 0 → white ${formatNumber(limit)}`;
+    const key = negative
+      ? text.key_signed
+      : fillTemplate(text.key_grey, { limit: formatNumber(limit) });
     panels.push({
       name: `output_${o}`,
       row: 1,
-      title: `output ${o}\n${key}`,
+      title: fillTemplate(text.output, { o: String(o), key }),
       width: w,
       height: h,
       rgba,

@@ -3,8 +3,10 @@
 //
 // Python shipped every depth-wise map z = D[k] ⋆ x[i] (each 3x3 kernel k on each channel i)
 // and the float64 check of every choice. The page picks three maps, mixes them with a row
-// of P, multiplies P[o, i] · D[i] for the tables of W[o], and paints.
+// of P, multiplies P[o, i] · D[i] for the tables of W[o], and paints. Its words are
+// Python's (SeparablePipeline.TEXT, in meta.text), filled with fillTemplate.
 import {
+  fillTemplate,
   formatNumber,
   mapValues,
   plane,
@@ -93,6 +95,7 @@ export function view(data, state) {
   const z = ks.map((k, i) => depthwiseMap(data, k, i));
   const y = mix(z, P[o]);
   const W = standardKernel(state, data);
+  const text = meta.text;
   const panels = [];
   // row 0: the input, one column per channel, then the photo itself
   for (let i = 0; i < 3; i++) {
@@ -100,7 +103,7 @@ export function view(data, state) {
       name: `x_${i}`,
       row: 0,
       scale,
-      title: `x[${i}]: ${channels[i]} channel\nblack 0 → white 1`,
+      title: fillTemplate(text.x, { i: String(i), channel: channels[i] }),
       width,
       height,
       rgba: mapValues(plane(x, i), 0, 1, grey, width * height),
@@ -110,7 +113,7 @@ export function view(data, state) {
     name: "photo",
     row: 0,
     scale,
-    title: "the photo x:\nall three channels",
+    title: text.photo,
     width,
     height,
     rgba: rgbPlanes(plane(x, 0), plane(x, 1), plane(x, 2), width * height),
@@ -122,7 +125,7 @@ export function view(data, state) {
       name: `D_${i}`,
       row: 1,
       kind: "table",
-      title: `D[${i}] = ${names[i]}\n(${channels[i]}'s kernel)`,
+      title: fillTemplate(text.D, { i: String(i), kernel: names[i], channel: channels[i] }),
       cells: tableCells(D[i], -limit, limit, diverging),
     });
   }
@@ -131,24 +134,22 @@ export function view(data, state) {
   cells[o].forEach((cell) => {
     cell.em = true;
   });
-  const plural = nOut > 1 ? "s" : "";
   panels.push({
     name: "P",
     row: 1,
     kind: "table",
-    title: `P: ${nOut} output${plural} × 3\n(row ${o} marked)`,
+    title: fillTemplate(text[nOut > 1 ? "P" : "P_one"], { n: String(nOut), o: String(o) }),
     cells,
   });
   // row 2: the depth-wise maps, then the point-wise mix of them: output o
   for (let i = 0; i < 3; i++) {
     const limit = symmetricLimit(z[i]);
+    const key = fillTemplate(text.key, { limit: formatNumber(limit, 2) });
     panels.push({
       name: `z_${i}`,
       row: 2,
       scale,
-      title:
-        `1. depth-wise\nz[${i}] = D[${i}] ⋆ x[${i}]\n` +
-        `blue < 0 < red, ±${formatNumber(limit, 2)}`,
+      title: fillTemplate(text.z, { i: String(i), key }),
       width: w,
       height: h,
       rgba: mapValues(z[i], -limit, limit, diverging, w * h),
@@ -156,12 +157,12 @@ export function view(data, state) {
   }
   const limit = symmetricLimit(y);
   const rgba = mapValues(y, -limit, limit, diverging, w * h);
-  const key = `blue < 0 < red, ±${formatNumber(limit, 2)}`;
+  const key = fillTemplate(text.key, { limit: formatNumber(limit, 2) });
   panels.push({
     name: "separable",
     row: 2,
     scale,
-    title: `2. point-wise: output ${o}\ny[${o}] = Σ P[${o}, i] · z[i]\n${key}`,
+    title: fillTemplate(text.separable, { o: String(o), key }),
     width: w,
     height: h,
     rgba,
@@ -175,7 +176,12 @@ export function view(data, state) {
       name: `W_${i}`,
       row: 3,
       kind: "table",
-      title: `W[${o}, ${i}] = P[${o}, ${i}] · D[${i}]\n= ${formatNumber(P[o][i])} × ${names[i]}`,
+      title: fillTemplate(text.W, {
+        o: String(o),
+        i: String(i),
+        p: formatNumber(P[o][i]),
+        kernel: names[i],
+      }),
       cells: tableCells(W[i], -wLimit, wLimit, diverging),
     });
   }
@@ -183,14 +189,16 @@ export function view(data, state) {
     name: "standard",
     row: 3,
     scale,
-    title: `standard conv: output ${o}\ny[${o}] = Σ W[${o}, i] ⋆ x[i]\n${key}`,
+    title: fillTemplate(text.standard, { o: String(o), key }),
     width: w,
     height: h,
     rgba,
   });
-  const over = nOut > 1 ? `all ${nOut} outputs` : "the one output";
   const texts = {
-    check: `Largest |separable − standard| over ${over}: ${differenceText(state, data)}`,
+    check: fillTemplate(text[nOut > 1 ? "check" : "check_one"], {
+      n: String(nOut),
+      value: differenceText(state, data),
+    }),
     how: meta.how,
     verdict: meta.verdict,
   };

@@ -1,8 +1,16 @@
 // Stacking: the depth-wise outputs stacked into one (C*M, H, W) tensor, M = 1..3.
 // Python computed, for every kernel set, all C*3 slices (ct.depthwise_conv2d); the page
-// only picks the first M of each channel and colours them.
+// only picks the first M of each channel and colours them. Its words are Python's
+// (Stacking.TEXT, in meta.text), filled with fillTemplate.
 // Python mirror: convtutor/widgets/stacking.py (Stacking.view).
-import { formatNumber, mapValues, plane, rgbPlanes, widgetModule } from "./common.js";
+import {
+  fillTemplate,
+  formatNumber,
+  mapValues,
+  plane,
+  rgbPlanes,
+  widgetModule,
+} from "./common.js";
 
 const size = (h, w) => `${h}×${w}`;
 
@@ -55,10 +63,12 @@ export function view(data, state) {
     mapValues(values, -limits[o % m], limits[o % m], diverging),
   );
   const pic = picture(tiles, C, ho, wo, meta.gap, meta.gap_rgb);
+  const text = meta.text;
+  const one = m === 1 ? "_one" : "";
   const panels = [
     {
       name: "input",
-      title: `input: ${C} channels\n${size(h, w)}`,
+      title: fillTemplate(text.input, { channels: String(C), size: size(h, w) }),
       width: w,
       height: h,
       rgba: rgbPlanes(plane(photo, 0), plane(photo, 1), plane(photo, 2), h * w),
@@ -66,10 +76,14 @@ export function view(data, state) {
     },
     {
       name: "picture",
-      title:
-        `the stack: ${C}·${m} = ${cm} slices of ${size(ho, wo)},\n` +
-        `as one picture: rows ${meta.channel_names.slice(0, C).join(", ")},\n` +
-        `column${m > 1 ? "s" : ""} ${names.slice(0, m).join(", ")}`,
+      title: fillTemplate(text[`picture${one}`], {
+        channels: String(C),
+        m: String(m),
+        slices: String(cm),
+        size: size(ho, wo),
+        rows: meta.channel_names.slice(0, C).join(", "),
+        columns: names.slice(0, m).join(", "),
+      }),
       width: pic.width,
       height: pic.height,
       rgba: pic.rgba,
@@ -87,7 +101,11 @@ export function view(data, state) {
     panels.push({
       name: `slice_${o}`,
       row,
-      title: `slice ${o}: ${meta.channel_names[c]} ⋆ ${names[j]}`,
+      title: fillTemplate(text.slice, {
+        slice: String(o),
+        channel: meta.channel_names[c],
+        kernel: names[j],
+      }),
       width: wo,
       height: ho,
       rgba: tiles[o],
@@ -100,20 +118,24 @@ export function view(data, state) {
     const first = c * m;
     const last = c * m + m - 1;
     const span = m === 1 ? String(first) : `${first}–${last}`;
-    ranges.push(`${span} from ${meta.channel_names[c]}`);
+    ranges.push(fillTemplate(text.range, { slices: span, channel: meta.channel_names[c] }));
   }
-  const word = m === 1 ? "Slice" : "Slices";
   const scales = names
     .slice(0, m)
-    .map((name, j) => `${name} ±${formatNumber(limits[j], 2)}`)
+    .map((kernel, j) => fillTemplate(text.scale, { kernel, limit: formatNumber(limits[j], 2) }))
     .join(", ");
   const texts = {
-    weight:
-      `The weight has shape (${cm}, 1, ${k}, ${k}): ${m} kernel${m > 1 ? "s" : ""} ` +
-      `for each of the ${C} input channels. In PyTorch: ` +
-      `Conv2d(${C}, ${cm}, ${k}, groups=${C}).`,
-    origin: `${word} ${ranges.slice(0, -1).join(", ")} and ${ranges[ranges.length - 1]}.`,
-    colours: `Colours: blue below 0, white at 0, red above; one scale per kernel: ${scales}.`,
+    weight: fillTemplate(text[`weight${one}`], {
+      slices: String(cm),
+      k: String(k),
+      m: String(m),
+      channels: String(C),
+    }),
+    origin: fillTemplate(text[`origin${one}`], {
+      ranges: ranges.slice(0, -1).join(", "),
+      last: ranges[ranges.length - 1],
+    }),
+    colours: fillTemplate(text.colours, { scales }),
   };
   return { panels, texts };
 }

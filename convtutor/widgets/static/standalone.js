@@ -127,7 +127,7 @@ export async function renderAll(root = document) {
       note.className = "ct-error";
       // The words are Python's (meta.text); the reason is the browser's own.
       const words = entry.state._meta?.text?.not_started ?? "{reason}";
-      note.textContent = words.replace("{reason}", String(error));
+      note.textContent = words.replace("{reason}", () => String(error));
       el.append(note);
       console.error(error);
     }
