@@ -6,7 +6,6 @@
 * ``cases``: the states a widget test walks through;
 * ``widgets``: widget assertions, the Node runner and the Node replay's expected view;
 * ``pixels``: reading widgets from a page and comparing them with Python's pictures;
-* ``js_words``: the words an ES module writes in its own literals (it should write none);
 * ``lab_harness``: a throw-away JupyterLab and headless Chromium (docs/browser_testing.md).
 
 The repository root must be on ``sys.path``: pytest puts it there (``pythonpath`` in

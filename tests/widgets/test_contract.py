@@ -51,6 +51,9 @@ def test_every_module_and_python_file_has_its_widget():
 #   identifier: a variable, a property, a key (``"photo"``, where ``data.photo`` is the
 #   array); a snake_case name (``input_``, ``_meta``); the value of a ``name:`` key
 #   (a panel's name);
+# * a name the widget ships as data (:func:`shipped_names`): a key of its meta or view,
+#   a control's name, a menu's option (``"depth-wise"``: the page compares the state
+#   with it; the student reads it from Python's control);
 # * a synced trait of :class:`Widget` (``values``, ``_arrays``, ``error``...), a derived
 #   array's operation, a dtype, a ``{slot}`` of a template, the message kind the page
 #   sends Python;
@@ -64,12 +67,12 @@ def test_every_module_and_python_file_has_its_widget():
 BROWSER_WORDS = {
     # HTML tags and attributes
     *"div span label input select option output canvas figure figcaption table tr td".split(),
-    *"script noscript style template class role type".split(),
+    *"script noscript style template class role type title".split(),
     # ARIA values, input types, events, KeyboardEvent keys
-    *"alert img polite range file change keydown keyup keypress".split(),
+    *"alert img polite range file change keydown keyup keypress click focus blur".split(),
     *"ArrowLeft ArrowRight ArrowUp ArrowDown PageUp PageDown Home End".split(),
     # CSS properties, values and units; a canvas's context; typeof's answers; a boolean
-    *"background color solid px em 2d number string true".split(),
+    *"background color solid px em 2d number string true pointer".split(),
 }
 #: Names Python ships as data besides keys: array dtypes and the page's message kind.
 DATA_WORDS = {"uint8", "float32", "image"}
@@ -159,12 +162,43 @@ def _decoded(text: str) -> str:
     return _ESCAPE.sub(one, text)
 
 
+def shipped_names(name: str) -> set:
+    """The names widget ``name`` ships as data, which its module may use as keys: every
+    key in its meta (``meta.text``'s included) and its view, its controls' names and
+    the options of its menus (a state's value, compared by the page, shown from Python)."""
+    if name not in ALL:
+        return set()
+    w = ALL[name]()
+    found = set()
+
+    def walk(x):
+        if isinstance(x, dict):
+            found.update(k for k in x if isinstance(k, str))
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, (list, tuple)):
+            for v in x:
+                walk(v)
+
+    walk(w.meta)
+    view = w.view()
+    walk([{k: v for k, v in p.items() if k != "rgba"} for p in view["panels"]])
+    for panel in view["panels"]:  # a name, and its stem: weight_0 -> weight
+        found.update({panel["name"], re.sub(r"_\d+$", "", panel["name"])})
+    found.update(view["texts"])
+    for control in w.controls.values():
+        found.add(control["name"])
+        found.update(o for o in control.get("options", ()) if isinstance(o, str))
+    return found
+
+
 def english(path: Path) -> list:
     """``[(line, literal, word)]``: each word of an ES module that is not a name."""
     common_names = es_literals((STATIC / "common.js").read_text(encoding="utf-8"))[1]
     literals, names = es_literals(path.read_text(encoding="utf-8"))
     data = (
-        DATA_WORDS
+        shipped_names(path.stem)
+        | DATA_WORDS
         | set(Widget.class_traits(sync=True))
         | {correlated("x", [])["op"], shifted("x", 1)["op"]}
     )

@@ -33,7 +33,6 @@ from convtutor.widgets.conv_arithmetic import (
     position_text,
     window_taps,
 )
-from tests.support.english import assert_module_writes_no_english, english_literals
 from tests.support.widgets import assert_png_fallback, assert_refused, needs_node, run_node
 
 SETTINGS = list(
@@ -344,27 +343,3 @@ def test_module_equals_python_on_the_whole_grid(tmp_path):
     fixture = tmp_path / "conv_arithmetic_grid.jsonl"
     fixture.write_text("\n".join(lines), encoding="utf-8")
     run_node(["conv_arithmetic.test.mjs"], {"CONVTUTOR_ARITHMETIC_FIXTURE": str(fixture)}, passed=1)
-
-
-def test_module_writes_no_english():
-    """Every word the page shows comes from Python (TEXT, in meta["text"]): the ES
-    module's literals hold keys, names and symbols only."""
-    assert_module_writes_no_english(ConvArithmetic())
-
-
-def test_english_scanner_reads_literals_not_comments_or_regexes():
-    """The scan behind test_module_writes_no_english finds words in strings and in a
-    template's text (also inside its ${...}), and skips comments, regexes and keys."""
-    source = (
-        "// Output size: a comment\n/* the window */\n"
-        'const a = words["position"] + `(${n} + 2·${p})` + x.replace(/Output [a-z]+/g, "");\n'
-        "const b = `Output ${h}×${h} = ${k > 1 ? \"taps\" : 'tap'}` / 2;\n"
-        'const c = { text: "plural" };\n'
-    )
-    assert english_literals(source, {"position"}) == [
-        ("Output ", ["Output"]),
-        ("taps", ["taps"]),
-        ("tap", ["tap"]),
-        ("plural", ["plural"]),
-    ]
-    assert english_literals(source, {"position", "Output", "taps", "tap", "plural"}) == []

@@ -52,7 +52,6 @@ from convtutor.widgets.cost_calculator import (
     significant,
     torch_parameter_counts,
 )
-from tests.support.english import assert_module_writes_no_english
 from tests.support.widgets import assert_png_fallback, assert_refused, needs_node, run_node
 
 KERNELS = range(1, 8)
@@ -493,9 +492,3 @@ def test_module_equals_python_on_the_whole_grid(calculator, tmp_path):
     fixture = tmp_path / "cost_calculator_grid.jsonl"
     fixture.write_text("\n".join(lines), encoding="utf-8")
     run_node(["cost_calculator.test.mjs"], {"CONVTUTOR_COST_FIXTURE": str(fixture)}, passed=2)
-
-
-def test_module_writes_no_english():
-    """Every word the page shows comes from Python (TEXT, in meta["text"]): the ES
-    module's literals hold keys, names and symbols only."""
-    assert_module_writes_no_english(CostCalculator(), "log", "linear", "formatSig", "logCount")

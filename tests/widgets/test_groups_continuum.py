@@ -46,7 +46,6 @@ from convtutor.widgets.groups_continuum import (
     torch_checks,
 )
 from tests.support.cases import cases
-from tests.support.english import assert_module_writes_no_english
 from tests.support.optional_torch import torch
 from tests.support.widgets import (
     assert_png_fallback,
@@ -414,9 +413,3 @@ def test_module_in_node(tmp_path, views):
     fixture = tmp_path / "groups_continuum.json"
     fixture.write_text(json.dumps({"saved": saved, "grid": grid, "moves": moves}))
     run_node(["groups_continuum.test.mjs"], {"CONVTUTOR_GROUPS_FIXTURE": str(fixture)}, passed=3)
-
-
-def test_module_writes_no_english():
-    """Every word the page shows comes from Python (TEXT, in meta["text"]): the ES
-    module's literals hold keys, names and symbols only."""
-    assert_module_writes_no_english(GroupsContinuum())

@@ -27,7 +27,6 @@ from convtutor.widgets.mobilenet_knobs import (
     SIDES,
     state_index,
 )
-from tests.support.english import assert_module_writes_no_english
 from tests.support.widgets import (
     assert_png_fallback,
     assert_refused,
@@ -166,9 +165,3 @@ def test_module_equals_python_on_the_whole_grid(knobs, tmp_path):
     fixture = tmp_path / "mobilenet_knobs.json"
     fixture.write_text(json.dumps({"saved": saved, "controls": knobs.controls, "views": views}))
     run_node(["mobilenet_knobs.test.mjs"], {"CONVTUTOR_KNOBS_FIXTURE": str(fixture)}, passed=1)
-
-
-def test_module_writes_no_english():
-    """Every word the page shows comes from Python (TEXT, in meta["text"]): the ES
-    module's literals hold keys, names and symbols only."""
-    assert_module_writes_no_english(MobileNetKnobs())

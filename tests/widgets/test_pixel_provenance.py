@@ -20,11 +20,10 @@ import numpy as np
 import pytest
 
 import convtutor as ct
-from convtutor.widgets._base import format_number, lut, lut_index
+from convtutor.widgets._base import STATIC, format_number, lut, lut_index
 from convtutor.widgets._standalone import saved_state
 from convtutor.widgets.pixel_provenance import MODES, PixelProvenance
 from tests.support.cases import cases
-from tests.support.js_words import module_source, stray_words
 from tests.support.optional_torch import F, torch
 from tests.support.widgets import (
     assert_png_fallback,
@@ -537,41 +536,21 @@ def test_png_fallback_draws_every_panel_and_text(default):
         w.set(mode="standard", row=0, col=0)
 
 
-# ---- the ES module: its words and its keys ---------------------------------------------
-#: The words the module's literals may hold: keys (states, panels, value families, the
-#: "_one" form of a TEXT entry), DOM and CSS names. No sentence can pass with these.
-MODULE_WORDS = {
-    "standard", "depth", "wise", "separable", "row", "col",  # state
-    "input", "output", "window", "weight", "products", "sum", "total", "table",  # panels
-    "values", "weights", "one",  # colour families; TEXT entries' form for 1
-    "common", "js", "meta", "ct", "panel", "data", "name", "canvas", "lm", "suppress",
-    "shortcuts", "true", "pointer", "aria", "description", "click", "keydown", "keyup",
-    "keypress", "focus", "blur", "px", "solid",  # the module, the DOM, CSS
-}  # fmt: skip
-
-
-def test_module_writes_no_english():
-    """Every word the page shows is PixelProvenance.TEXT's (meta.text): the module's string
-    and template literals hold keys, names, numbers and symbols only."""
-    source = module_source("pixel_provenance")
-    assert stray_words(source, PixelProvenance.TEXT, MODULE_WORDS) == []
-    # the check can fail: a sentence the module wrote itself is caught
-    wrote = source + "\nconst s = `${y}: the value of the outlined output pixel.`;\n"
-    assert stray_words(wrote, PixelProvenance.TEXT, MODULE_WORDS) == [
-        "': the value of the outlined output pixel.': the, value, of, the, outlined, pixel"
-    ]
+def module_file(name: str) -> str:
+    """The source of ``convtutor/widgets/static/NAME.js``."""
+    return (STATIC / f"{name}.js").read_text(encoding="utf-8")
 
 
 def test_output_drawing_keeps_its_keys_from_notebook_shortcuts():
     """The output drawing takes the arrow keys: like every control (common.js), it carries
     data-lm-suppress-shortcuts, which Notebook 7 and JupyterLab (Lumino) honour before any
     listener of the page runs."""
-    source = module_source("pixel_provenance")
+    source = module_file("pixel_provenance")
     canvas = re.search(r"const canvas = el\.querySelector\('([^']*)'\);", source)
     assert canvas and 'data-name="output"' in canvas.group(1)
     assert 'canvas.addEventListener("keydown"' in source
     assert 'canvas.setAttribute("data-lm-suppress-shortcuts", "true");' in source
-    common = module_source("common")
+    common = module_file("common")
     assert common.count('setAttribute("data-lm-suppress-shortcuts", "true")') >= 2
 
 

@@ -30,7 +30,6 @@ from convtutor.widgets.sobel_separability import (
     format_significant,
     noise_direction,
 )
-from tests.support.js_words import module_source, stray_words
 from tests.support.widgets import (
     assert_png_fallback,
     assert_refused,
@@ -378,28 +377,6 @@ def test_format_significant(value, digits, text):
 def test_png_fallback_is_a_picture(widget):
     """Displaying the widget also gives a PNG picture of it."""
     assert_png_fallback(widget)
-
-
-# ---- the module's words ---------------------------------------------------------------
-#: The words the module's literals may hold: panel names (and the "_best" form of a TEXT
-#: entry), the picture kinds Python ships, the kind of a table, the module's import.
-MODULE_WORDS = {
-    "kernel", "column", "row", "product", "residual", "singular", "photo", "direct",
-    "passes", "best", "grey", "table", "common", "js",
-}  # fmt: skip
-
-
-def test_module_writes_no_english():
-    """Every word the page shows is SobelSeparability.TEXT's (meta.text): the module's
-    string and template literals hold keys, names, numbers and symbols only."""
-    source = module_source("sobel_separability")
-    assert stray_words(source, SobelSeparability.TEXT, MODULE_WORDS) == []
-    # the check can fail: a title or a menu name the module wrote itself is caught
-    wrote = source + '\nconst t = `two passes: rank-1 part only\\n${key}`;\nconst g = "Gaussian";\n'
-    assert stray_words(wrote, SobelSeparability.TEXT, MODULE_WORDS) == [
-        "'two passes: rank-1 part only\\\\n': two, rank, part, only",
-        "'Gaussian': Gaussian",
-    ]
 
 
 # ---- the module, in Node, on every state ---------------------------------------------
