@@ -328,7 +328,7 @@ class VolumeView(Widget):
         "title_output": "output\nC_out × H_out × W_out = {o} × {h} × {h}",
         "title_counts": "the cost of this layer",
         "head_layer": "layer",
-        "head_params": "parameters",
+        "head_params": "parameters (no bias)",
         "head_macs": "multiply-adds (MACs)",
         "label_standard": "standard",
         "label_grouped": "grouped, g = {g}",
@@ -366,8 +366,10 @@ class VolumeView(Widget):
             "depth-wise maps at row {r}, column {q}, one multiply-add each in the point-wise "
             "stage. Each of those values is computed from one input channel, {rows}, "
             "{columns}: one multiply-add per input value, k² = {kk} for each map, "
-            "C_in·M·k² = {dw} in all, shared by every output channel. Lit: input {channels}, "
-            "{rows}, {columns}."
+            "C_in·M·k² = {dw} in all, shared by every output channel. With the point-wise "
+            "stage's C_in·M = {cm}, this value takes {dw} + {cm} = {total} multiply-adds, "
+            "where a standard layer takes C_in·k² = {std}. Lit: input {channels}, {rows}, "
+            "{columns}."
         ),
         "params_standard": "Parameters: C_in·C_out·k² = {c}·{o}·{k}² = {p}.",
         "params_grouped": (
@@ -592,7 +594,9 @@ class VolumeView(Widget):
             slots.update(copy=f(oc % m), i=f(oc // m), m=f(m))
         elif kind == "separable":
             del slots["n"]
-            slots.update(cm=f(cm), kk=f(k * k), dw=f(cm * k * k))
+            slots.update(
+                cm=f(cm), kk=f(k * k), dw=f(cm * k * k), total=f(cm * k * k + cm), std=f(c * k * k)
+            )
         formula = {"c": f(c), "o": f(o), "k": f(k), "g": f(g), "m": f(m), "p": f(params)}
         if kind == "grouped":
             formula["std"] = f(c * o * k * k)

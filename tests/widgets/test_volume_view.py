@@ -184,6 +184,12 @@ def test_lit_cells_are_the_receptive_field_autograd_finds(widget):
             assert f"C_in·M = {cm} depth-wise maps" in texts["lit"]
             assert f"k² = {k2} for each map, C_in·M·k² = {cm * k2:,} in all" in texts["lit"]
             assert macs == (cm * k2 + cm * s["out_channels"]) * n * n
+            # one output value: its C_in·M depth-wise values (k² each), then C_in·M
+            # point-wise products; a standard layer's value reads C_in·k² inputs
+            c = s["in_channels"]
+            sum_text = f"{cm * k2:,} + {cm:,} = {cm * k2 + cm:,} multiply-adds"
+            assert sum_text in texts["lit"], s
+            assert f"a standard layer takes C_in·k² = {c * k2:,}." in texts["lit"], s
         else:
             # one multiply-add per input value read: the layer's MACs per output value
             assert int(lit.sum()) == macs // (outputs * n * n), s

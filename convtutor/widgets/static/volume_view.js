@@ -320,7 +320,13 @@ export function view(data, s) {
     Object.assign(slots, { copy: f(oc % m), i: f(Math.floor(oc / m)), m: f(m) });
   } else if (kind === "separable") {
     delete slots.n;
-    Object.assign(slots, { cm: f(cm), kk: f(k * k), dw: f(cm * k * k) });
+    Object.assign(slots, {
+      cm: f(cm),
+      kk: f(k * k),
+      dw: f(cm * k * k),
+      total: f(cm * k * k + cm),
+      std: f(c * k * k),
+    });
   }
   const formula = { c: f(c), o: f(o), k: f(k), g: f(g), m: f(m), p: f(params) };
   if (kind === "grouped") formula.std = f(c * o * k * k);
