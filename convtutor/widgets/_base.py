@@ -56,6 +56,9 @@ __all__ = [
     "rgb_planes",
     "to_byte",
     "symmetric_limit",
+    "divisors",
+    "group_index",
+    "kept_group",
     "format_number",
     "format_count",
     "table_cells",
@@ -276,6 +279,36 @@ def table_cells(values, lo: float, hi: float, table: np.ndarray, digits: int = 3
             )
         rows.append(row)
     return rows
+
+
+# ---- a groups slider: g among the divisors (GroupsContinuum, VolumeView) ------------
+def divisors(n: int) -> list:
+    """The divisors of ``n``, smallest first: the values a ``groups`` slider can take."""
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def group_index(groups, options: list, where: str) -> int:
+    """The slider position of ``groups`` among ``options`` (the allowed divisors).
+
+    ``where`` says what g must divide (``"channels = 12"``); a value of the wrong kind
+    raises ``TypeError``, one not among ``options`` ``ValueError``, both naming ``groups``,
+    the options and the value.
+    """
+    listed = ", ".join(map(str, options))
+    if isinstance(groups, bool) or not isinstance(groups, numbers.Integral):
+        raise TypeError(
+            f"groups must be a whole number that divides {where} ({listed}); "
+            f"got {type(groups).__name__} {groups!r}"
+        )
+    if groups not in options:
+        raise ValueError(f"groups must divide {where}: one of {listed}; got {groups!r}")
+    return options.index(groups)
+
+
+def kept_group(old: int, options: list) -> int:
+    """The slider position after the divisors changed: ``old`` g if it is still among
+    ``options``, else the largest divisor below it (common.js's ``keptGroup``)."""
+    return max(j for j, d in enumerate(options) if d <= old)
 
 
 # ---- arrays the page computes itself from shipped ones ------------------------------
@@ -585,12 +618,22 @@ class Widget(anywidget.AnyWidget):
 
         Controls are applied in the order given, each as if moved by hand.
         """
-        self._refuse_unknown(values, list(self._specs))
+        self._refuse_unknown(values, [*self._specs, *self.ALIASES])
         state = dict(self.values)
         for name, value in values.items():
+            if name in self.ALIASES:
+                name, value = self.alias(name, value, state)
             state[name] = self.check_value(name, value, state)
             state = self.normalise(state, name)
         self.values = state
+
+    #: Names ``set`` takes besides the controls' (``groups`` for a slider over its
+    #: divisors): :meth:`alias` says which control each moves, and to what.
+    ALIASES: tuple = ()
+
+    def alias(self, name: str, value, state: dict) -> tuple:
+        """``(control, value)`` that ``set(name=value)`` moves, ``name`` in :attr:`ALIASES`."""
+        raise NotImplementedError(name)
 
     def _refuse_unknown(self, values: dict, names: list) -> None:
         """A ValueError naming every key of ``values`` not in ``names``, and ``names``."""

@@ -30,10 +30,13 @@ from ..conv import conv2d
 from ..cost import conv_cost
 from ._base import (
     Widget,
+    divisors,
     draw_table,
     draw_texts,
     fill_template,
     format_count,
+    group_index,
+    kept_group,
     new_figure,
     text_lines,
 )
@@ -93,11 +96,6 @@ _INDEX = {name: i for i, name in enumerate(_COLOURS)}
 _HEADER_BG = "#eeeeee"
 _CURRENT_BG = "#cce3f2"
 _PLAIN_BG = "#ffffff"
-
-
-def divisors(c: int) -> list:
-    """The divisors of ``c``, smallest first: the values ``groups`` can take."""
-    return [g for g in range(1, c + 1) if c % g == 0]
 
 
 def counts(c: int, g: int, k: int, size: int) -> tuple:
@@ -358,35 +356,12 @@ class GroupsContinuum(Widget):
         value = super().check_value(name, value, state)
         return int(value) if name in ("channels", "size") else value
 
-    def _position(self, groups, state: dict) -> int:
-        """``g_index`` for ``groups = g`` in ``state``; g must divide the channels."""
+    ALIASES = ("groups",)
+
+    def alias(self, name: str, value, state: dict) -> tuple:
+        """``set(groups=g)`` (a divisor of the channels) moves the ``g_index`` slider to g."""
         c = state["channels"]
-        options = self.meta["divisors"][str(c)]
-        if isinstance(groups, bool) or not isinstance(groups, numbers.Integral):
-            raise TypeError(
-                f"groups must be a whole number that divides channels = {c} "
-                f"({', '.join(map(str, options))}); got {type(groups).__name__} {groups!r}"
-            )
-        if groups not in options:
-            raise ValueError(
-                f"groups must divide channels = {c}: one of {', '.join(map(str, options))}; "
-                f"got {groups!r}"
-            )
-        return options.index(groups)
-
-    def set(self, **values) -> None:
-        """Move controls from code, in the order given: ``w.set(channels=16, groups=4)``.
-
-        ``groups=g`` (a divisor of the channels) moves the ``g_index`` slider to ``g``.
-        """
-        self._refuse_unknown(values, [*self._specs, "groups"])
-        state = dict(self.values)
-        for name, value in values.items():
-            if name == "groups":
-                name, value = "g_index", self._position(value, state)
-            state[name] = self.check_value(name, value, state)
-            state = self.normalise(state, name)
-        self.values = state
+        return "g_index", group_index(value, self.meta["divisors"][str(c)], f"channels = {c}")
 
     def normalise(self, state: dict, changed: str | None) -> dict:
         """Mirror of the module's ``normalise``.
@@ -397,8 +372,7 @@ class GroupsContinuum(Widget):
         s = dict(state)
         options = self.meta["divisors"][str(s["channels"])]
         if changed == "channels":
-            old = s.get("groups", 1)
-            s["g_index"] = max(j for j, d in enumerate(options) if d <= old)
+            s["g_index"] = kept_group(s.get("groups", 1), options)
         s["g_index"] = min(s["g_index"], len(options) - 1)
         s["groups"] = options[s["g_index"]]
         return s

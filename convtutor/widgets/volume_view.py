@@ -19,16 +19,18 @@ the same sprite, so both paint the same bytes. Every word comes from :attr:`Volu
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from ._base import (
     Widget,
+    divisors,
     draw_table,
     draw_texts,
     fill_template,
     format_count,
+    group_index,
+    kept_group,
     new_figure,
     text_lines,
 )
@@ -129,11 +131,6 @@ def cube_sprite(a: int = GEOMETRY["a"], b: int = GEOMETRY["b"], thick: int = GEO
 
 
 SPRITE = cube_sprite()
-
-
-def divisors(n: int) -> list:
-    """The divisors of ``n``, smallest first."""
-    return [d for d in range(1, n + 1) if n % d == 0]
 
 
 def _out_side(state: dict) -> int:
@@ -440,36 +437,13 @@ class VolumeView(Widget):
             return 0, _outputs(state) - 1
         return super().limits(state, name)
 
-    def _position(self, groups, state: dict) -> int:
-        """``g_index`` for ``groups = g`` in ``state``; g must divide C_in and C_out."""
+    ALIASES = ("groups",)
+
+    def alias(self, name: str, value, state: dict) -> tuple:
+        """``set(groups=g)`` (a divisor of both channel counts) moves ``g_index`` to g."""
         c, o = state["in_channels"], state["out_channels"]
-        options = divisors(math.gcd(c, o))
-        listed = ", ".join(map(str, options))
-        if isinstance(groups, bool) or not isinstance(groups, numbers.Integral):
-            raise TypeError(
-                f"groups must be a whole number that divides in_channels = {c} and "
-                f"out_channels = {o} ({listed}); got {type(groups).__name__} {groups!r}"
-            )
-        if groups not in options:
-            raise ValueError(
-                f"groups must divide in_channels = {c} and out_channels = {o}: one of "
-                f"{listed}; got {groups!r}"
-            )
-        return options.index(groups)
-
-    def set(self, **values) -> None:
-        """Move controls from code, in the order given: ``w.set(kind="grouped", groups=2)``.
-
-        ``groups=g`` (a divisor of both channel counts) moves ``g_index`` to ``g``.
-        """
-        self._refuse_unknown(values, [*self._specs, "groups"])
-        state = dict(self.values)
-        for name, value in values.items():
-            if name == "groups":
-                name, value = "g_index", self._position(value, state)
-            state[name] = self.check_value(name, value, state)
-            state = self.normalise(state, name)
-        self.values = state
+        where = f"in_channels = {c} and out_channels = {o}"
+        return "g_index", group_index(value, divisors(math.gcd(c, o)), where)
 
     def normalise(self, state: dict, changed: str | None) -> dict:
         """Mirror of the module's ``normalise``: M keeps ``C_in·M <= 8``; new channel
@@ -479,8 +453,7 @@ class VolumeView(Widget):
         s["multiplier"] = min(s["multiplier"], MAX_MULTIPLIER, MAX_CHANNELS // s["in_channels"])
         options = divisors(math.gcd(s["in_channels"], s["out_channels"]))
         if changed in ("in_channels", "out_channels"):
-            old = s.get("groups", 1)
-            s["g_index"] = max(j for j, d in enumerate(options) if d <= old)
+            s["g_index"] = kept_group(s.get("groups", 1), options)
         s["g_index"] = min(s["g_index"], len(options) - 1)
         s["groups"] = options[s["g_index"]]
         top = _out_side(s) - 1

@@ -248,6 +248,28 @@ export function tableCells(rows, lo, hi, lut, digits = 3) {
   );
 }
 
+/** The divisors of n, smallest first: the values a groups slider can take (Python's divisors). */
+export function divisors(n) {
+  const out = [];
+  for (let d = 1; d <= n; d++) if (n % d === 0) out.push(d);
+  return out;
+}
+
+/** The greatest common divisor of two whole numbers. */
+export function gcd(a, b) {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** The groups slider's position after the divisors changed: the old g if it is still
+ * among `options`, else the largest divisor below it (Python's kept_group). */
+export function keptGroup(old, options) {
+  let at = 0;
+  options.forEach((d, j) => {
+    if (d <= old) at = j;
+  });
+  return at;
+}
+
 // ---------------------------------------------------------------------------------
 // The page: controls, panels, texts. Nothing below is needed by the Node tests.
 

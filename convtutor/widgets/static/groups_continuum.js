@@ -2,7 +2,7 @@
 // Python mirror: convtutor/widgets/groups_continuum.py (GroupsContinuum.view, .normalise, counts,
 // grid_picture, bars_picture). The page computes only products and rectangles; the
 // PyTorch checks come from Python (meta.checks).
-import { fillTemplate, formatCount, widgetModule } from "./common.js";
+import { fillTemplate, formatCount, keptGroup, widgetModule } from "./common.js";
 
 /** The state after control `changed` moved (null: the first state). */
 export function normalise(state, data, changed) {
@@ -11,14 +11,7 @@ export function normalise(state, data, changed) {
   s.channels = Number(s.channels);
   s.size = Number(s.size);
   const options = data.meta.divisors[String(s.channels)];
-  if (changed === "channels") {
-    const old = s.groups ?? 1;
-    let j = 0;
-    options.forEach((d, i) => {
-      if (d <= old) j = i;
-    });
-    s.g_index = j;
-  }
+  if (changed === "channels") s.g_index = keptGroup(s.groups ?? 1, options);
   s.g_index = Math.min(s.g_index, options.length - 1);
   s.groups = options[s.g_index];
   return s;

@@ -4,19 +4,16 @@
 // same order. Integer arithmetic only: each unit cube is the sprite Python ships
 // (data.sprite: 0 nothing, 1 top, 2 left, 3 right, 4 edge) stamped at integer offsets,
 // its colours looked up in data.palette. Every word comes from Python (meta.text).
-import { fillTemplate, formatCount, widgetModule } from "./common.js";
+import {
+  divisors,
+  fillTemplate,
+  formatCount,
+  gcd,
+  keptGroup,
+  widgetModule,
+} from "./common.js";
 
 const PANELS = ["input", "filters", "middle", "filters2", "output"];
-
-function divisors(n) {
-  const out = [];
-  for (let d = 1; d <= n; d++) if (n % d === 0) out.push(d);
-  return out;
-}
-
-function gcd(a, b) {
-  return b === 0 ? a : gcd(b, a % b);
-}
 
 function outSide(state, side) {
   const k = state.kind === "pointwise" ? 1 : state.kernel_size;
@@ -38,12 +35,7 @@ export function normalise(state, data, changed) {
   );
   const options = divisors(gcd(s.in_channels, s.out_channels));
   if (changed === "in_channels" || changed === "out_channels") {
-    const old = s.groups ?? 1;
-    let at = 0;
-    options.forEach((d, j) => {
-      if (d <= old) at = j;
-    });
-    s.g_index = at;
+    s.g_index = keptGroup(s.groups ?? 1, options);
   }
   s.g_index = Math.min(s.g_index, options.length - 1);
   s.groups = options[s.g_index];
