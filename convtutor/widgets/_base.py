@@ -45,6 +45,7 @@ __all__ = [
     "STATIC_NOTE",
     "COMMON_TEXT",
     "BAR_CHART",
+    "bar_chart",
     "fill_template",
     "correlated",
     "shifted",
@@ -108,6 +109,24 @@ COMMON_TEXT = {
 #: y = pad + i (bar_height + gap), the longest ``length`` long.
 BAR_CHART = {"width": 380, "height": 2 * 4 + 4 * 22 + 3 * 8, "length": 370, "bar_height": 22,
              "gap": 8, "pad": 4}  # fmt: skip
+
+
+def bar_chart(lengths, palette: np.ndarray, first: int, end: int | None = None) -> np.ndarray:
+    """A :data:`BAR_CHART` picture (common.js's ``barChart``): ``palette[0]`` everywhere,
+    a line at x = ``length`` in ``palette[end]`` (when ``end`` is given), the axis at
+    x = 0 in ``palette[1]``, then bar ``i`` ``lengths[i]`` long in ``palette[first + i]``."""
+    bar = BAR_CHART
+    rgba = np.zeros((bar["height"], bar["width"], 4), np.uint8)
+    rgba[..., 3] = 255
+    rgba[..., :3] = palette[0]
+    if end is not None:
+        rgba[:, bar["length"], :3] = palette[end]
+    rgba[:, 0, :3] = palette[1]
+    for i, length in enumerate(lengths):
+        y = bar["pad"] + i * (bar["bar_height"] + bar["gap"])
+        rgba[y : y + bar["bar_height"], 1 : 1 + length, :3] = palette[first + i]
+    return rgba
+
 
 _SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

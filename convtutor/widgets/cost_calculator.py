@@ -22,6 +22,7 @@ from ..cost import KINDS, conv_cost, conv_memory
 from ._base import (
     BAR_CHART,
     Widget,
+    bar_chart,
     draw_table,
     draw_texts,
     fill_template,
@@ -381,16 +382,7 @@ def describe(state: dict) -> dict:
 
 def bars_picture(lengths, palette: np.ndarray) -> np.ndarray:
     """The bar chart's RGBA pixels: white, an axis at x = 0, one bar per kind."""
-    colours = np.hstack([palette, np.full((len(palette), 1), 255, np.uint8)])  # RGBA rows
-    colours = colours.view(np.uint32)[:, 0]  # one 32-bit word per colour
-    rgba = np.empty((BAR_CANVAS_HEIGHT, BAR_CANVAS_WIDTH, 4), dtype=np.uint8)
-    pixels = rgba.view(np.uint32)[..., 0]
-    pixels[...] = colours[0]
-    pixels[:, 0] = colours[1]
-    for i, length in enumerate(lengths):
-        y = BAR_PAD + i * (BAR_HEIGHT + BAR_GAP)
-        pixels[y : y + BAR_HEIGHT, 1 : 1 + length] = colours[2 + i]
-    return rgba
+    return bar_chart(lengths, palette, first=2)
 
 
 _NUMBER_MENUS = {"in_channels": CHANNEL_CHOICES, "out_channels": CHANNEL_CHOICES,

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from ..blocks import mobilenet_v1_cost
-from ._base import BAR_CHART, Widget, draw_table, draw_texts, new_figure, text_lines
+from ._base import BAR_CHART, Widget, bar_chart, draw_table, draw_texts, new_figure, text_lines
 
 __all__ = ["MobileNetKnobs", "ALPHAS", "SIDES", "PAPER", "state_index", "describe"]
 
@@ -133,15 +133,7 @@ def describe(alpha: float, side: int, full=None) -> dict:
 def bars_picture(lengths, palette: np.ndarray) -> np.ndarray:
     """The bars' RGBA pixels: white, an axis at x = 0, the full network's length marked
     by a grey line at x = BAR_LENGTH, one bar per share (the page's barsPicture)."""
-    rgba = np.zeros((BAR_CANVAS_HEIGHT, BAR_CANVAS_WIDTH, 4), np.uint8)
-    rgba[..., 3] = 255
-    rgba[..., :3] = palette[0]
-    rgba[:, BAR_LENGTH, :3] = palette[2]
-    rgba[:, 0, :3] = palette[1]
-    for i, length in enumerate(lengths):
-        y = BAR_PAD + i * (BAR_HEIGHT + BAR_GAP)
-        rgba[y : y + BAR_HEIGHT, 1 : 1 + length, :3] = palette[3 + i]
-    return rgba
+    return bar_chart(lengths, palette, first=3, end=2)
 
 
 class MobileNetKnobs(Widget):

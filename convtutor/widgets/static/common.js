@@ -248,6 +248,22 @@ export function tableCells(rows, lo, hi, lut, digits = 3) {
   );
 }
 
+/** A bar chart's pixels (Python's bar_chart; `bar`: its BAR_CHART): palette colour 0
+ * everywhere, a line at x = bar.length in colour `end` (when given), the axis at x = 0 in
+ * colour 1, then bar i lengths[i] long in colour first + i. */
+export function barChart(lengths, palette, bar, first, end = null) {
+  const { width, height } = bar;
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  fillRect(rgba, width, 0, 0, width, height, palette, 0);
+  if (end !== null) fillRect(rgba, width, bar.length, 0, 1, height, palette, end);
+  fillRect(rgba, width, 0, 0, 1, height, palette, 1);
+  lengths.forEach((length, i) => {
+    const y = bar.pad + i * (bar.bar_height + bar.gap);
+    fillRect(rgba, width, 1, y, length, bar.bar_height, palette, first + i);
+  });
+  return rgba;
+}
+
 /** The divisors of n, smallest first: the values a groups slider can take (Python's divisors). */
 export function divisors(n) {
   const out = [];

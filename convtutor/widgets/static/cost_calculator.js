@@ -5,7 +5,7 @@
 // CostCalculator.view).
 // The counts are products of the controls, so the page evaluates them; the tests hold
 // them equal to convtutor.conv_cost and to PyTorch for every setting of the controls.
-import { fillRect, fillTemplate, formatCount, widgetModule } from "./common.js";
+import { barChart, fillTemplate, formatCount, widgetModule } from "./common.js";
 
 const NUMBER_MENUS = ["in_channels", "out_channels", "input_size"];
 
@@ -160,15 +160,7 @@ export function describe(state, meta) {
 
 /** The bar chart's pixels (Python's bars_picture). */
 export function barsPicture(lengths, palette, bar) {
-  const { width, height } = bar;
-  const rgba = new Uint8ClampedArray(width * height * 4);
-  fillRect(rgba, width, 0, 0, width, height, palette, 0);
-  fillRect(rgba, width, 0, 0, 1, height, palette, 1);
-  lengths.forEach((length, i) => {
-    const y = bar.pad + i * (bar.bar_height + bar.gap);
-    fillRect(rgba, width, 1, y, length, bar.bar_height, palette, 2 + i);
-  });
-  return rgba;
+  return barChart(lengths, palette, bar, 2);
 }
 
 export function view(data, state) {

@@ -2,7 +2,7 @@
 // Python mirror: convtutor/widgets/mobilenet_knobs.py (MobileNetKnobs.view, bars_picture).
 // Python computed every state of the grid (meta.states: the table, the texts, the bar
 // lengths); the page looks the state up and paints the bars. It computes nothing else.
-import { fillRect, widgetModule } from "./common.js";
+import { barChart, widgetModule } from "./common.js";
 
 /** Where a state sits in meta.states (Python's state_index). */
 export function stateIndex(state, grid) {
@@ -15,16 +15,7 @@ export function stateIndex(state, grid) {
 
 /** The bars' pixels (Python's bars_picture). */
 export function barsPicture(lengths, palette, bar) {
-  const { width, height } = bar;
-  const rgba = new Uint8ClampedArray(width * height * 4);
-  fillRect(rgba, width, 0, 0, width, height, palette, 0);
-  fillRect(rgba, width, bar.length, 0, 1, height, palette, 2);
-  fillRect(rgba, width, 0, 0, 1, height, palette, 1);
-  lengths.forEach((length, i) => {
-    const y = bar.pad + i * (bar.bar_height + bar.gap);
-    fillRect(rgba, width, 1, y, length, bar.bar_height, palette, 3 + i);
-  });
-  return rgba;
+  return barChart(lengths, palette, bar, 3, 2);
 }
 
 export function view(data, state) {
