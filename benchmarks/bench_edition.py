@@ -1,11 +1,14 @@
 """The static HTML edition: how heavy it is, and how soon its first slider is live.
 
-Side by side in one run, the edition as it was (``BEFORE``, built from a git worktree
-of that commit, its notebooks executed there) and as it is now (this checkout, reusing
-``build/executed`` when it is current), both with quick experiments:
+Side by side in one run, the edition as it was (``BEFORE``, before it was made light),
+as it was last measured (``PREVIOUS``), each built from a git worktree of that commit
+(its notebooks executed there), and as it is now (this checkout, reusing
+``build/executed`` when it is current), all with quick experiments:
 
 * the weight of every page: the HTML file, and everything the page loads when it is
-  viewed (MathJax's files, a shared style sheet), as Chromium reports it;
+  viewed over HTTP with nothing cached (MathJax's files, a shared style sheet, the
+  figures a lazy ``<img>`` fetches at once, near the first screen), as Chromium reports
+  it;
 * the time from ``goto`` to the first live slider (an enabled ``input[type=range]``
   inside a widget the runtime has started), opened from disk, and served over HTTP on
   loopback through Chromium's network emulation at 10 Mbit/s down, 5 Mbit/s up and
@@ -30,7 +33,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BEFORE = "2fd3dd6"  # main before the edition was made light
-RUNS = int(os.environ.get("CONVTUTOR_BENCH_RUNS", 3))
+#: The edition last measured: figures inline in the page (data URLs), not files.
+PREVIOUS = os.environ.get("CONVTUTOR_BENCH_PREVIOUS", "7e94a25")
+RUNS = int(os.environ.get("CONVTUTOR_BENCH_RUNS", 5))
 THROTTLE = {
     "offline": False,
     "latency": 40,
@@ -212,57 +217,66 @@ def launch():
 
 
 # ---- the report --------------------------------------------------------------------
+#: The editions, in the order the report shows them.
+KEYS = ("before", "previous", "now")
+
+
 def _s(value) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-def table(before: dict, now: dict, sizes: dict) -> list[str]:
+def _row(results: dict, name: str, get) -> str:
+    return " → ".join(get(results[k].get(name, {})) for k in KEYS)
+
+
+def table(results: dict, sizes: dict) -> list[str]:
+    arrow = " → ".join(KEYS)
     lines = [
-        "| page | live widgets | HTML (MB) before → now | loaded (MB) before → now | "
-        "first live slider, disk (s) before → now | first live slider, 10 Mbit/s + 40 ms "
-        "(s) before → now | console errors before → now |",
+        f"| page | live widgets | HTML (MB) {arrow} | loaded (MB) {arrow} | "
+        f"first live slider, disk (s) {arrow} | first live slider, 10 Mbit/s + 40 ms "
+        f"(s) {arrow} | console errors {arrow} |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for name in now:
-        b, n = before.get(name, {}), now[name]
-        lines.append(
-            f"| {name} | {n['live']} | {b.get('html', 0) / 1e6:.2f} → {n['html'] / 1e6:.2f} | "
-            f"{b.get('loaded', 0) / 1e6:.2f} → {n['loaded'] / 1e6:.2f} | "
-            f"{_s(b.get('disk'))} → {_s(n['disk'])} | {_s(b.get('http'))} → {_s(n['http'])} | "
-            f"{len(b.get('errors', []))} → {len(n['errors'])} |"
-        )
-    lines.append(
-        f"| **the whole edition** | | | **{sizes['before'] / 1e6:.1f} → "
-        f"{sizes['now'] / 1e6:.1f}** (folder) | | | |"
-    )
+    columns = [
+        lambda r: f"{r.get('html', 0) / 1e6:.2f}",
+        lambda r: f"{r.get('loaded', 0) / 1e6:.2f}",
+        lambda r: _s(r.get("disk")),
+        lambda r: _s(r.get("http")),
+        lambda r: str(len(r.get("errors", []))),
+    ]
+    for name, n in results["now"].items():
+        cells = " | ".join(_row(results, name, get) for get in columns)
+        lines.append(f"| {name} | {n['live']} | {cells} |")
+    whole = " → ".join(f"{sizes[k] / 1e6:.1f}" for k in KEYS)
+    lines.append(f"| **the whole edition** | | | **{whole}** (folder) | | | |")
     return lines
 
 
 def run() -> str:
     work = Path(tempfile.mkdtemp(prefix="convtutor-edition-"))
     try:
-        before_dir, now_dir = work / "before", work / "now"
-        build_at(BEFORE, before_dir)
-        build_here(now_dir)
+        folders = {key: work / key for key in KEYS}
+        build_at(BEFORE, folders["before"])
+        build_at(PREVIOUS, folders["previous"])
+        build_here(folders["now"])
         pw, browser = launch()
         try:
-            measured = measure({"before": before_dir, "now": now_dir}, browser)
-            before, now = measured["before"], measured["now"]
+            results = measure(folders, browser)
         finally:
             browser.close()
             pw.stop()
-        sizes = {"before": folder_size(before_dir), "now": folder_size(now_dir)}
-        folders = {"before": before_dir, "now": now_dir}
+        sizes = {k: folder_size(d) for k, d in folders.items()}
         mathjax = {k: folder_size(d / "mathjax") for k, d in folders.items()}
-        parts = {"before": anatomy(before_dir), "now": anatomy(now_dir)}
-        return report(before, now, sizes, mathjax, parts)
+        parts = {k: anatomy(d) for k, d in folders.items()}
+        return report(results, sizes, mathjax, parts)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def anatomy(folder: Path) -> dict:
-    """What each page's file is made of, in bytes: the live widgets' saved state (their
-    arrays; their modules and CSS), pictures inline, and the rest (text, code, styles)."""
+    """What each page is made of, in bytes: the live widgets' saved state (their arrays;
+    their modules and CSS), pictures inline, the rest of the file (text, code, styles),
+    and the figure files next to it (``figures/``, loaded lazily)."""
     import json
     import re
 
@@ -280,38 +294,43 @@ def anatomy(folder: Path) -> dict:
             )
             arrays = state - code  # the buffers and the rest of the widgets' state
         pictures = sum(len(x) for x in re.findall(r"data:image/png;base64,[A-Za-z0-9+/=]+", html))
+        files = sum(f.stat().st_size for f in folder.glob(f"figures/{page.stem}-*"))
         parts[page.name] = {
             "arrays": arrays,
             "code": code,
             "pictures": pictures,
             "rest": len(html) - state - pictures,
+            "files": files,
         }
     return parts
 
 
-def report(before: dict, now: dict, sizes: dict, mathjax: dict, parts: dict | None = None) -> str:
+def report(results: dict, sizes: dict, mathjax: dict, parts: dict | None = None) -> str:
+    now = results["now"]
     heaviest = max(n["loaded"] for n in now.values()) / 1e6
     heaviest_file = max(n["html"] for n in now.values()) / 1e6
     slowest = max(n["http"] or 0 for n in now.values())
     errors = sum(len(n["errors"]) for n in now.values())
-    stalls = sum(n.get("stalls", 0) for d in (before, now) for n in d.values())
+    stalls = sum(n.get("stalls", 0) for d in results.values() for n in d.values())
     lines = [
         "## The static HTML edition",
         "",
-        f"`make html` with quick experiments, before (main at {BEFORE}, built in a git",
-        "worktree of it) and now, side by side in one run. *HTML*: the page's file;",
-        "*loaded*: every byte the page fetches when viewed over HTTP with nothing cached",
-        "(the HTML, the shared style sheet, MathJax's files; a second page finds the last",
-        "two in the cache). First live slider: from `goto` to the first enabled slider in a",
-        f"widget the runtime started, median of {RUNS} loads, each in a fresh browser",
-        "context; over HTTP through Chromium's network emulation at 10 Mbit/s down,",
-        "5 Mbit/s up, 40 ms latency. Console errors: distinct messages over all loads,",
-        "from disk and over HTTP. The machine is shared (2 cores): times vary by a few",
-        "tenths of a second from run to run.",
+        f"`make html` with quick experiments, side by side in one run: *before* (main at {BEFORE},",
+        f"before the edition was made light), *previous* (at {PREVIOUS}: figures inline in the",
+        "page) and *now* (figures as files next to the page, loaded lazily), the first two",
+        "built in git worktrees of those commits. *HTML*: the page's file; *loaded*: every",
+        "byte the page fetches when viewed over HTTP with nothing cached (the HTML, the shared",
+        "style sheet, MathJax's files, the figures near the first screen; a second page finds",
+        "the style sheet and MathJax in the cache). First live slider: from `goto` to the",
+        f"first enabled slider in a widget the runtime started, median of {RUNS} loads, each",
+        "in a fresh browser context; over HTTP through Chromium's network emulation at",
+        "10 Mbit/s down, 5 Mbit/s up, 40 ms latency. Console errors: distinct messages over",
+        "all loads, from disk and over HTTP. The machine is shared (2 cores): times vary by a",
+        "few tenths of a second from run to run.",
         "",
-        *table(before, now, sizes),
+        *table(results, sizes),
         "",
-        f"MathJax: {mathjax['before'] / 1e6:.1f} MB before, {mathjax['now'] / 1e6:.1f} MB now.",
+        "MathJax: " + ", ".join(f"{mathjax[k] / 1e6:.1f} MB {k}" for k in KEYS) + ".",
         f"Targets: every page <= {PAGE_LIMIT_MB} MB (now: files at most {heaviest_file:.2f} MB,"
         f" at most {heaviest:.2f} MB loaded with nothing cached); the whole edition <= "
         f"{EDITION_LIMIT_MB:.0f} MB (now {sizes['now'] / 1e6:.1f} MB); first live slider <= "
@@ -320,26 +339,31 @@ def report(before: dict, now: dict, sizes: dict, mathjax: dict, parts: dict | No
     ]
     if stalls:
         lines.append(f"Loads that stalled and were tried again: {stalls}.")
-    example = next((e for b in before.values() for e in b["errors"]), None)
+    example = next((e for b in results["before"].values() for e in b["errors"]), None)
     if example:
         lines.append(f"Before, every page logged, e.g.: `{example[:110]}`")
+    for name, n in now.items():
+        for error in n["errors"]:
+            lines.append(f"Now, {name} logged: `{error[:110]}`")
     if parts:
         lines += [
             "",
-            "What the page files are made of (MB): the live widgets' arrays (their saved",
-            "state less code), their modules and CSS, pictures inline, and the rest.",
+            "What the pages are made of (MB): the live widgets' arrays (their saved state",
+            "less code), their modules and CSS, pictures inline, the rest of the file, and",
+            "the figure files next to it (fetched lazily, as they come near the screen).",
             "",
-            "| page | arrays before → now | widget code | pictures before → now "
-            "| rest before → now |",
-            "|---|---:|---:|---:|---:|",
+            f"| page | arrays {' → '.join(KEYS)} | widget code | pictures inline "
+            f"{' → '.join(KEYS)} | rest {' → '.join(KEYS)} | figure files now |",
+            "|---|---:|---:|---:|---:|---:|",
         ]
         for name, n in parts["now"].items():
-            b = parts["before"].get(name, {})
+
+            def row(what, name=name):
+                return " → ".join(f"{parts[k].get(name, {}).get(what, 0) / 1e6:.2f}" for k in KEYS)
+
             lines.append(
-                f"| {name} | {b.get('arrays', 0) / 1e6:.2f} → {n['arrays'] / 1e6:.2f} | "
-                f"{b.get('code', 0) / 1e6:.2f} → {n['code'] / 1e6:.2f} | "
-                f"{b.get('pictures', 0) / 1e6:.2f} → {n['pictures'] / 1e6:.2f} | "
-                f"{b.get('rest', 0) / 1e6:.2f} → {n['rest'] / 1e6:.2f} |"
+                f"| {name} | {row('arrays')} | {n['code'] / 1e6:.2f} | {row('pictures')} | "
+                f"{row('rest')} | {n['files'] / 1e6:.2f} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -17,9 +17,11 @@ the ``jupyter-server-mathjax`` package).
 **Light enough for a school network**: the arrays of a page sit in one pool, each
 distinct buffer once and deflated (``_standalone.packed``); the maps a kernel makes of
 the photo are computed by the page, not shipped (``_base.derive``); the fallback
-pictures load only where no script runs; JupyterLab's style sheets are one shared file;
-MathJax is cut to what the pages use. ``benchmarks/bench_edition.py`` measures the
-weight and the time to the first live slider on a slow link.
+pictures load only where no script runs; the other figures are files next to the page
+(``figures/``), loaded lazily, so the text and the widgets come first; JupyterLab's
+style sheets are one shared file; MathJax is cut to what the pages use.
+``benchmarks/bench_edition.py`` measures the weight and the time to the first live
+slider on a slow link.
 
 Other widgets (a tqdm progress bar, a plain slider) cannot run without a kernel: they
 become their final value, or a one-line note.
@@ -131,6 +133,57 @@ def _png_html(png_b64: str, alt: str) -> str:
 
 #: Where the pages' fallback pictures of live widgets go, inside the build folder.
 FALLBACKS = "fallback"
+#: Where the pages' other figures (matplotlib's) go: files next to the pages, fetched
+#: lazily, so that a page's text and widgets come first on a slow network.
+FIGURES = "figures"
+#: A figure's alt text when its output and its cell give none (the lessons give one to
+#: every figure; a test holds them to it).
+NO_ALT = "A figure drawn by the code above"
+
+
+def figure_alt(output, cell) -> str:
+    """A figure's alt text: its output's ``image/png`` metadata ``alt`` (IPython's
+    ``Image(alt=...)``, ``display(fig, metadata={"image/png": {"alt": ...}})``), else its
+    cell's metadata ``alt`` (in a lesson's MyST source: ``alt:`` in the cell's front
+    matter), else :data:`NO_ALT`.
+
+    JupyterLab and Notebook 7 read neither: their renderer of ``image/png`` outputs
+    (``renderImage`` in @jupyterlab/rendermime) sets no ``alt``; only these pages show it.
+    """
+    meta = output.get("metadata", {}).get("image/png", {})
+    alt = meta.get("alt") if isinstance(meta, dict) else None
+    return str(alt or cell.get("metadata", {}).get("alt") or NO_ALT)
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels, from a PNG's header (its IHDR chunk)."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        raise ValueError("png_size: expected the bytes of a PNG file")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _figure_file(output, cell, out: Path, page: str, n: int) -> str:
+    """An ordinary figure (a PNG output) as a file of its own, ``figures/<page>-<n>.png``,
+    and the ``<img>`` that shows it: loaded lazily, decoded off the main thread, its box
+    sized before it arrives (``width``, ``height``: the PNG's pixels, or the output's
+    ``image/png`` metadata where it sets them, as Jupyter does), with its alt text."""
+    png = output["data"]["image/png"]
+    png = base64.b64decode(png) if isinstance(png, str) else bytes(png)
+    meta = output.get("metadata", {}).get("image/png", {})
+    meta = meta if isinstance(meta, dict) else {}
+    width, height = png_size(png)
+    if meta.get("width") and meta.get("height"):
+        width, height = meta["width"], meta["height"]
+    elif meta.get("width"):
+        width, height = meta["width"], round(height * meta["width"] / width)
+    path = out / FIGURES / f"{page}-{n}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+    alt = html.escape(figure_alt(output, cell))
+    return (
+        f'<img src="{FIGURES}/{path.name}" alt="{alt}" width="{width}" height="{height}" '
+        'loading="lazy" decoding="async">'
+    )
 
 
 def _fallback_picture(png_b64: str, alt: str, files, n: int) -> str:
@@ -187,13 +240,16 @@ def make_live(nb, binder_link: str | None = None, files: tuple[Path, str] | None
       runtime shows it (standalone.js).
     * Another widget with a PNG becomes that picture; a progress bar (tqdm) its final
       value; any other control a one-line note.
+    * With ``files``, every other figure (a PNG output: matplotlib's) becomes a file of
+      its own, ``figures/<page>-<n>.png``, shown by a lazy ``<img>`` with its alt text
+      (:func:`figure_alt`): the page's text and widgets arrive first.
     * The saved widget state is dropped from the metadata (so nbconvert adds no
       widget scripts from the internet) and returned, reduced to the live widgets.
 
     Returns ``{"pictures", "live", "controls", "state"}``: counts, and the saved-state
     document of the live widgets (None when there are none).
     """
-    pictures = controls = shown = 0
+    pictures = controls = shown = figures = 0
     saved = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {})
     models = saved.get("state", {})
     live = {}
@@ -207,6 +263,14 @@ def make_live(nb, binder_link: str | None = None, files: tuple[Path, str] | None
             if WIDGET_VIEW not in data:
                 if "image/png" in data or "image/svg+xml" in data:
                     pictures += 1
+                if "image/png" in data and files is not None:
+                    figures += 1
+                    picture = _figure_file(output, cell, *files, figures)
+                    output["data"] = {
+                        "text/html": picture,
+                        "text/plain": data.get("text/plain", ""),
+                    }
+                    output["metadata"] = {}
                 continue
             text = str(data.get("text/plain", ""))
             kind = text.split("(", 1)[0].split(" ", 1)[0] or "widget"
@@ -301,6 +365,15 @@ MATHJAX_SCRIPT = re.compile(r'<script src="(mathjax/MathJax\.js[^"]*)">\s*</scri
 HEAD_STYLE = re.compile(r'<style type="text/css">(.*?)</style>\n?', re.S)
 #: No icon: without one, browsers ask the server for /favicon.ico and log its 404.
 NO_ICON = '<link rel="icon" href="data:,">'
+#: The pages' own style, after JupyterLab's: links in running text are underlined
+#: (JupyterLab's theme tells them from the text by colour alone, #0d47a1 in #212121,
+#: 1.9:1; axe's ``link-in-text-block``).
+PAGE_STYLE = """<style>
+.jp-RenderedHTMLCommon :is(p, li, td, th, dd, blockquote, figcaption) a:is(:link, :visited) {
+  text-decoration: underline;
+}
+</style>
+"""
 
 
 def copy_mathjax(out: Path) -> Path:
@@ -380,6 +453,7 @@ def to_html(nb, title: str, live_state: dict | None = None, out: Path | None = N
     body = REQUIRE_JS.sub("", body)
     body = MATHJAX_SCRIPT.sub(r'<script defer src="\1"></script>', body)
     body = share_styles(body, out)
+    body = body.replace("</head>", PAGE_STYLE + "</head>", 1)
     body = body.replace("</body>", FOLD_VERIFY + "\n</body>", 1)
     if live_state:
         scripts = _standalone.state_script(live_state) + "\n" + _standalone.runtime_script()
@@ -395,7 +469,7 @@ def write_page(record: dict, out: Path, binder_repo: str | None) -> dict:
     name = record["name"]
     title = title_of(nb) or name
     link = binder_url(binder_repo, f"{name}.ipynb") if binder_repo else None
-    for stale in (out / FALLBACKS).glob(f"{name}-*.png"):
+    for stale in [*(out / FALLBACKS).glob(f"{name}-*.png"), *(out / FIGURES).glob(f"{name}-*.png")]:
         stale.unlink()
     counts = make_live(nb, link, (out, name))
     page = out / f"{name}.html"

@@ -108,9 +108,66 @@ def test_widget_outputs_become_live_widgets_pictures_or_notes():
     assert "widgets" not in nb.metadata
 
 
+def _png(width: int, height: int) -> bytes:
+    """A real PNG file of ``width`` x ``height`` grey pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )  # fmt: skip
+
+
+def test_figures_become_lazy_files_with_their_size_and_alt_text(tmp_path):
+    """In the edition, an ordinary figure (a PNG output) is a file in figures/, shown by a
+    lazy <img> sized before it loads, with the alt text of its output, else of its cell."""
+    png = _png(30, 20)
+    b64 = base64.b64encode(png).decode()
+    outputs = [
+        new_output("display_data", data={"image/png": b64, "text/plain": "<Figure>"}),
+        new_output(
+            "display_data",
+            data={"image/png": b64, "text/plain": "<Figure>"},
+            metadata={"image/png": {"alt": "from the output", "width": 15}},
+        ),
+    ]
+    cells = [new_code_cell("x", metadata={"alt": "Two bars <and> a line"}), new_code_cell("y")]
+    cells[0].outputs, cells[1].outputs = [outputs[0]], [outputs[1]]
+    cells.append(new_code_cell("z"))
+    cells[2].outputs = [new_output("display_data", data={"image/png": b64, "text/plain": "f"})]
+    nb = new_notebook(cells=cells)
+    counts = build_html.make_live(nb, None, (tmp_path, "09_page"))
+    assert counts["pictures"] == 3
+    shown = [c.outputs[0]["data"]["text/html"] for c in nb.cells]
+    assert shown[0] == (
+        '<img src="figures/09_page-1.png" alt="Two bars &lt;and&gt; a line" width="30" '
+        'height="20" loading="lazy" decoding="async">'
+    )
+    assert 'src="figures/09_page-2.png" alt="from the output" width="15" height="10"' in shown[1]
+    assert f'alt="{build_html.NO_ALT}"' in shown[2]
+    for n in (1, 2, 3):
+        assert (tmp_path / "figures" / f"09_page-{n}.png").read_bytes() == png
+    assert all("data:image" not in h and "image/png" not in c.outputs[0]["data"]
+               for h, c in zip(shown, nb.cells, strict=True))  # fmt: skip
+    assert build_html.png_size(png) == (30, 20)
+    with pytest.raises(ValueError, match="expected the bytes of a PNG file"):
+        build_html.png_size(b"GIF89a" + bytes(30))
+
+
 def test_live_fallbacks_go_to_files_that_only_a_page_without_script_loads(tmp_path):
     """In the edition, a live widget's PNG is a file in fallback/, inside <noscript>."""
     nb = _notebook()
+    inline = nb.cells[5].outputs[0]
+    assert inline["data"]["text/plain"] == "<Figure>"
+    inline["data"]["image/png"] = base64.b64encode(_png(4, 3)).decode()
     counts = build_html.make_live(nb, None, (tmp_path, "09_page"))
     assert counts["live"] == 1
     live = nb.cells[1].outputs[0]["data"]["text/html"]
@@ -123,6 +180,8 @@ def test_live_fallbacks_go_to_files_that_only_a_page_without_script_loads(tmp_pa
     assert (tmp_path / "fallback" / "09_page-1.png").read_bytes() == base64.b64decode(PNG)
     panel = nb.cells[2].outputs[0]["data"]["text/html"]  # not live: its picture stays inline
     assert f"data:image/png;base64,{PNG}" in panel
+    figure = inline["data"]["text/html"]  # an ordinary figure: a file, loaded lazily
+    assert figure.startswith('<img src="figures/09_page-1.png"') and 'loading="lazy"' in figure
 
 
 def test_saved_state_is_packed_once_per_buffer_and_unpacks_to_jupyters():
@@ -178,8 +237,9 @@ def test_reading_order_follows_the_number_prefix(tmp_path):
         build_html.reading_order(["09"], tmp_path)
 
 
-def _picture_outputs(nb) -> int:
-    """Outputs a reader should see as a picture: anything that carries a PNG or SVG."""
+def _picture_outputs(nb, widgets: bool = True) -> int:
+    """Outputs a reader should see as a picture: anything that carries a PNG or SVG
+    (``widgets=False``: only the ordinary figures, not the widgets' pictures)."""
     return sum(
         1
         for cell in nb.cells
@@ -187,6 +247,7 @@ def _picture_outputs(nb) -> int:
         for out in cell.get("outputs", [])
         if out.get("output_type") in ("display_data", "execute_result")
         and ({"image/png", "image/svg+xml"} & set(out.get("data", {})))
+        and (widgets or build_html.WIDGET_VIEW not in out.get("data", {}))
     )
 
 
@@ -235,9 +296,24 @@ def test_static_edition_has_every_figure_live_widgets_and_no_traceback(static_ed
         assert not EXTERNAL_RESOURCE.findall(html), f"{page['name']} loads from the internet"
         assert '<script defer src="mathjax/MathJax.js' in html
         # A school network can carry it: every page, with the files only it uses.
-        fallbacks = sum(f.stat().st_size for f in (out / "fallback").glob(f"{page['name']}-*"))
-        size = (out / page["html"]).stat().st_size
-        assert size + fallbacks <= PAGE_LIMIT, f"{page['name']}: {size + fallbacks:,} bytes"
+        own = [
+            *(out / "fallback").glob(f"{page['name']}-*"),
+            *(out / "figures").glob(f"{page['name']}-*"),
+        ]
+        size = (out / page["html"]).stat().st_size + sum(f.stat().st_size for f in own)
+        assert size <= PAGE_LIMIT, f"{page['name']}: {size:,} bytes"
+        # Its figures are files next to it, loaded lazily, each with the alt text its
+        # lesson gives (the cell's ``alt``), none with a stand-in.
+        figures = re.findall(r"<img\b[^>]*\bsrc=\"figures/[^>]*>", html)
+        plain = _picture_outputs(executed, widgets=False)
+        assert len(figures) == plain, f"{page['name']}: {len(figures)} files of {plain} figures"
+        for img in figures:
+            assert 'loading="lazy"' in img, img
+            assert re.search(r'\bwidth="\d+"', img) and re.search(r'\bheight="\d+"', img), img
+            alt = re.search(r'\balt="([^"]+)"', img)
+            assert alt and alt[1] != build_html.NO_ALT, f"{page['name']}: {img[:80]} has no alt"
+            assert (out / re.search(r'src="([^"]+)"', img)[1]).is_file()
+        assert "data:image/png" not in html and "No description has been provided" not in html
         for sheet in re.findall(r'<link rel="stylesheet" href="([^"]+)">', html):
             assert (out / sheet).is_file(), f"{page['name']}: {sheet} is missing"
     assert (out / "mathjax" / "MathJax.js").exists()

@@ -2,8 +2,9 @@
 control's pointer target.
 
 axe-core (from ``axe-playwright-python``, its WCAG 2.x A/AA rules) runs on the outputs
-of each page (widgets, figures, tables): see ``OWN``. The page around them (code-cell
-prompts, syntax colours) is nbconvert's JupyterLab theme, not the suite's.
+of each page (widgets, figures, tables): see ``OWN``; ``WHOLE_PAGE``'s rules on all of
+it. The page around the outputs (code-cell prompts, syntax colours) is nbconvert's
+JupyterLab theme, not the suite's.
 No serious or critical violation may be found there. Every input, select and button of
 every widget is at least 24 x 24 CSS px (WCAG 2.2, SC 2.5.8).
 """
@@ -12,13 +13,16 @@ from __future__ import annotations
 
 from tests.support.a11y import MIN_TARGET, axe_violations, grave, small_targets
 
-#: The part of a static page audited: the outputs (widgets, figures, tables). The
-#: Markdown prose is audited in JupyterLab (``test_lab_notebooks.py``); auditing it here
-#: too made each page's audit about three times slower (04: 14 s against 4.5 s, on a
-#: loaded machine) and found only ``link-in-text-block``: the pages' theme
-#: (nbconvert's JupyterLab CSS, chosen by scripts/build_html.py) tells links from text
-#: by colour alone, #0d47a1 in #212121 text (1.9:1), which one CSS rule would fix.
+#: The part of a static page audited by every rule: the outputs (widgets, figures,
+#: tables). The Markdown prose is audited in JupyterLab (``test_lab_notebooks.py``);
+#: auditing it here too made each page's audit about three times slower (04: 14 s
+#: against 4.5 s, on a loaded machine) and found only ``link-in-text-block`` (the theme
+#: tells links from text by colour alone), which ``WHOLE_PAGE`` checks on every page.
 OWN = [".jp-OutputArea-output"]
+#: Rules run over the whole page, prose included: the pages' theme (nbconvert's
+#: JupyterLab CSS) colours links #0d47a1 in #212121 text (1.9:1) and does not underline
+#: them; scripts/build_html.py underlines links in running text (``PAGE_STYLE``).
+WHOLE_PAGE = ("link-in-text-block",)
 
 
 def test_every_page_has_no_grave_axe_violation_and_big_enough_targets(
@@ -33,7 +37,9 @@ def test_every_page_has_no_grave_axe_violation_and_big_enough_targets(
             continue
         chromium.open_file(path)
         chromium.settle(scope="body")
-        for v in grave(axe_violations(chromium.page, OWN)):
+        found = axe_violations(chromium.page, OWN)
+        found += axe_violations(chromium.page, ["body"], only=WHOLE_PAGE)
+        for v in grave(found):
             problems.append(f"{page['name']}: {v['id']} ({v['impact']}) x{v['nodes']} "
                             f"at {v['targets'][:2]}: {v['summary']}")  # fmt: skip
         count, small = small_targets(chromium.page)
