@@ -345,9 +345,9 @@ class VolumeView(Widget):
             "{rows}, {columns}: one multiply-add per input value, {n} in all."
         ),
         "lit_grouped": (
-            "Output channel {oc} at row {r}, column {q} is in group {group} of g = {g}, so it "
-            "is computed from its group's input {channels} only, {rows}, {columns}: one "
-            "multiply-add per input value, {n} in all."
+            "Output channel {oc} at row {r}, column {q} is in group {group} (counting from 0) "
+            "of g = {g}, so it is computed from its group's input {channels} only, {rows}, "
+            "{columns}: one multiply-add per input value, {n} in all."
         ),
         "lit_depthwise": (
             "Output channel {oc} at row {r}, column {q} comes from filter {copy} of input "
