@@ -19,6 +19,12 @@ Measured:
   this student adds to the server's memory; shared libraries are counted once for all.
 * **USS before PyTorch**: the same, just before the first cell that loads PyTorch: the
   state of a student who only moves sliders. BEFORE has none (its imports cell loads it).
+* **first widget painted, in Chromium** (:func:`painted`): a real JupyterLab on 127.0.0.1
+  (token, default settings) and a headless Chromium (Playwright, ``/usr/bin/chromium``):
+  the lesson opened (its kernel started and idle), Run All from the Run menu, and the time
+  on the page's clock from the menu click to the first ``.ct-widget`` whose
+  ``data-painted`` is set (``common.js`` sets it after each paint). Also the kernel's CPU
+  over that span, and the run-all until every cell has run.
 
 Default settings (no ``CONVTUTOR_QUICK``). Targets (issue 21): first widget <= 1.5 s,
 CPU <= 3 s, USS after run-all <= 300 MB, for each of 00-05.
@@ -26,6 +32,7 @@ CPU <= 3 s, USS after run-all <= 300 MB, for each of 00-05.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import statistics
@@ -99,6 +106,115 @@ def run_lesson(tree: Path, number: str, cache: Path, new: bool) -> dict:
     return out
 
 
+# Run on the page before "Run all": the menu click's time, and the time the first
+# convtutor widget of the notebook is painted (data-painted set by common.js).
+FIRST_PAINT_CLOCK = """(panel) => {
+  const root = document.querySelector(panel);
+  window.__ctRunAt = null;
+  window.__ctFirstPaint = null;
+  document.addEventListener('pointerup', (e) => {
+    if (window.__ctRunAt === null && e.target.closest("[data-command='runmenu:run-all']"))
+      window.__ctRunAt = performance.now();
+  }, true);
+  const seen = () => {
+    if (window.__ctFirstPaint === null && root.querySelector('.ct-widget[data-painted]')) {
+      window.__ctFirstPaint = performance.now();
+      observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(seen);
+  observer.observe(root, {subtree: true, childList: true, attributes: true,
+                          attributeFilter: ['data-painted']});
+}"""
+
+
+# Every code cell has run: the kernel idle, no [*] prompt, each shown prompt [n] (hidden
+# inputs show none), or an error stopped the run.
+ALL_RUN = """(panel) => {
+  const root = document.querySelector(panel);
+  const indicator = root.querySelector('.jp-Notebook-ExecutionIndicator');
+  const prompts = [...root.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+    .map(p => p.textContent.trim()).filter(p => p);
+  const failed = root.querySelector(
+    ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']");
+  return Boolean(indicator && indicator.dataset.status === 'idle'
+    && !prompts.some(p => p.includes('*'))
+    && (prompts.every(p => /\\[\\d+\\]/.test(p)) || failed));
+}"""
+
+
+def _wait_quiet(page, quiet_ms: int = 1000, timeout: float = 120.0) -> float:
+    """Wait until the page has had no long task (> 50 ms: rendering the lesson's text and
+    formulas) for ``quiet_ms``, as a student reads before pressing Run All; return the
+    seconds waited."""
+    start = time.perf_counter()
+    page.evaluate("""() => {
+      window.__ctLastLong = performance.now();
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries())
+          window.__ctLastLong = Math.max(window.__ctLastLong, e.startTime + e.duration);
+      }).observe({type: 'longtask', buffered: true});
+    }""")
+    page.wait_for_function(f"performance.now() - window.__ctLastLong > {quiet_ms}",
+                           timeout=timeout * 1000, polling=100)  # fmt: skip
+    return time.perf_counter() - start
+
+
+def painted(tree: Path, numbers: list[str], cache: Path, rounds: int = 1) -> dict:
+    """{number: [result, ...]}: each lesson of ``tree`` opened in a real JupyterLab and
+    Chromium, Run All, timed to the first widget painted (see the module's docstring)."""
+    from benchmarks.bench_browser import _kernel_pid
+    from tests.support import lab_harness as h
+
+    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "CONVTUTOR_CACHE_DIR")}
+    os.environ.update(PYTHONPATH=str(tree), CONVTUTOR_CACHE_DIR=str(cache))
+    try:
+        server = h.LabServer(quick=False).start()  # its kernels inherit the two above
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    browser = h.Browser(server)
+    results: dict = {}
+    try:
+        for _ in range(rounds):
+            for number in numbers:
+                source = next((tree / "notebooks").glob(f"{number}_*.ipynb"))
+                name = server.copy_notebook(source)
+                browser.open(name, timeout=180)
+                pid = _kernel_pid(server)
+                page = browser.page
+                quiet = _wait_quiet(page)
+                cpu0 = _cpu_seconds(pid)
+                page.evaluate(FIRST_PAINT_CLOCK, h.PANEL)
+                wall = time.perf_counter()
+                page.click("#jp-MainMenu .lm-MenuBar-itemLabel:text-is('Run')")
+                page.click(".lm-Menu-item[data-command='runmenu:run-all']")
+                page.wait_for_function("window.__ctFirstPaint !== null", timeout=300_000,
+                                       polling=20)  # fmt: skip
+                cpu_first = _cpu_seconds(pid) - cpu0
+                first = page.evaluate("(window.__ctFirstPaint - window.__ctRunAt) / 1000")
+                page.wait_for_function(ALL_RUN, arg=h.PANEL, timeout=300_000, polling=100)
+                with contextlib.suppress(Exception):
+                    browser.settle(timeout=60)
+                results.setdefault(number, []).append({
+                    "painted": first, "painted_cpu": cpu_first,
+                    "run_all": time.perf_counter() - wall,
+                    "quiet": quiet,
+                    "widgets": page.locator(f"{h.PANEL} .ct-widget[data-painted]").count(),
+                    "errors": len(h.serious(browser.console_errors)),
+                })  # fmt: skip
+                print(f"  {number} painted {first:.2f} s (kernel CPU {cpu_first:.2f} s)",
+                      flush=True)  # fmt: skip
+                server.delete_sessions()
+    finally:
+        browser.close()
+        server.stop()
+    return results
+
+
 SYNC_PER_SECOND = 10  # the page sends a moving control's values at most every 100 ms
 
 
@@ -170,6 +286,24 @@ def measure(repeat: int = 1) -> dict:
     return results
 
 
+def measure_painted() -> dict:
+    """{(lesson, variant): [result]} in Chromium: before, after-cold, after-warm."""
+    results: dict = {}
+    work = Path(tempfile.mkdtemp(prefix="convtutor-painted-"))
+    try:
+        with worktree(OLD_COMMIT) as old:
+            print("  in Chromium: before", flush=True)
+            for number, runs in painted(old, LESSONS, work / "unused").items():
+                results[(number, "before")] = runs
+        print("  in Chromium: after (a cold cache, then warm)", flush=True)
+        for number, runs in painted(REPO, LESSONS, work / "cache", rounds=2).items():
+            results[(number, "after, cold cache")] = runs[:1]
+            results[(number, "after, warm cache")] = runs[1:]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
 def _cell(values, fmt, target=None) -> str:
     values = [v for v in values if v is not None]
     if not values:
@@ -185,6 +319,7 @@ def run(repeat: int = 1) -> str:
     load_before = _load()
     started = time.perf_counter()
     results = measure(repeat)
+    browser = measure_painted()
     slider = slider_cost()
     rows = []
     for (number, variant), runs in results.items():
@@ -198,6 +333,17 @@ def run(repeat: int = 1) -> str:
             f"| {_cell([r['uss'] for r in runs], '{:.0f} MB', TARGETS['uss'])} "
             f"| {'yes' if runs[-1]['torch'] else 'no'} "
             f"| {sum(r['errors'] for r in runs)} |"
+        )
+    painted_rows = []
+    for (number, variant), runs in browser.items():
+        side = results.get((number, variant), [])
+        painted_rows.append(
+            f"| {number} | {variant} "
+            f"| {_cell([r['first'] for r in side], '{:.2f} s', TARGETS['first'])} "
+            f"| {_cell([r['painted'] for r in runs], '{:.2f} s', TARGETS['first'])} "
+            f"| {_cell([r['painted_cpu'] for r in runs], '{:.2f} s')} "
+            f"| {_cell([r['run_all'] for r in runs], '{:.1f} s')} "
+            f"| {runs[-1]['widgets']} | {sum(r['errors'] for r in runs)} |"
         )
     lines = [
         "## Light kernels: one student, lessons 00-05 (bench_kernels.py)",
@@ -226,6 +372,20 @@ def run(repeat: int = 1) -> str:
         "| USS before PyTorch | USS after run-all | torch loaded | errors |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
         *rows,
+        "",
+        "**First widget painted, in Chromium.** A real JupyterLab on 127.0.0.1 (a token,",
+        "default settings) and a headless Chromium: the lesson opened (kernel started and",
+        "idle, the page quiet), Run All from the Run menu, and the time on the page's clock",
+        "from that click to the first convtutor widget painted (its `data-painted` set).",
+        "*Kernel side*: the *first widget* column above (nbclient, no browser). *Its kernel",
+        "CPU*: the kernel's CPU time from the click to the paint. *Run all*: from the click",
+        "until every cell has run. Before: the tree of the first column; after: a cold",
+        "cache, then the cache it left.",
+        "",
+        "| lesson | kernel | first widget, kernel side | first widget painted (Chromium) "
+        "| its kernel CPU | run all (Chromium) | widgets painted | console errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+        *painted_rows,
         "",
         "**A slider while it moves.** The page sends the values to the kernel at most",
         f"{SYNC_PER_SECOND} times a second while a control moves. A ChannelFilter in a fresh",
