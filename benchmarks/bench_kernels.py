@@ -26,6 +26,10 @@ Measured:
   ``data-painted`` is set (``common.js`` sets it after each paint). Also the kernel's CPU
   over that span, and the run-all until every cell has run.
 
+Each tree's ``convtutor`` is byte-compiled first (:func:`byte_compile`), as ``pip install``
+leaves a package: a kernel that imports it from source with ``PYTHONDONTWRITEBYTECODE`` set
+(this machine's setting) would compile it again every time.
+
 Default settings (no ``CONVTUTOR_QUICK``). Targets (issue 21): first widget <= 1.5 s,
 CPU <= 3 s, USS after run-all <= 300 MB, for each of 00-05.
 """
@@ -51,6 +55,13 @@ LESSONS = [f"{n:02d}" for n in range(6)]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 TARGETS = {"first": 1.5, "cpu": 3.0, "uss": 300.0}
 MB = 1024 * 1024
+
+
+def byte_compile(tree: Path) -> None:
+    """Write ``tree/convtutor``'s bytecode (``__pycache__``, ignored by git), as pip does."""
+    import compileall
+
+    compileall.compile_dir(str(tree / "convtutor"), quiet=1)
 
 
 def _load() -> str:
@@ -268,6 +279,8 @@ def measure(repeat: int = 1) -> dict:
     work = Path(tempfile.mkdtemp(prefix="convtutor-kernels-"))
     try:
         with worktree(OLD_COMMIT) as old:
+            byte_compile(old)
+            byte_compile(REPO)
             for r in range(repeat):
                 for number in LESSONS:
                     print(f"  {number} round {r + 1}", flush=True)
@@ -292,6 +305,8 @@ def measure_painted() -> dict:
     work = Path(tempfile.mkdtemp(prefix="convtutor-painted-"))
     try:
         with worktree(OLD_COMMIT) as old:
+            byte_compile(old)
+            byte_compile(REPO)
             print("  in Chromium: before", flush=True)
             for number, runs in painted(old, LESSONS, work / "unused").items():
                 results[(number, "before")] = runs
