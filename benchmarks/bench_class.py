@@ -117,7 +117,7 @@ c.DummyAuthenticator.password = {password!r}
 c.Authenticator.allow_all = True
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = {homes!r} + "/{{username}}"
-c.Spawner.cmd = [{singleuser!r}]
+c.Spawner.cmd = {singleuser!r}
 c.Spawner.args = list(c.Spawner.args) + {extra_args!r}
 c.Spawner.environment.update(json.loads({environment!r}))
 c.JupyterHub.services = [{{"name": "bench", "api_token": {token!r}}}]
@@ -134,7 +134,9 @@ def running_hub(tree: Path, cache: Path, work: Path):
     password, token = secrets.token_hex(8), secrets.token_hex(16)
     homes = work / "homes"
     homes.mkdir(parents=True, exist_ok=True)
-    singleuser = str(Path(python).parent / "jupyterhub-singleuser")
+    # the module, not the jupyterhub-singleuser script: a script's first line names the
+    # Python it was installed with, which a moved or shared environment may not have
+    singleuser = [python, "-m", "jupyterhub.singleuser"]
     extra = ["--allow-root"] if os.geteuid() == 0 else []
     environment = {"PYTHONPATH": str(tree), "CONVTUTOR_CACHE_DIR": str(cache),
                    "CONVTUTOR_QUICK": "", "JUPYTER_PLATFORM_DIRS": "1"}  # fmt: skip
@@ -449,7 +451,8 @@ class Sampler(threading.Thread):
         while not self.stop.is_set():
             for p in psutil.process_iter(["cmdline"]):
                 try:
-                    if not any("jupyterhub-singleuser" in a for a in p.info["cmdline"] or []):
+                    names = [a.rsplit("/", 1)[-1] for a in p.info["cmdline"] or []]
+                    if not {"jupyterhub-singleuser", "jupyterhub.singleuser"} & set(names):
                         continue
                     user = p.environ().get("JUPYTERHUB_USER")
                     family = [p, *p.children(recursive=True)]
