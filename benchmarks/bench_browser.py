@@ -41,8 +41,7 @@ OLD_COMMIT = "e60689f"  # the last commit of the kernel-drawn (ipympl) widgets
 TARGET_P50, TARGET_P95 = 25.0, 40.0
 # The kernel-drawn widgets of OLD_COMMIT (the names of ALL then).
 OLD_WIDGETS = ("channel_filter", "stacking", "pointwise_mixer", "separable_pipeline",
-               "sobel_separability",
-               "cost_calculator", "conv_arithmetic")  # fmt: skip
+               "sobel_separability", "cost_calculator", "conv_arithmetic")  # fmt: skip
 
 COUNT_MESSAGES = """\
 import comm.base_comm as _cb, ipykernel.comm.comm as _ic
