@@ -25,7 +25,7 @@ Measured:
   the lesson opened (its kernel started and idle), Run All from the Run menu, and the time
   on the page's clock from the menu click to the first ``.ct-widget`` whose
   ``data-painted`` is set (``common.js`` sets it after each paint). Also the kernel's CPU
-  over that span, and the run-all until every cell has run.
+  over that span, and the run-all until every cell has run and every widget painted.
 
 Each tree's ``convtutor`` is byte-compiled first (:func:`byte_compile`), as ``pip install``
 leaves a package: a kernel that imports it from source with ``PYTHONDONTWRITEBYTECODE`` set
@@ -397,8 +397,8 @@ def run(repeat: int = 1) -> str:
         "from that click to the first convtutor widget painted (its `data-painted` set).",
         "*Kernel side*: the *first widget* column above (nbclient, no browser). *Its kernel",
         "CPU*: the kernel's CPU time from the click to the paint. *Run all*: from the click",
-        "until every cell has run. Before: the tree of the first column; after: a cold",
-        "cache, then the cache it left.",
+        "until every cell has run and every widget painted. Before: the tree of the first",
+        "column; after: a cold cache, then the cache it left.",
         "",
         "| lesson | kernel | first widget, kernel side | first widget painted (Chromium) "
         "| its kernel CPU | run all (Chromium) | widgets painted | console errors |",
