@@ -17,6 +17,9 @@ move at a time; the next after the last one has painted. The kernel's CPU time a
 comm messages (in and out) per move are counted in the kernel process.
 
     python benchmarks/run.py browser
+
+``CONVTUTOR_BENCH_WIDGETS`` (names of ``ALL``, comma-separated) measures only those
+widgets; the kernel-drawn path then runs only if one of them existed in the old commit.
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ MOVES = int(os.environ.get("CONVTUTOR_BENCH_MOVES", 36))  # per widget and setti
 DELAY_MS = 50  # each way: 100 ms round trip added
 OLD_COMMIT = "e60689f"  # the last commit of the kernel-drawn (ipympl) widgets
 TARGET_P50, TARGET_P95 = 25.0, 40.0
+# The kernel-drawn widgets of OLD_COMMIT (the names of ALL then).
+OLD_WIDGETS = ("channel_filter", "stacking", "pointwise_mixer", "separable_pipeline",
+               "sobel_separability", "cost_calculator", "conv_arithmetic")  # fmt: skip
 
 COUNT_MESSAGES = """\
 import comm.base_comm as _cb, ipykernel.comm.comm as _ic
@@ -308,12 +314,19 @@ def run() -> str:
     from convtutor.widgets import ALL
     from tests.support import lab_harness as h
 
-    names = list(ALL)
+    chosen = os.environ.get("CONVTUTOR_BENCH_WIDGETS", "")
+    names = [n.strip() for n in chosen.split(",") if n.strip()] or list(ALL)
+    unknown = sorted(set(names) - set(ALL))
+    if unknown:
+        raise ValueError(f"CONVTUTOR_BENCH_WIDGETS: no widget {unknown}; choose from {list(ALL)}")
     results = {}
     results.update({f"browser-drawn, {k}": v for k, v in measure_lab(h, names, old=False).items()})
     results.update({f"browser-drawn, {k}": v for k, v in measure_static(h, names).items()})
     try:
         import ipympl  # noqa: F401
+
+        if not set(names) & set(OLD_WIDGETS):
+            raise LookupError
 
         from .bench_tests import worktree  # a git worktree of a commit
 
@@ -323,6 +336,8 @@ def run() -> str:
         old_note = ""
     except ImportError:
         old_note = "ipympl is not installed (pip install -e '.[bench]'): the old path was not run."
+    except LookupError:
+        old_note = f"The old commit {OLD_COMMIT} had none of these widgets: no kernel-drawn run."
     return report(results, old_note, h.percentile)
 
 

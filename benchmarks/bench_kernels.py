@@ -17,8 +17,19 @@ Measured:
   start included.
 * **USS after run-all**: unique set size of the kernel (psutil ``memory_full_info``), what
   this student adds to the server's memory; shared libraries are counted once for all.
-* **USS before PyTorch**: the same, just before the first cell that loads PyTorch: the
-  state of a student who only moves sliders. BEFORE has none (its imports cell loads it).
+* **USS before PyTorch**: the same, after the last cell before the kernel loaded PyTorch
+  (``libtorch`` mapped): the state of a student who only moves sliders. BEFORE has none
+  (its imports cell loads it).
+* **first widget painted, in Chromium** (:func:`painted`): a real JupyterLab on 127.0.0.1
+  (token, default settings) and a headless Chromium (Playwright, ``/usr/bin/chromium``):
+  the lesson opened (its kernel started and idle), Run All from the Run menu, and the time
+  on the page's clock from the menu click to the first ``.ct-widget`` whose
+  ``data-painted`` is set (``common.js`` sets it after each paint). Also the kernel's CPU
+  over that span, and the run-all until every cell has run and every widget painted.
+
+Each tree's ``convtutor`` is byte-compiled first (:func:`byte_compile`), as ``pip install``
+leaves a package: a kernel that imports it from source with ``PYTHONDONTWRITEBYTECODE`` set
+(this machine's setting) would compile it again every time.
 
 Default settings (no ``CONVTUTOR_QUICK``). Targets (issue 21): first widget <= 1.5 s,
 CPU <= 3 s, USS after run-all <= 300 MB, for each of 00-05.
@@ -26,6 +37,7 @@ CPU <= 3 s, USS after run-all <= 300 MB, for each of 00-05.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import statistics
@@ -46,6 +58,13 @@ TARGETS = {"first": 1.5, "cpu": 3.0, "uss": 300.0}
 MB = 1024 * 1024
 
 
+def byte_compile(tree: Path) -> None:
+    """Write ``tree/convtutor``'s bytecode (``__pycache__``, ignored by git), as pip does."""
+    import compileall
+
+    compileall.compile_dir(str(tree / "convtutor"), quiet=1)
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -56,10 +75,9 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def loads_torch(source: str) -> bool:
-    """Whether a cell may load PyTorch: it names it (``ct.import_torch()``, a widget's
-    ``torch_counts``)."""
-    return "torch" in source
+def torch_loaded(kernel) -> bool:
+    """Whether the kernel process has PyTorch's library mapped (it imported torch)."""
+    return any("libtorch" in m.path for m in kernel.memory_maps())
 
 
 def run_lesson(tree: Path, number: str, cache: Path, new: bool) -> dict:
@@ -80,12 +98,15 @@ def run_lesson(tree: Path, number: str, cache: Path, new: bool) -> dict:
         pid = client.km.provisioner.process.pid
         kernel = psutil.Process(pid)
         start, cpu_start = time.perf_counter(), _cpu_seconds(pid)
+        light = new  # no PyTorch in the kernel yet
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
-            if new and out["uss_light"] is None and loads_torch(cell.source):
-                out["uss_light"] = kernel.memory_full_info().uss / MB
+            if light:
+                uss = kernel.memory_full_info().uss / MB
             client.execute_cell(cell, index)
+            if light and torch_loaded(kernel):  # this cell loaded it: the state before
+                out["uss_light"], light = uss, False
             if out["first"] is None and any(
                 WIDGET_MIME in o.get("data", {}) for o in cell.get("outputs", [])
             ):
@@ -94,9 +115,118 @@ def run_lesson(tree: Path, number: str, cache: Path, new: bool) -> dict:
         out["wall"] = time.perf_counter() - start
         out["cpu"] = _cpu_seconds(pid)
         out["uss"] = kernel.memory_full_info().uss / MB
-        out["torch"] = any("libtorch" in m.path for m in kernel.memory_maps())
+        out["torch"] = torch_loaded(kernel)
     out["errors"] = sum(o.output_type == "error" for c in nb.cells for o in c.get("outputs", []))
     return out
+
+
+# Run on the page before "Run all": the menu click's time, and the time the first
+# convtutor widget of the notebook is painted (data-painted set by common.js).
+FIRST_PAINT_CLOCK = """(panel) => {
+  const root = document.querySelector(panel);
+  window.__ctRunAt = null;
+  window.__ctFirstPaint = null;
+  document.addEventListener('pointerup', (e) => {
+    if (window.__ctRunAt === null && e.target.closest("[data-command='runmenu:run-all']"))
+      window.__ctRunAt = performance.now();
+  }, true);
+  const seen = () => {
+    if (window.__ctFirstPaint === null && root.querySelector('.ct-widget[data-painted]')) {
+      window.__ctFirstPaint = performance.now();
+      observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(seen);
+  observer.observe(root, {subtree: true, childList: true, attributes: true,
+                          attributeFilter: ['data-painted']});
+}"""
+
+
+# Every code cell has run: the kernel idle, no [*] prompt, each shown prompt [n] (hidden
+# inputs show none), or an error stopped the run.
+ALL_RUN = """(panel) => {
+  const root = document.querySelector(panel);
+  const indicator = root.querySelector('.jp-Notebook-ExecutionIndicator');
+  const prompts = [...root.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+    .map(p => p.textContent.trim()).filter(p => p);
+  const failed = root.querySelector(
+    ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']");
+  return Boolean(indicator && indicator.dataset.status === 'idle'
+    && !prompts.some(p => p.includes('*'))
+    && (prompts.every(p => /\\[\\d+\\]/.test(p)) || failed));
+}"""
+
+
+def _wait_quiet(page, quiet_ms: int = 1000, timeout: float = 120.0) -> float:
+    """Wait until the page has had no long task (> 50 ms: rendering the lesson's text and
+    formulas) for ``quiet_ms``, as a student reads before pressing Run All; return the
+    seconds waited."""
+    start = time.perf_counter()
+    page.evaluate("""() => {
+      window.__ctLastLong = performance.now();
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries())
+          window.__ctLastLong = Math.max(window.__ctLastLong, e.startTime + e.duration);
+      }).observe({type: 'longtask', buffered: true});
+    }""")
+    page.wait_for_function(f"performance.now() - window.__ctLastLong > {quiet_ms}",
+                           timeout=timeout * 1000, polling=100)  # fmt: skip
+    return time.perf_counter() - start
+
+
+def painted(tree: Path, numbers: list[str], cache: Path, rounds: int = 1) -> dict:
+    """{number: [result, ...]}: each lesson of ``tree`` opened in a real JupyterLab and
+    Chromium, Run All, timed to the first widget painted (see the module's docstring)."""
+    from benchmarks.bench_browser import _kernel_pid
+    from tests.support import lab_harness as h
+
+    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "CONVTUTOR_CACHE_DIR")}
+    os.environ.update(PYTHONPATH=str(tree), CONVTUTOR_CACHE_DIR=str(cache))
+    try:
+        server = h.LabServer(quick=False).start()  # its kernels inherit the two above
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    browser = h.Browser(server)
+    results: dict = {}
+    try:
+        for _ in range(rounds):
+            for number in numbers:
+                source = next((tree / "notebooks").glob(f"{number}_*.ipynb"))
+                name = server.copy_notebook(source)
+                browser.open(name, timeout=180)
+                pid = _kernel_pid(server)
+                page = browser.page
+                quiet = _wait_quiet(page)
+                cpu0 = _cpu_seconds(pid)
+                page.evaluate(FIRST_PAINT_CLOCK, h.PANEL)
+                wall = time.perf_counter()
+                page.click("#jp-MainMenu .lm-MenuBar-itemLabel:text-is('Run')")
+                page.click(".lm-Menu-item[data-command='runmenu:run-all']")
+                page.wait_for_function("window.__ctFirstPaint !== null", timeout=300_000,
+                                       polling=20)  # fmt: skip
+                cpu_first = _cpu_seconds(pid) - cpu0
+                first = page.evaluate("(window.__ctFirstPaint - window.__ctRunAt) / 1000")
+                page.wait_for_function(ALL_RUN, arg=h.PANEL, timeout=300_000, polling=100)
+                with contextlib.suppress(Exception):
+                    browser.settle(timeout=60)
+                results.setdefault(number, []).append({
+                    "painted": first, "painted_cpu": cpu_first,
+                    "run_all": time.perf_counter() - wall,
+                    "quiet": quiet,
+                    "widgets": page.locator(f"{h.PANEL} .ct-widget[data-painted]").count(),
+                    "errors": len(h.serious(browser.console_errors)),
+                })  # fmt: skip
+                print(f"  {number} painted {first:.2f} s (kernel CPU {cpu_first:.2f} s)",
+                      flush=True)  # fmt: skip
+                server.delete_sessions()
+    finally:
+        browser.close()
+        server.stop()
+    return results
 
 
 SYNC_PER_SECOND = 10  # the page sends a moving control's values at most every 100 ms
@@ -152,6 +282,8 @@ def measure(repeat: int = 1) -> dict:
     work = Path(tempfile.mkdtemp(prefix="convtutor-kernels-"))
     try:
         with worktree(OLD_COMMIT) as old:
+            byte_compile(old)
+            byte_compile(REPO)
             for r in range(repeat):
                 for number in LESSONS:
                     print(f"  {number} round {r + 1}", flush=True)
@@ -165,6 +297,26 @@ def measure(repeat: int = 1) -> dict:
                     results.setdefault((number, "after, warm cache"), []).append(
                         run_lesson(REPO, number, cold, new=True)
                     )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def measure_painted() -> dict:
+    """{(lesson, variant): [result]} in Chromium: before, after-cold, after-warm."""
+    results: dict = {}
+    work = Path(tempfile.mkdtemp(prefix="convtutor-painted-"))
+    try:
+        with worktree(OLD_COMMIT) as old:
+            byte_compile(old)
+            byte_compile(REPO)
+            print("  in Chromium: before", flush=True)
+            for number, runs in painted(old, LESSONS, work / "unused").items():
+                results[(number, "before")] = runs
+        print("  in Chromium: after (a cold cache, then warm)", flush=True)
+        for number, runs in painted(REPO, LESSONS, work / "cache", rounds=2).items():
+            results[(number, "after, cold cache")] = runs[:1]
+            results[(number, "after, warm cache")] = runs[1:]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return results
@@ -185,6 +337,7 @@ def run(repeat: int = 1) -> str:
     load_before = _load()
     started = time.perf_counter()
     results = measure(repeat)
+    browser = measure_painted()
     slider = slider_cost()
     rows = []
     for (number, variant), runs in results.items():
@@ -198,6 +351,17 @@ def run(repeat: int = 1) -> str:
             f"| {_cell([r['uss'] for r in runs], '{:.0f} MB', TARGETS['uss'])} "
             f"| {'yes' if runs[-1]['torch'] else 'no'} "
             f"| {sum(r['errors'] for r in runs)} |"
+        )
+    painted_rows = []
+    for (number, variant), runs in browser.items():
+        side = results.get((number, variant), [])
+        painted_rows.append(
+            f"| {number} | {variant} "
+            f"| {_cell([r['first'] for r in side], '{:.2f} s', TARGETS['first'])} "
+            f"| {_cell([r['painted'] for r in runs], '{:.2f} s', TARGETS['first'])} "
+            f"| {_cell([r['painted_cpu'] for r in runs], '{:.2f} s')} "
+            f"| {_cell([r['run_all'] for r in runs], '{:.1f} s')} "
+            f"| {runs[-1]['widgets']} | {sum(r['errors'] for r in runs)} |"
         )
     lines = [
         "## Light kernels: one student, lessons 00-05 (bench_kernels.py)",
@@ -216,8 +380,8 @@ def run(repeat: int = 1) -> str:
         "  *Its kernel CPU*: the kernel's CPU time over that span, which the load of other",
         "  jobs on the machine does not inflate as it does the wall time.",
         "- *CPU*: the kernel process's user + system time (`/proc`), kernel start included.",
-        "- *USS*: the kernel's unique memory (psutil), after run-all; and just before the",
-        "  first cell that may load PyTorch (a student who only moves sliders).",
+        "- *USS*: the kernel's unique memory (psutil), after run-all; and before the cell",
+        "  that loaded PyTorch (a student who only moves sliders).",
         "",
         f"Targets: first widget <= {TARGETS['first']} s, CPU <= {TARGETS['cpu']:.0f} s, USS "
         f"after run-all <= {TARGETS['uss']:.0f} MB (✗ marks a miss).",
@@ -226,6 +390,20 @@ def run(repeat: int = 1) -> str:
         "| USS before PyTorch | USS after run-all | torch loaded | errors |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
         *rows,
+        "",
+        "**First widget painted, in Chromium.** A real JupyterLab on 127.0.0.1 (a token,",
+        "default settings) and a headless Chromium: the lesson opened (kernel started and",
+        "idle, the page quiet), Run All from the Run menu, and the time on the page's clock",
+        "from that click to the first convtutor widget painted (its `data-painted` set).",
+        "*Kernel side*: the *first widget* column above (nbclient, no browser). *Its kernel",
+        "CPU*: the kernel's CPU time from the click to the paint. *Run all*: from the click",
+        "until every cell has run and every widget painted. Before: the tree of the first",
+        "column; after: a cold cache, then the cache it left.",
+        "",
+        "| lesson | kernel | first widget, kernel side | first widget painted (Chromium) "
+        "| its kernel CPU | run all (Chromium) | widgets painted | console errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+        *painted_rows,
         "",
         "**A slider while it moves.** The page sends the values to the kernel at most",
         f"{SYNC_PER_SECOND} times a second while a control moves. A ChannelFilter in a fresh",
