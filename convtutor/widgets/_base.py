@@ -116,15 +116,17 @@ def bar_chart(lengths, palette: np.ndarray, first: int, end: int | None = None) 
     a line at x = ``length`` in ``palette[end]`` (when ``end`` is given), the axis at
     x = 0 in ``palette[1]``, then bar ``i`` ``lengths[i]`` long in ``palette[first + i]``."""
     bar = BAR_CHART
-    rgba = np.zeros((bar["height"], bar["width"], 4), np.uint8)
-    rgba[..., 3] = 255
-    rgba[..., :3] = palette[0]
+    opaque = np.hstack([palette, np.full((len(palette), 1), 255, np.uint8)])  # RGBA rows
+    colours = opaque.view(np.uint32)[:, 0]  # one 32-bit word per colour: one store a pixel
+    rgba = np.empty((bar["height"], bar["width"], 4), np.uint8)
+    pixels = rgba.view(np.uint32)[..., 0]
+    pixels[...] = colours[0]
     if end is not None:
-        rgba[:, bar["length"], :3] = palette[end]
-    rgba[:, 0, :3] = palette[1]
+        pixels[:, bar["length"]] = colours[end]
+    pixels[:, 0] = colours[1]
     for i, length in enumerate(lengths):
         y = bar["pad"] + i * (bar["bar_height"] + bar["gap"])
-        rgba[y : y + bar["bar_height"], 1 : 1 + length, :3] = palette[first + i]
+        pixels[y : y + bar["bar_height"], 1 : 1 + length] = colours[first + i]
     return rgba
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import math
 from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
 
 import numpy as np
 
@@ -115,6 +116,7 @@ def torch_parameter_counts(
     return {kind: sum(p.numel() for p in layer.parameters()) for kind, layer in layers.items()}
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of five numbers, asked for again and again
 def layer_costs(in_channels, out_channels, kernel_size, input_size, depth_multiplier=1):
     """The :class:`convtutor.ConvCost` of each kind for one widget state.
 
@@ -133,7 +135,7 @@ def layer_costs(in_channels, out_channels, kernel_size, input_size, depth_multip
             padding="same",
             depth_multiplier=depth_multiplier,
         )
-    return costs
+    return MappingProxyType(costs)  # read-only: the cache hands out the same one
 
 
 def formula_costs(in_channels, out_channels, kernel_size, input_size, depth_multiplier=1):
@@ -164,6 +166,7 @@ MEMORY_TEXT = (
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of five numbers, as layer_costs
 def layer_memory(in_channels, out_channels, kernel_size, input_size, depth_multiplier=1):
     """The :class:`convtutor.ConvMemory` of each kind for one widget state, in float32."""
     out = {}
@@ -173,7 +176,7 @@ def layer_memory(in_channels, out_channels, kernel_size, input_size, depth_multi
             kind, in_channels, o, kernel_size, input_size, padding="same",
             depth_multiplier=depth_multiplier, itemsize=ITEMSIZE,
         )  # fmt: skip
-    return out
+    return MappingProxyType(out)  # read-only: the cache hands out the same one
 
 
 def formula_bytes(in_channels, out_channels, kernel_size, input_size, depth_multiplier=1):
