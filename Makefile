@@ -47,9 +47,12 @@ MIN_PY   := $(MIN_VENV)/bin/python
 # The unit tests: everything except the browser tests, the tests that execute notebooks,
 # the lint test (whose tools are left out of the floor environment) and the wheel test
 # (tests/test_wheel.py: it builds and installs the package; make test runs it).
-UNIT_TESTS := tests -m "not browser and not notebook and not package" --ignore=tests/browser \
-	--ignore=tests/test_notebooks.py --ignore=tests/test_static_html.py \
-	--ignore=tests/test_lint.py --ignore=tests/test_wheel.py
+UNIT_IGNORED := --ignore=tests/browser --ignore=tests/test_notebooks.py \
+	--ignore=tests/test_static_html.py --ignore=tests/test_lint.py --ignore=tests/test_wheel.py
+UNIT_TESTS := tests -m "not browser and not notebook and not package" $(UNIT_IGNORED)
+# test-fast: the unit tests but those that check a widget on every setting of its
+# controls (marked grid; make test, test-min and test-py run them).
+FAST_TESTS := tests -m "not browser and not notebook and not package and not grid" $(UNIT_IGNORED)
 
 # test-py: the unit tests on the other Pythons, each in its own environment from PyPI
 # with the package and its test extra, but not torch (only 3.11 has a CPU wheel here:
@@ -84,10 +87,10 @@ lab: setup
 test: setup browser
 	$(PY) -m pytest -n auto --dist loadgroup
 
-# The unit tests (UNIT_TESTS, as test-min runs them) shared among the cores; the groups
-# of tests/conftest.py keep each module fixture on one worker.
+# The unit tests (UNIT_TESTS, as test-min runs them) but the grid ones, shared among the
+# cores; the groups of tests/conftest.py keep each module fixture on one worker.
 test-fast: setup
-	$(PY) -m pytest -n auto --dist loadgroup $(UNIT_TESTS)
+	$(PY) -m pytest -n auto --dist loadgroup $(FAST_TESTS)
 
 test-min:
 	rm -rf $(MIN_VENV)

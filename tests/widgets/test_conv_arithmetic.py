@@ -157,6 +157,7 @@ def assert_each(got, want, what, states) -> None:
     pytest.fail(f"{what}, {states[q]}:\n{got[q]}\ninstead of\n{want[q]}")
 
 
+@pytest.mark.grid
 def test_view_paints_the_unfold_taps_on_the_whole_grid(unfolded):
     """Every state's pictures: input cells (grey padding, light input), the taps unfold
     reads (orange / red-orange with a dot), the window's blue frame, the output grid
@@ -321,6 +322,7 @@ def test_png_fallback_is_a_picture():
 
 
 # ---- the module, in Node, over the whole grid -------------------------------------------
+@pytest.mark.grid
 @needs_node
 def test_module_equals_python_on_the_whole_grid(tmp_path):
     """conv_arithmetic.js's describe (output size, window, taps, titles, texts), normalise

@@ -245,6 +245,7 @@ def exact_log_length(v: int, top: int) -> int:
     return max(1, n)
 
 
+@pytest.mark.grid
 def test_log_bar_lengths_are_exact_on_the_whole_grid():
     """Every log bar the page can draw has the exact length: no logarithm on the page
     (it sums Python's logarithms of primes, LOG_PRIMES), no tolerance. Equal counts
@@ -324,6 +325,7 @@ def said(rgba) -> str:
         return f"but it is not a picture of bars: {error}"
 
 
+@pytest.mark.grid
 def test_view_equals_conv_cost_on_the_whole_grid(calculator, conv_costs):
     """What view shows (table, bars, texts) for every state, against ct.conv_cost."""
     names = [name for name, _, _ in KIND_STYLES]
@@ -470,6 +472,7 @@ def test_module_import_does_not_import_torch():
 
 
 # ---- the module, in Node, over the whole grid -------------------------------------------
+@pytest.mark.grid
 @needs_node
 def test_module_equals_python_on_the_whole_grid(calculator, tmp_path):
     """cost_calculator.js's describe (counts, table, texts, bar lengths on both scales)
