@@ -62,6 +62,7 @@ __all__ = [
     "kept_group",
     "format_number",
     "format_count",
+    "format_significant",
     "table_cells",
     "new_figure",
     "draw_table",
@@ -247,6 +248,45 @@ def format_number(value: float, digits: int = 3) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def format_significant(value: float, digits: int = 4) -> str:
+    """``value`` to ``digits`` significant digits: the widgets' format for ratios and
+    errors (common.js's ``formatSignificant``, the same specification, docs/widgets.md).
+
+    ECMAScript's ``toPrecision``: the exact binary value rounded to ``digits``
+    significant digits, a tie going away from zero, written in exponent form
+    (``e-7``, ``e+5``) when the rounded exponent is below -6 or at least ``digits``;
+    then the mantissa's trailing zeros and trailing point are dropped:
+    ``690 / 9800 -> "0.07041"``, ``8.0 -> "8"``, ``4.4e-16 -> "4.4e-16"``,
+    ``12345 -> "1.235e+4"``; zero prints ``"0"``. NaN, infinities and ``digits``
+    outside 1..21 raise ``ValueError``; what is not a number, ``TypeError``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"value must be a real number; got {type(value).__name__} {value!r}")
+    if isinstance(digits, bool) or not isinstance(digits, numbers.Real):
+        raise TypeError(f"digits must be a whole number; got {type(digits).__name__} {digits!r}")
+    if not (float(digits).is_integer() and 1 <= digits <= 21):
+        raise ValueError(f"digits must be a whole number from 1 to 21; got {digits!r}")
+    value, digits = float(value), int(digits)
+    if not math.isfinite(value):
+        raise ValueError(f"value must be finite; got {value!r}")
+    if value == 0:
+        return "0"
+    with localcontext() as context:
+        context.prec = 400  # the exact binary value of any float64 fits
+        exact = Decimal(value)
+        e = exact.adjusted()
+        q = exact.quantize(Decimal(1).scaleb(e - digits + 1), rounding=ROUND_HALF_UP)
+        if q.adjusted() > e:  # 9.996 -> 10.0: one more digit before the point
+            e += 1
+            q = exact.quantize(Decimal(1).scaleb(e - digits + 1), rounding=ROUND_HALF_UP)
+        mantissa = f"{q.scaleb(-e):f}" if (e < -6 or e >= digits) else f"{q:f}"
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    if e < -6 or e >= digits:
+        return f"{mantissa}e{'+' if e >= 0 else '-'}{abs(e)}"
+    return mantissa
 
 
 def format_count(n) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import math
-from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
 import numpy as np
@@ -28,6 +27,7 @@ from ._base import (
     draw_texts,
     fill_template,
     format_count,
+    format_significant,
     new_figure,
     text_lines,
 )
@@ -46,7 +46,6 @@ __all__ = [
     "MEMORY_TEXT",
     "ratio_text",
     "ratio_line",
-    "significant",
     "bar_lengths",
     "CHANNEL_CHOICES",
     "SIZE_CHOICES",
@@ -194,29 +193,6 @@ def formula_bytes(in_channels, out_channels, kernel_size, input_size, depth_mult
     return [memory[kind].total for kind in KINDS]
 
 
-def significant(x: float, digits: int = 4) -> str:
-    """``x`` to ``digits`` significant digits, trailing zeros dropped, as the page writes it.
-
-    JavaScript's ``toPrecision`` rounds the exact binary value half up; so does this.
-    For the numbers the widget shows it equals Python's ``f"{x:.4g}"`` (tested).
-
-    >>> significant(690 / 9800), significant(8.0), significant(14.2028, 3)
-    ('0.07041', '8', '14.2')
-    """
-    d = Decimal(float(x))
-    if d == 0:
-        return "0"
-    exponent = d.adjusted()
-    text = str(d.quantize(Decimal(1).scaleb(exponent - digits + 1), rounding=ROUND_HALF_UP))
-    if Decimal(text).adjusted() != exponent:  # 9.9996 -> 10.00: one digit fewer after the point
-        text = str(d.quantize(Decimal(1).scaleb(exponent - digits + 2), rounding=ROUND_HALF_UP))
-    if "E" in text:
-        text = format(Decimal(text), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
 def ratio_text(in_channels, out_channels, kernel_size, depth_multiplier, params_ratio) -> str:
     """The separable / standard ratio beside its formula, with the numbers put in.
 
@@ -234,8 +210,8 @@ def ratio_text(in_channels, out_channels, kernel_size, depth_multiplier, params_
     else:
         numbers = f"M·(1/C_out + 1/k²) with depth multiplier M = {m}: {m}·(1/{o} + 1/{k}²)"
     return (
-        f"separable ÷ standard = {significant(params_ratio)} (parameters and MACs alike); "
-        f"formula {numbers} = {significant(formula)}"
+        f"separable ÷ standard = {format_significant(params_ratio)} (parameters and MACs alike); "
+        f"formula {numbers} = {format_significant(formula)}"
     )
 
 
@@ -246,7 +222,7 @@ def ratio_line(in_channels, out_channels, kernel_size, depth_multiplier, params_
     'separable ÷ standard = 0.07041 = 1/C_out + 1/k² = 1/20 + 1/7²'
     """
     o, k, m = out_channels, kernel_size, depth_multiplier
-    r = significant(params_ratio)
+    r = format_significant(params_ratio)
     if m == 1:
         return f"separable ÷ standard = {r} = 1/C_out + 1/k² = 1/{o} + 1/{k}²"
     return f"separable ÷ standard = {r} = M·(1/C_out + 1/k²) = {m}·(1/{o} + 1/{k}²)"
@@ -335,23 +311,23 @@ def describe(state: dict) -> dict:
     texts = {
         "ratio": fill_template(
             words["ratio"], separable=format_count(separable), standard=format_count(standard),
-            ratio=significant(ratio),
+            ratio=format_significant(ratio),
         ),
         "formula": fill_template(
             words["formula" if m == 1 else "formula_m"], o=o_, k=k_, m=m_,
-            value=significant(formula),
+            value=format_significant(formula),
         ),
     }  # fmt: skip
     if separable < standard:
         texts["saving"] = fill_template(
-            words["saving"], percent=significant(100 * ratio),
-            saved=significant((standard - separable) * 100 / standard),
-            fewer=significant(standard / separable, 3),
+            words["saving"], percent=format_significant(100 * ratio),
+            saved=format_significant((standard - separable) * 100 / standard),
+            fewer=format_significant(standard / separable, 3),
         )  # fmt: skip
     elif separable == standard:
         texts["saving"] = words["saving_none"]
     else:
-        texts["saving"] = fill_template(words["saving_more"], ratio=significant(ratio))
+        texts["saving"] = fill_template(words["saving_more"], ratio=format_significant(ratio))
     if m == 1:
         texts["sum"] = fill_template(
             words["sum"], depthwise=format_count(params[1]), pointwise=format_count(params[2]),
@@ -366,8 +342,8 @@ def describe(state: dict) -> dict:
         intermediate=format_count(ITEMSIZE * c * m * h * h),
         standard=format_count(moved[0]),
         separable=format_count(moved[3]),
-        ratio=significant(moved[3] / moved[0]),
-        macs_ratio=significant(ratio),
+        ratio=format_significant(moved[3] / moved[0]),
+        macs_ratio=format_significant(ratio),
     )
     texts["torch"] = words["torch"]
     return {

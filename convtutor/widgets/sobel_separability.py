@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -46,6 +45,7 @@ from ._base import (
     fill_template,
     format_count,
     format_number,
+    format_significant,
     lut,
     map_values,
     shifted,
@@ -143,31 +143,6 @@ def factors(kernel):
         sign = 1.0 if column[np.argmax(np.abs(column))] >= 0 else -1.0
         column, row = sign * column, sign * row
     return column, row, rank
-
-
-def format_significant(value: float, digits: int = 3) -> str:
-    """``value`` to ``digits`` significant digits, no trailing zeros (the module's twin).
-
-    As JavaScript's ``toPrecision`` (the exact binary value rounded half away from 0;
-    exponent form below 1e-6 and from ``10 ** digits``), then trailing zeros dropped:
-    ``3.4641 -> '3.46'``, ``0.0873 -> '0.0873'``, ``4.4e-16 -> '4.4e-16'``.
-    """
-    value = float(value)
-    if value == 0 or not math.isfinite(value):
-        return "0"
-    exact = Decimal(value)
-    e = exact.adjusted()
-    q = exact.quantize(Decimal(1).scaleb(e - digits + 1), rounding=ROUND_HALF_UP)
-    if q.adjusted() > e:  # 9.996 -> 10.0: one more digit before the point
-        e += 1
-        q = exact.quantize(Decimal(1).scaleb(e - digits + 1), rounding=ROUND_HALF_UP)
-
-    def strip(text: str) -> str:
-        return text.rstrip("0").rstrip(".") if "." in text else text
-
-    if e < -6 or e >= digits:
-        return f"{strip(f'{q.scaleb(-e):f}')}e{'+' if e >= 0 else '-'}{abs(e)}"
-    return strip(f"{q:f}")
 
 
 def _grey(image, size: int = IMAGE_SIZE) -> np.ndarray:
@@ -474,7 +449,7 @@ class SobelSeparability(Widget):
         limit = symmetric_limit(v["kernel"])
         singular_cells = table_cells(v["singular"][None], 0.0, v["singular"][0], d["lut_singular"])
         for i, cell in enumerate(singular_cells[0]):
-            cell["text"] = format_significant(v["singular"][i]) if i < rank else "0"
+            cell["text"] = format_significant(v["singular"][i], 3) if i < rank else "0"
             cell["em"] = i < rank
         labels = [
             {"text": f"σ{SUBSCRIPTS[i]}", "bg": "#ffffff", "fg": "#000000", "em": False}
@@ -506,7 +481,7 @@ class SobelSeparability(Widget):
         photo = self._shifts[CENTRE]
         top = meta["top"]
         photo_key = _say("grey_key", lo=format_number(0), hi=format_number(top))
-        difference_key = _say("signed_key", limit=format_significant(cfg["diff"]))
+        difference_key = _say("signed_key", limit=format_significant(cfg["diff"], 3))
         pictures = [
             ("photo", _say("photo_title", key=photo_key), map_values(photo, 0.0, top, grey)),
             ("direct", _say("direct_title", n=num(k * k), key=key),
@@ -534,7 +509,7 @@ class SobelSeparability(Widget):
             verdict = _say("verdict_not_separable", rank=num(rank))
             error = _say(
                 "error",
-                error=format_significant(v["error"]),
+                error=format_significant(v["error"], 3),
                 percent=format_number(100 * v["relative"], 1),
             )
         d = v["difference"]
@@ -543,7 +518,7 @@ class SobelSeparability(Widget):
         elif d < 1e-12:
             difference = _say("difference_rounding", difference=format_significant(d, 2))
         else:
-            difference = _say("difference", difference=format_significant(d))
+            difference = _say("difference", difference=format_significant(d, 3))
         cost = _say("cost", k=num(k), square=num(k * k), passes=num(2 * k))
         if rank > 1:
             exact = _say("cost_exact", rank=num(rank), passes=num(2 * k), pairs=num(2 * rank * k))

@@ -51,7 +51,7 @@ test("describe equals Python for every state of the grid", { skip }, async () =>
   assert.ok(largest < Number.MAX_SAFE_INTEGER);
 });
 
-test("normalise, formatSig and the bar picture", { skip }, async () => {
+test("normalise and the bar picture", { skip }, async () => {
   const mod = await widgetModule("cost_calculator");
   const first = { ...grid(head.controls, head.order)[0], log_scale: true };
   const state = { ...first, in_channels: "64", input_size: "224", log_scale: "false" };
@@ -60,9 +60,6 @@ test("normalise, formatSig and the bar picture", { skip }, async () => {
   assert.equal(s.input_size, 224);
   assert.equal(s.log_scale, false);
   assert.equal(mod.normalise({ ...state, log_scale: "true" }).log_scale, true);
-  assert.equal(mod.formatSig(1.0625), "1.063"); // a tie rounds up, as Python's significant
-  assert.equal(mod.formatSig(9.99996), "10");
-  assert.equal(mod.formatSig(690 / 9800), "0.07041");
   // a bar picture: white, the axis at x = 0, bar i from x = 1 for its length
   const bar = head.meta.bar;
   const palette = Uint8Array.from(head.palette.flat());

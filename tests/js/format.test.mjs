@@ -12,7 +12,8 @@ import { widgetModule } from "./fixture.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const cases = JSON.parse(readFileSync(join(here, "..", "support", "format_cases.json"), "utf8"));
-const { formatNumber, formatCount, fillTemplate } = await widgetModule("common");
+const { formatNumber, formatCount, formatSignificant, fillTemplate } =
+  await widgetModule("common");
 
 /** A case's value: a number as written, or a string read as JavaScript reads a number. */
 const number = (v) => (typeof v === "string" ? Number(v) : v);
@@ -31,6 +32,16 @@ test("formatNumber: every refused case throws", () => {
   }
   assert.throws(() => formatNumber("1", 3), TypeError);
   assert.throws(() => formatNumber(true, 3), TypeError);
+});
+
+test("formatSignificant: every case of the table", () => {
+  for (const [v, digits, want] of cases.significant) {
+    assert.equal(formatSignificant(number(v), digits), want, `${v}, ${digits}`);
+  }
+  for (const [v, digits, error] of cases.significant_refused) {
+    assert.throws(() => formatSignificant(number(v), digits), ERRORS[error], `${v}, ${digits}`);
+  }
+  assert.throws(() => formatSignificant("1", 3), TypeError);
 });
 
 test("formatCount: every case of the table", () => {

@@ -30,9 +30,10 @@ test("size and sigma are disabled unless the kernel is the Gaussian", { skip }, 
   }
 });
 
-test("formatSignificant equals Python's format_significant", { skip }, () => {
+test("formatSignificant equals Python's format_significant", { skip }, async () => {
+  const { formatSignificant } = await widgetModule("common");
   assert.ok(fixture.format.length >= 10000);
   for (const [value, digits, text] of fixture.format) {
-    assert.equal(mod.formatSignificant(value, digits), text, `${value} to ${digits} digits`);
+    assert.equal(formatSignificant(value, digits), text, `${value} to ${digits} digits`);
   }
 });

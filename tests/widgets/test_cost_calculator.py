@@ -25,6 +25,7 @@ import pytest
 
 import convtutor as ct
 from convtutor.widgets import CostCalculator
+from convtutor.widgets._base import format_significant
 from convtutor.widgets.cost_calculator import (
     BAR_CANVAS_HEIGHT,
     BAR_CANVAS_WIDTH,
@@ -49,7 +50,6 @@ from convtutor.widgets.cost_calculator import (
     log_count,
     ratio_line,
     ratio_text,
-    significant,
     torch_parameter_counts,
 )
 from tests.support.widgets import assert_png_fallback, assert_refused, needs_node, run_node
@@ -221,17 +221,17 @@ def test_significant_rounds_every_number_shown_on_the_grid():
     assert len(numbers) > 700 and len(fewer) > 200
     ties = 0
     for x in numbers:
-        check_rounding(x, significant(x), 4)
-        ties += significant(x) != f"{x:.4g}"
+        check_rounding(x, format_significant(x), 4)
+        ties += format_significant(x) != f"{x:.4g}"
     for x in fewer:
-        check_rounding(x, significant(x, 3), 3)
+        check_rounding(x, format_significant(x, 3), 3)
     assert ties > 0  # e.g. 17 / 16 = 1.0625 -> 1.063 (Python: 1.062)
 
 
 def test_significant_rounds_ties_up_as_javascript_does():
     """An exact tie (1.0625) rounds up, as toPrecision does (Python's format: to even)."""
-    assert significant(1.0625) == "1.063" and f"{1.0625:.4g}" == "1.062"
-    assert significant(9.99996) == "10" and significant(0.5) == "0.5"
+    assert format_significant(1.0625) == "1.063" and f"{1.0625:.4g}" == "1.062"
+    assert format_significant(9.99996) == "10" and format_significant(0.5) == "0.5"
 
 
 def exact_log_length(v: int, top: int) -> int:
@@ -332,7 +332,7 @@ def test_view_equals_conv_cost_on_the_whole_grid(calculator, conv_costs):
     # pure functions of the numbers: each number is worked out once (a state's
     # parameters recur at every input size and on both scales)
     lengths_of = functools.cache(lambda values, log: tuple(bar_lengths(values, log)))
-    significant_of = functools.cache(significant)
+    significant_of = functools.cache(format_significant)
     for (c, o, k, h, m), log in itertools.product(GRID, (True, False)):
         view = calculator.view(state_of(c, o, k, h, m, log))
         params, macs = conv_costs[c, o, k, h, m]

@@ -14,7 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convtutor.widgets._base import fill_template, format_count, format_number
+from convtutor.widgets._base import (
+    fill_template,
+    format_count,
+    format_number,
+    format_significant,
+)
 from tests.support.widgets import ROOT, needs_node, run_node
 
 CASES = json.loads((ROOT / "tests" / "support" / "format_cases.json").read_text(encoding="utf-8"))
@@ -46,6 +51,20 @@ def test_format_number_refuses_what_is_not_a_number(value):
     """Text, a bool, None or a list is not a number to print."""
     with pytest.raises(TypeError, match="value must be a real number"):
         format_number(value)
+
+
+@pytest.mark.parametrize(("value", "digits", "want"), CASES["significant"])
+def test_format_significant_prints_every_case(value, digits, want):
+    """Each ratio of the table prints to its significant digits as written there."""
+    assert format_significant(number(value), digits) == want
+    assert format_significant(np.float64(number(value)), digits) == want
+
+
+@pytest.mark.parametrize(("value", "digits", "error"), CASES["significant_refused"])
+def test_format_significant_refuses_every_refused_case(value, digits, error):
+    """What would need an exponent, NaN, infinities and digits outside 1..21 are refused."""
+    with pytest.raises(ERRORS[error]):
+        format_significant(number(value), digits)
 
 
 @pytest.mark.parametrize(("n", "want"), CASES["counts"])
@@ -84,7 +103,7 @@ def test_fill_template_refuses_every_refused_case(case):
 @needs_node
 def test_node_prints_every_case_alike():
     """tests/js/format.test.mjs holds common.js to the same table."""
-    run_node(["format.test.mjs"], {}, passed=4, skips=True)
+    run_node(["format.test.mjs"], {}, passed=5, skips=True)
 
 
 def node_batch(pairs, tmp: Path) -> list:
@@ -92,7 +111,7 @@ def node_batch(pairs, tmp: Path) -> list:
     batch, out = tmp / "batch.json", tmp / "out.json"
     batch.write_text(json.dumps([[struct.pack("<d", v).hex(), d] for v, d in pairs]))
     env = {"CONVTUTOR_FORMAT_BATCH": str(batch), "CONVTUTOR_FORMAT_OUT": str(out)}
-    run_node(["format.test.mjs"], env, passed=5)
+    run_node(["format.test.mjs"], env, passed=6)
     return json.loads(out.read_text())
 
 

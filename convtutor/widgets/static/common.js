@@ -180,6 +180,18 @@ export function formatNumber(v, digits = 3) {
   return t === "-0" ? "0" : t;
 }
 
+/** `x` to `digits` significant digits (Python's format_significant, the same
+ * specification): toPrecision, then the mantissa's trailing zeros dropped. */
+export function formatSignificant(x, digits = 4) {
+  if (typeof x !== "number") throw new TypeError(`${typeof x} ${String(x)}`);
+  if (!Number.isInteger(digits) || digits < 1 || digits > 21) throw new RangeError(String(digits));
+  if (!Number.isFinite(x)) throw new RangeError(String(x));
+  if (x === 0) return "0";
+  const [m, e] = x.toPrecision(digits).split("e");
+  const mantissa = m.includes(".") ? m.replace(/0+$/, "").replace(/\.$/, "") : m;
+  return e === undefined ? mantissa : `${mantissa}e${e}`;
+}
+
 /**
  * `template` with every `{name}` replaced by `slots[name]` (Python's fill_template, the
  * same rule): a slot is "{", a name (a letter or "_", then letters, digits, "_"), "}";

@@ -5,7 +5,13 @@
 // CostCalculator.view).
 // The counts are products of the controls, so the page evaluates them; the tests hold
 // them equal to convtutor.conv_cost and to PyTorch for every setting of the controls.
-import { barChart, fillTemplate, formatCount, widgetModule } from "./common.js";
+import {
+  barChart,
+  fillTemplate,
+  formatCount,
+  formatSignificant,
+  widgetModule,
+} from "./common.js";
 
 const NUMBER_MENUS = ["in_channels", "out_channels", "input_size"];
 
@@ -32,15 +38,6 @@ export function formulaBytes(c, o, k, h, m) {
   const area = h * h;
   const outs = [o * area, c * m * area, o * area, 2 * c * m * area + o * area];
   return params.map((p, i) => ITEMSIZE * (c * area + p + outs[i]));
-}
-
-/** x to `digits` significant digits, trailing zeros dropped (Python's significant). */
-export function formatSig(x, digits = 4) {
-  if (x === 0) return "0";
-  let s = x.toPrecision(digits);
-  if (s.includes("e")) throw new RangeError(`formatSig(${x})`); // it would need an exponent
-  if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
-  return s;
 }
 
 /** ln n from Python's logarithms of primes, meta.log_primes (Python's log_count): the sum,
@@ -106,25 +103,25 @@ export function describe(state, meta) {
     ratio: fillTemplate(words.ratio, {
       separable: formatCount(separable),
       standard: formatCount(standard),
-      ratio: formatSig(ratio),
+      ratio: formatSignificant(ratio),
     }),
     formula: fillTemplate(words[m === 1 ? "formula" : "formula_m"], {
       o: o_,
       k: k_,
       m: m_,
-      value: formatSig(formula),
+      value: formatSignificant(formula),
     }),
   };
   if (separable < standard) {
     texts.saving = fillTemplate(words.saving, {
-      percent: formatSig(100 * ratio),
-      saved: formatSig(((standard - separable) * 100) / standard),
-      fewer: formatSig(standard / separable, 3),
+      percent: formatSignificant(100 * ratio),
+      saved: formatSignificant(((standard - separable) * 100) / standard),
+      fewer: formatSignificant(standard / separable, 3),
     });
   } else if (separable === standard) {
     texts.saving = words.saving_none;
   } else {
-    texts.saving = fillTemplate(words.saving_more, { ratio: formatSig(ratio) });
+    texts.saving = fillTemplate(words.saving_more, { ratio: formatSignificant(ratio) });
   }
   texts.sum =
     m === 1
@@ -140,8 +137,8 @@ export function describe(state, meta) {
     intermediate: formatCount(ITEMSIZE * c * m * h * h),
     standard: formatCount(moved[0]),
     separable: formatCount(moved[3]),
-    ratio: formatSig(moved[3] / moved[0]),
-    macs_ratio: formatSig(ratio),
+    ratio: formatSignificant(moved[3] / moved[0]),
+    macs_ratio: formatSignificant(ratio),
   });
   texts.torch = words.torch;
   const lengths = (log) => ({

@@ -15,17 +15,10 @@ import {
   symmetricLimit,
   tableCells,
   widgetModule,
+  formatSignificant,
 } from "./common.js";
 
 const SUBSCRIPTS = "₁₂₃₄₅₆₇";
-
-/** `v` to `digits` significant digits, no trailing zeros (Python: format_significant). */
-export function formatSignificant(v, digits = 3) {
-  if (v === 0 || !Number.isFinite(v)) return "0";
-  const [m, e] = v.toPrecision(digits).split("e");
-  const mantissa = m.includes(".") ? m.replace(/0+$/, "").replace(/\.$/, "") : m;
-  return e === undefined ? mantissa : `${mantissa}e${e}`;
-}
 
 /** Which kernel before noise the state shows: its row in the shipped tables. */
 export function configIndex(state, meta) {
@@ -136,7 +129,7 @@ export function texts(data, v) {
   } else {
     verdict = say(data, "verdict_not_separable", { rank: num(rank) });
     error = say(data, "error", {
-      error: formatSignificant(v.error),
+      error: formatSignificant(v.error, 3),
       percent: formatNumber(100 * v.relative, 1),
     });
   }
@@ -145,7 +138,7 @@ export function texts(data, v) {
   if (d === 0) difference = say(data, "difference_zero");
   else if (d < 1e-12) {
     difference = say(data, "difference_rounding", { difference: formatSignificant(d, 2) });
-  } else difference = say(data, "difference", { difference: formatSignificant(d) });
+  } else difference = say(data, "difference", { difference: formatSignificant(d, 3) });
   let cost = say(data, "cost", { k: num(k), square: num(k * k), passes: num(2 * k) });
   if (rank > 1) {
     const exact = say(data, "cost_exact",
@@ -168,7 +161,7 @@ export function view(data, state) {
   const singularCells = tableCells([v.singular], 0, v.singular[0], data.lut_singular)[0].map(
     (cell, i) => ({
       ...cell,
-      text: i < rank ? formatSignificant(v.singular[i]) : "0",
+      text: i < rank ? formatSignificant(v.singular[i], 3) : "0",
       em: i < rank,
     }),
   );
@@ -237,7 +230,7 @@ export function view(data, state) {
   const n = w * h;
   const top = meta.top;
   const photoKey = say(data, "grey_key", { lo: formatNumber(0), hi: formatNumber(top) });
-  const differenceKey = say(data, "signed_key", { limit: formatSignificant(cfg.diff) });
+  const differenceKey = say(data, "signed_key", { limit: formatSignificant(cfg.diff, 3) });
   const pictures = [
     [
       "photo",
