@@ -15,9 +15,13 @@ import {
 
 const PANELS = ["input", "filters", "middle", "filters2", "output"];
 
+/** The kernel's side as drawn: 1 for point-wise (its slider is disabled there). */
+function kernelOf(state) {
+  return state.kind === "pointwise" ? 1 : state.kernel_size;
+}
+
 function outSide(state, side) {
-  const k = state.kind === "pointwise" ? 1 : state.kernel_size;
-  return side - k + 1;
+  return side - kernelOf(state) + 1;
 }
 
 function outputs(state) {
@@ -85,7 +89,7 @@ export function counts(state, side) {
  * (Python's receptive_field). */
 export function receptiveField(state, side) {
   const { kind, in_channels: c, row: r, column: q, out_channel: oc } = state;
-  const k = kind === "pointwise" ? 1 : state.kernel_size;
+  const k = kernelOf(state);
   const lit = new Uint8Array(c * side * side);
   let first = 0;
   let last = c - 1;
@@ -150,8 +154,8 @@ export function scene(state, meta) {
   const side = meta.side;
   const neutral = meta.neutral;
   const { kind, in_channels: c, out_channels: o, multiplier: m, groups: g } = state;
-  const k = kind === "pointwise" ? 1 : state.kernel_size;
-  const n = side - k + 1;
+  const k = kernelOf(state);
+  const n = outSide(state, side);
   const { row: r, column: q, out_channel: oc } = state;
   const lit = receptiveField(state, side);
   const out = {
@@ -232,8 +236,8 @@ export function view(data, s) {
   const t = meta.text;
   const side = meta.side;
   const { kind, in_channels: c, out_channels: o, multiplier: m, groups: g } = s;
-  const k = kind === "pointwise" ? 1 : s.kernel_size;
-  const n = side - k + 1;
+  const k = kernelOf(s);
+  const n = outSide(s, side);
   const { row: r, column: q, out_channel: oc } = s;
   const cm = c * m;
   const [params, macs, stages] = counts(s, side);
