@@ -26,10 +26,18 @@ c.Spawner.http_timeout = 300
 c.JupyterHub.concurrent_spawn_limit = 100
 # A kernel left idle for 30 minutes is shut down, as is one whose notebook tab was closed
 # without shutting it down: each open lesson keeps a kernel of 100-250 MB.
+#
+# Each kernel listens on five TCP ports of 127.0.0.1 that its server picks free just before
+# it starts the kernel. With thirty servers on one machine, another process can take such a
+# port in between; the kernel then fails to start. By default a server keeps a kernel's
+# ports ("cache_ports") and restarts it on the same ones: in the class benchmark a kernel
+# failed five restarts on a port taken meanwhile and died. Without the cache, the restart
+# after such a failure takes new ports and the kernel starts.
 c.Spawner.args = [
     "--MappingKernelManager.cull_idle_timeout=1800",
     "--MappingKernelManager.cull_interval=300",
     "--MappingKernelManager.cull_connected=False",
+    "--KernelManager.cache_ports=False",
 ]
 
 # ---- convtutor ----------------------------------------------------------------------------

@@ -76,3 +76,165 @@ def test_three_students_on_a_real_hub(tmp_path):
         assert s["cpu"] and s["peak_rss"] > 0
     assert list((tmp_path / "cache").rglob("*.npz")), "the students' kernels filled the cache"
     assert not list((tmp_path / "cache").rglob("*.tmp"))
+
+
+def test_a_closed_kernel_websocket_is_opened_again_with_the_same_session():
+    """The simulated student holds its kernel websocket as JupyterLab does: a close is
+    followed by a new connection with the same ``session_id`` (the server replays what the
+    kernel sent meanwhile), counted as a reconnect; after too many, the lesson fails."""
+    import asyncio
+    import json
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_class", ROOT / "benchmarks" / "bench_class.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    from tornado.websocket import WebSocketClosedError
+
+    urls = []
+
+    class Socket:  # one connection: its messages, then None (closed by the server)
+        def __init__(self, messages, closed_on_write=False):
+            self.messages, self.closed_on_write, self.sent = list(messages), closed_on_write, []
+
+        async def read_message(self):
+            return self.messages.pop(0) if self.messages else None
+
+        async def write_message(self, text):
+            if self.closed_on_write:
+                raise WebSocketClosedError()
+            self.sent.append(text)
+
+        def close(self):
+            pass
+
+    def reply(n):
+        return json.dumps({"msg_type": "status", "parent_header": {}, "content": {"n": n}})
+
+    connections = [Socket([reply(1)], closed_on_write=True), Socket([]), Socket([reply(2)])]
+    second_connection = connections[1]
+
+    async def connect(request, max_message_size):
+        urls.append(request.url)
+        return connections.pop(0)
+
+    def request(url, headers, connect_timeout, request_timeout):
+        return type("Request", (), {"url": url})()
+
+    record = {"reconnects": [], "restarts": []}
+    ws = bench._KernelSocket("ws://h/k/channels", {}, record, "02_depthwise", connect, request)
+    ws.PAUSE = 0
+
+    async def go():
+        await ws.connect()
+        first = await ws.receive()  # from the first connection
+        ws.stage = "run all"
+        await ws.send({"x": 1})  # refused: closed; sent again on a second connection
+        second = await ws.receive()  # the second is closed too: a third answers
+        return first, second
+
+    first, second = asyncio.run(go())
+    assert first["content"] == {"n": 1} and second["content"] == {"n": 2}
+    assert len(set(urls)) == 1 and urls[0] == f"ws://h/k/channels?session_id={ws.sid}"
+    assert len(urls) == 3
+    assert [json.loads(m) for m in second_connection.sent] == [{"x": 1}]
+    assert record["reconnects"] == ["02_depthwise: run all", "02_depthwise: run all"]
+
+    record = {"reconnects": [], "restarts": []}
+    ws = bench._KernelSocket("ws://h/k/channels", {}, record, "03_pointwise", connect, request)
+    ws.PAUSE = 0
+    connections[:] = [Socket([]) for _ in range(ws.RETRIES + 2)]
+    with pytest.raises(RuntimeError, match="5 reconnections"):
+        asyncio.run(_receive_after_connect(ws))
+    assert len(record["reconnects"]) == ws.RETRIES + 1
+
+    # The server's "restarting": passed on before the first cell, a failure after it.
+    def status(state, parent=None):
+        return json.dumps({"msg_type": "status", "parent_header": parent or {},
+                           "content": {"execution_state": state}})  # fmt: skip
+
+    record = {"reconnects": [], "restarts": []}
+    ws = bench._KernelSocket("ws://h/k/channels", {}, record, "04", connect, request)
+    connections[:] = [Socket([status("restarting"), status("restarting"), status("busy")])]
+    asyncio.run(ws.connect())
+    ws.stage = "kernel_info"
+    assert asyncio.run(ws.receive())["content"]["execution_state"] == "restarting"
+    ws.stage = "run all"
+    with pytest.raises(RuntimeError, match="restarted during run all"):
+        asyncio.run(ws.receive())
+    assert record["restarts"] == ["04: kernel_info: restarting", "04: run all: restarting"]
+    connections[:] = [Socket([status("restarting", {"msg_id": "m"}), status("dead")])]
+    asyncio.run(ws.connect())
+    assert asyncio.run(ws.receive())["parent_header"] == {"msg_id": "m"}  # the kernel's own
+    ws.stage = "kernel_info"
+    with pytest.raises(RuntimeError, match="died during kernel_info"):
+        asyncio.run(ws.receive())
+
+
+async def _receive_after_connect(ws):
+    await ws.connect()
+    return await ws.receive()
+
+
+def _hub_spawner_args() -> list[str]:
+    """``c.Spawner.args`` of the README's hub configuration, read as JupyterHub reads it."""
+    from traitlets.config import Config
+
+    config = Config()
+    source = (ROOT / "hub" / "jupyterhub_config.py").read_text()
+    exec(compile(source, "jupyterhub_config.py", "exec"), {"get_config": lambda: config})
+    return list(config.Spawner.args)
+
+
+def _restart_on_a_taken_port(cache_ports: bool) -> tuple[bool, bool]:
+    """A kernel dies, and another process takes its shell port before its server restarts
+    it: (whether the restarted kernel answers, whether it moved to new ports)."""
+    import asyncio
+    import socket
+    import time
+
+    from jupyter_client.ioloop import AsyncIOLoopKernelManager
+
+    async def scenario():
+        km = AsyncIOLoopKernelManager(kernel_name="python3", cache_ports=cache_ports)
+        await km.start_kernel()
+        port, dead = km.shell_port, []
+        km.add_restart_callback(lambda: dead.append(True), "dead")
+        km.start_restarter()
+        km._restarter.time_to_dead = 0.3
+        km._restarter.restart_limit = 2
+        with socket.socket() as taken:
+            await km.provisioner.kill()
+            await asyncio.sleep(0.2)
+            taken.bind(("127.0.0.1", port))
+            taken.listen()
+            answered, deadline = False, time.monotonic() + 60
+            while not dead and time.monotonic() < deadline:
+                await asyncio.sleep(0.3)
+                if km.shell_port != port and await km.is_alive():
+                    client = km.client()
+                    client.start_channels()
+                    try:
+                        await client.wait_for_ready(timeout=60)
+                        answered = True
+                    finally:
+                        client.stop_channels()
+                    break
+        moved = km.shell_port != port
+        km.stop_restarter()
+        await km.shutdown_kernel(now=True)
+        return answered, moved
+
+    return asyncio.run(scenario())
+
+
+@pytest.mark.notebook
+def test_the_hub_restarts_a_kernel_on_new_ports():
+    """The hub configuration turns the servers' port cache off, so a kernel that could not
+    listen on a port taken by another process starts again on new ports; with the cache (the
+    default) it is restarted on the same ports and dies, as in the class benchmark."""
+    args = _hub_spawner_args()
+    assert "--KernelManager.cache_ports=False" in args
+    assert _restart_on_a_taken_port(cache_ports=False) == (True, True)
+    assert _restart_on_a_taken_port(cache_ports=True) == (False, False)
