@@ -229,7 +229,15 @@ async def student(hub: dict, name: str, lessons: list[str]) -> dict:
         force_instance=True, defaults={"request_timeout": 600, "connect_timeout": 600}
     )
     base, admin = hub["base"], {"Authorization": f"token {hub['token']}"}
-    record = {"name": name, "first": {}, "move": {}, "failures": [], "start": None}
+    record = {
+        "name": name,
+        "first": {},
+        "move": {},
+        "failures": [],
+        "reconnects": [],
+        "restarts": [],
+        "start": None,
+    }
     t_begin = time.perf_counter()
 
     async def fetch(url, **kw):
@@ -287,26 +295,97 @@ async def student(hub: dict, name: str, lessons: list[str]) -> dict:
     return record
 
 
+class _KernelSocket:
+    """A kernel websocket as JupyterLab holds one: the client's session id in the URL, and
+    on a close a new connection with the same id, on which the server replays what the
+    kernel sent meanwhile (jupyter_server buffers a session's messages while it is
+    disconnected). Each reconnection is counted in ``record["reconnects"]``."""
+
+    RETRIES = 5
+    PAUSE = 1.0  # seconds before connecting again: JupyterLab waits too
+    SILENCE = 600.0  # seconds without any message from the kernel: a failure
+
+    def __init__(self, url, user, record, lesson, websocket_connect, HTTPRequest):
+        self.sid = uuid.uuid4().hex
+        self.url = f"{url}?session_id={self.sid}"
+        self.user, self.record, self.lesson = user, record, lesson
+        self.connect_, self.request = websocket_connect, HTTPRequest
+        self.ws = None
+        self.stage = "connect"
+
+    async def connect(self):
+        # as patient as a browser: on a loaded server the handshake can take longer than
+        # tornado's default 20 s
+        request = self.request(self.url, headers=self.user, connect_timeout=600,
+                               request_timeout=600)  # fmt: skip
+        self.ws = await self.connect_(request, max_message_size=1 << 30)
+
+    async def _reconnect(self):
+        self.record["reconnects"].append(f"{self.lesson}: {self.stage}")
+        if len(self.record["reconnects"]) > self.RETRIES:
+            raise RuntimeError(f"the kernel websocket closed during {self.stage}, "
+                               f"{self.RETRIES} reconnections already")  # fmt: skip
+        await asyncio.sleep(self.PAUSE)
+        await self.connect()
+
+    async def send(self, msg: dict) -> None:
+        from tornado.websocket import WebSocketClosedError
+
+        try:
+            await self.ws.write_message(json.dumps(msg))
+        except WebSocketClosedError:
+            await self._reconnect()
+            await self.ws.write_message(json.dumps(msg))
+
+    async def receive(self) -> dict:
+        """The next message. The server's own "restarting" and "dead" (its kernel restarter)
+        are a failure once the lesson has begun: the kernel lost what the cells made."""
+        while True:
+            try:
+                raw = await asyncio.wait_for(self.ws.read_message(), self.SILENCE)
+            except asyncio.TimeoutError:
+                raise RuntimeError(f"no message from the kernel in {self.SILENCE:.0f} s "
+                                   f"during {self.stage}") from None  # fmt: skip
+            if raw is None:
+                await self._reconnect()
+                continue
+            msg = _decode(raw)
+            state = msg["content"].get("execution_state") if msg["msg_type"] == "status" else None
+            if state in ("restarting", "dead") and not msg["parent_header"]:
+                self.record["restarts"].append(f"{self.lesson}: {self.stage}: {state}")
+                if state == "dead" or self.stage != "kernel_info":
+                    raise RuntimeError(f"the kernel {'died' if state == 'dead' else 'restarted'}"
+                                       f" during {self.stage}")  # fmt: skip
+            return msg
+
+    def close(self) -> None:
+        if self.ws is not None:
+            self.ws.close()
+
+
 async def _run_lesson(hub, lesson, session, api, user, record, websocket_connect, HTTPRequest):
     import nbformat
 
     nb = nbformat.read(hub["homes"] / record["name"] / f"{lesson}.ipynb", as_version=4)
     cells = [c.source for c in nb.cells if c.cell_type == "code"]
     ws_url = api.replace("http://", "ws://") + f"/kernels/{session['kernel']['id']}/channels"
-    # as patient as a browser: on a loaded server the handshake can take longer than
-    # tornado's default 20 s
-    request = HTTPRequest(ws_url, headers=user, connect_timeout=600, request_timeout=600)
-    ws = await websocket_connect(request, max_message_size=1 << 30)
-    sid = uuid.uuid4().hex
+    ws = _KernelSocket(ws_url, user, record, lesson, websocket_connect, HTTPRequest)
+    await ws.connect()
+    sid = ws.sid
     try:
+        ws.stage = "kernel_info"
         info = _request("kernel_info_request", {}, sid)
-        ws.write_message(json.dumps(info))
+        await ws.send(info)
         while True:  # the kernel answers: it has started
-            msg = _decode(await ws.read_message())
+            msg = await ws.receive()
             if msg["parent_header"].get("msg_id") == info["header"]["msg_id"] and (
                 msg["msg_type"] == "kernel_info_reply"
             ):
                 break
+            if msg["msg_type"] == "status" and not msg["parent_header"]:  # restarted: ask it
+                info = _request("kernel_info_request", {}, sid)
+                await ws.send(info)
+        ws.stage = "run all"
         t0 = time.perf_counter()
         pending, comms, first_model = set(), {}, None
         for source in cells:  # run all: every cell sent at once
@@ -314,12 +393,9 @@ async def _run_lesson(hub, lesson, session, api, user, record, websocket_connect
                            "store_history": True, "user_expressions": {}, "allow_stdin": False,
                            "stop_on_error": True}, sid)  # fmt: skip
             pending.add(req["header"]["msg_id"])
-            ws.write_message(json.dumps(req))
+            await ws.send(req)
         while pending:
-            raw = await ws.read_message()
-            if raw is None:
-                raise RuntimeError("the kernel websocket closed")
-            msg = _decode(raw)
+            msg = await ws.receive()
             kind, content = msg["msg_type"], msg["content"]
             if kind == "execute_reply" and msg["parent_header"].get("msg_id") in pending:
                 pending.discard(msg["parent_header"]["msg_id"])
@@ -338,6 +414,7 @@ async def _run_lesson(hub, lesson, session, api, user, record, websocket_connect
             record["failures"].append(f"{lesson}: no widget shown")
             return
         # move one slider of the first widget, as the page does: the new values, synced
+        ws.stage = "slider"
         state = comms.get(first_model, {})
         values = dict(state.get("values", {}))
         spec = next((s for s in state.get("_controls", []) if s.get("kind") == "range"), None)
@@ -348,13 +425,15 @@ async def _run_lesson(hub, lesson, session, api, user, record, websocket_connect
         update = _request("comm_msg", {"comm_id": first_model, "data": {
             "method": "update", "state": {"values": values}, "buffer_paths": []}}, sid)  # fmt: skip
         t1 = time.perf_counter()
-        ws.write_message(json.dumps(update))
+        await ws.send(update)
         while True:
-            msg = _decode(await ws.read_message())
+            msg = await ws.receive()
             done = msg["parent_header"].get("msg_id") == update["header"]["msg_id"]
             if done and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
                 record["move"][lesson] = time.perf_counter() - t1
                 break
+    except Exception as error:
+        raise RuntimeError(f"{ws.stage}: {type(error).__name__}: {error}") from error
     finally:
         ws.close()
 
@@ -501,12 +580,17 @@ def run_class(
             sampler.stop.set()
             sampler.join()
     finally:
+        log = work / "hub.log"
+        if log.exists():  # the hub's and the students' servers' log, for a failure's cause
+            kept = REPO / "build" / "hub-logs" / f"hub-{n}-{time.strftime('%Y%m%d-%H%M%S')}.log"
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(log, kept)
         shutil.rmtree(work, ignore_errors=True)
     out = []
     for name, rec in zip(names, records, strict=True):
         if isinstance(rec, BaseException):
-            rec = {"name": name, "first": {}, "move": {}, "start": None,
-                   "failures": [f"{type(rec).__name__}: {rec}"]}  # fmt: skip
+            rec = {"name": name, "first": {}, "move": {}, "start": None, "reconnects": [],
+                   "restarts": [], "failures": [f"{type(rec).__name__}: {rec}"]}  # fmt: skip
         rec["cpu"] = sampler.cpu.get(name)
         rec["peak_rss"] = sampler.peak.get(name, 0) / 2**20
         out.append(rec)
@@ -559,6 +643,8 @@ def summarize(result: dict) -> dict:
         "rss": statistics.mean([r["peak_rss"] for r in s] or [0]),
         "rss_max": max([r["peak_rss"] for r in s] or [0]),
         "failures": failures,
+        "reconnects": [f"{r['name']}: {x}" for r in s for x in r.get("reconnects", [])],
+        "restarts": [f"{r['name']}: {x}" for r in s for x in r.get("restarts", [])],
         "missing_02": sum(v is None for v in first02),
         "browser": b is not None,
         "browser_start": b and b["start"],
@@ -611,10 +697,12 @@ def run(
                         f"| {_f(s['first02_p95'])}{verdict} | {_f(s['first_p50'])} "
                         f"| {_f(s['first_p95'])} | {_f(s['move_p50'], '{:.2f} s')} "
                         f"| {s['cpu']:.1f} s | {s['rss']:.0f} MB ({s['rss_max']:.0f}) "
-                        f"| {len(s['failures'])} | {s['wall']:.0f} s "
+                        f"| {len(s['failures'])} | {len(s['reconnects'])} | {s['wall']:.0f} s "
                         f"| {_browser(s)} |"
                     )
-                    notes += [f"- N = {n}, {label}: {f}" for f in s["failures"][:5]]
+                    for what, key in (("", "failures"), ("reconnected: ", "reconnects"),
+                                      ("kernel restarted: ", "restarts")):  # fmt: skip
+                        notes += [f"- N = {n}, {label}: {what}{x}" for x in s[key][:5]]
                     print(rows[-1], flush=True)
                     (partial or PARTIAL).write_text(_section(rows, notes, load_before, head))
     finally:
@@ -645,14 +733,19 @@ def _section(rows, notes, load_before, head) -> str:
         "and moves one slider by keyboard. Its cell, *browser student*: JupyterLab shown",
         "with the lesson (from the login page) / Run All to the first widget painted /",
         "key -> the frame that shows the new picture / CPU of its server and kernel. The",
-        "other columns are the simulated students'.",
+        "other columns are the simulated students'. A simulated student holds its kernel",
+        "websocket as JupyterLab does: with its session id, and on a close it connects",
+        "again with the same id, and the server replays what the kernel sent meanwhile;",
+        "*reconnects* counts these (a lesson still completes), *failures* what did not.",
+        "A kernel that the server restarts before the lesson's first cell is asked again",
+        "(listed below); a restart after that is a failure: the cells' work is lost.",
         f"Measured on a busy shared machine (2 cores; load average {load_before} before,",
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} after).",
         "",
         "| N | kernels | server start p50 | 02 first widget p50 | 02 first widget p95 "
         "| any lesson p50 | any lesson p95 | slider move p50 | CPU / student "
-        "| peak RSS / student | failures | whole run | browser student |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| peak RSS / student | failures | reconnects | whole run | browser student |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         *rows,
         "",
         f"Target: N = 30, after: p95 of 02's first widget <= {TARGET_P95:.0f} s, no failures.",
