@@ -120,6 +120,8 @@ c.SimpleLocalProcessSpawner.home_dir_template = {homes!r} + "/{{username}}"
 c.Spawner.cmd = {singleuser!r}
 c.Spawner.args = list(c.Spawner.args) + {extra_args!r}
 c.Spawner.environment.update(json.loads({environment!r}))
+# each student's Jupyter runtime folder short enough for the kernels' Unix sockets
+c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = lambda spawner: {runtime!r} + "/" + spawner.user.name
 c.JupyterHub.services = [{{"name": "bench", "api_token": {token!r}}}]
 c.JupyterHub.load_roles = [{{"name": "bench", "services": ["bench"],
     "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"]}}]
@@ -134,6 +136,8 @@ def running_hub(tree: Path, cache: Path, work: Path):
     password, token = secrets.token_hex(8), secrets.token_hex(16)
     homes = work / "homes"
     homes.mkdir(parents=True, exist_ok=True)
+    # the students' runtime folders (their kernels' sockets): a short path, see the hub's config
+    runtime = Path(tempfile.mkdtemp(prefix="ct-"))
     # the module, not the jupyterhub-singleuser script: a script's first line names the
     # Python it was installed with, which a moved or shared environment may not have
     singleuser = [python, "-m", "jupyterhub.singleuser"]
@@ -155,6 +159,7 @@ def running_hub(tree: Path, cache: Path, work: Path):
             extra_args=extra,
             environment=json.dumps(environment),
             token=token,
+            runtime=str(runtime),
         )  # fmt: skip
     )
     log = open(work / "hub.log", "wb")  # noqa: SIM115 - closed below
@@ -177,6 +182,7 @@ def running_hub(tree: Path, cache: Path, work: Path):
             os.killpg(hub.pid, signal.SIGKILL)
             hub.wait()
         log.close()
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def _wait_for(url: str, hub: subprocess.Popen, work: Path, timeout: float = 120) -> None:
@@ -356,6 +362,10 @@ class _KernelSocket:
                 if state == "dead" or self.stage != "kernel_info":
                     raise RuntimeError(f"the kernel {'died' if state == 'dead' else 'restarted'}"
                                        f" during {self.stage}")  # fmt: skip
+                # as JupyterLab: a new connection to the restarted kernel; the caller asks again
+                self.ws.close()
+                await asyncio.sleep(self.PAUSE)
+                await self.connect()
             return msg
 
     def close(self) -> None:

@@ -156,10 +156,12 @@ def test_a_closed_kernel_websocket_is_opened_again_with_the_same_session():
 
     record = {"reconnects": [], "restarts": []}
     ws = bench._KernelSocket("ws://h/k/channels", {}, record, "04", connect, request)
-    connections[:] = [Socket([status("restarting"), status("restarting"), status("busy")])]
+    ws.PAUSE = 0
+    connections[:] = [Socket([status("restarting")]), Socket([status("restarting")])]
     asyncio.run(ws.connect())
     ws.stage = "kernel_info"
     assert asyncio.run(ws.receive())["content"]["execution_state"] == "restarting"
+    assert not connections  # connected again, as JupyterLab does after a restart
     ws.stage = "run all"
     with pytest.raises(RuntimeError, match="restarted during run all"):
         asyncio.run(ws.receive())
@@ -238,3 +240,45 @@ def test_the_hub_restarts_a_kernel_on_new_ports():
     assert "--KernelManager.cache_ports=False" in args
     assert _restart_on_a_taken_port(cache_ports=False) == (True, True)
     assert _restart_on_a_taken_port(cache_ports=True) == (False, False)
+
+
+def test_the_hub_puts_kernels_on_unix_sockets_where_the_paths_fit(caplog):
+    """The hub configuration's pre-spawn hook adds --KernelManager.transport=ipc when the
+    longest kernel socket path in the student's runtime folder fits in 107 bytes, and
+    keeps TCP (with a warning naming the student) when it does not."""
+    import logging
+    from types import SimpleNamespace
+
+    from traitlets.config import Config
+
+    config = Config()
+    source = (ROOT / "hub" / "jupyterhub_config.py").read_text()
+    namespace = {"get_config": lambda: config}
+    exec(compile(source, "jupyterhub_config.py", "exec"), namespace)
+    hook = config.Spawner.pre_spawn_hook
+
+    def spawner(home, environment=None, name="ada"):
+        return SimpleNamespace(
+            home_dir=home, environment=environment or {}, args=["--x"],
+            user=SimpleNamespace(name=name), log=logging.getLogger("hub-test"),
+        )  # fmt: skip
+
+    short = spawner("/home/ada")
+    hook(short)
+    assert short.args == ["--x", "--KernelManager.transport=ipc"]
+    # /home/<21 characters>/.local/share/jupyter/runtime/kernel-<id>-ipc-99: 107 bytes
+    edge = spawner("/home/" + "a" * 21)
+    hook(edge)
+    assert edge.args[-1] == "--KernelManager.transport=ipc"
+    over = spawner("/home/" + "a" * 22, name="a" * 22)
+    with caplog.at_level(logging.WARNING, logger="hub-test"):
+        hook(over)
+    assert over.args == ["--x"]
+    assert "a" * 22 + "'s kernels use TCP" in caplog.text
+    # a short runtime folder of one's own, as a callable of the spawner, brings them back
+    fixed = spawner(
+        "/home/" + "a" * 40, {"JUPYTER_RUNTIME_DIR": lambda s: "/run/ct/" + s.user.name}
+    )
+    hook(fixed)
+    assert fixed.args[-1] == "--KernelManager.transport=ipc"
+    assert namespace["runtime_dir"](fixed) == "/run/ct/ada"
