@@ -25,7 +25,7 @@ c.Spawner.start_timeout = 300
 c.Spawner.http_timeout = 300
 c.JupyterHub.concurrent_spawn_limit = 100
 # A kernel left idle for 30 minutes is shut down, as is one whose notebook tab was closed
-# without shutting it down: each open lesson keeps a kernel of 100-250 MB.
+# without shutting it down: each open lesson keeps a kernel of 70-215 MB of its own.
 c.Spawner.args = [
     "--MappingKernelManager.cull_idle_timeout=1800",
     "--MappingKernelManager.cull_interval=300",
