@@ -70,7 +70,11 @@ def runtime_dir(spawner) -> str:
 
 def kernels_over_unix_sockets(spawner) -> None:
     """Before a server starts: its kernels on Unix sockets where the paths fit."""
-    longest = os.path.join(runtime_dir(spawner), LONGEST_SOCKET)
+    try:
+        longest = os.path.join(runtime_dir(spawner), LONGEST_SOCKET)
+    except KeyError:  # no local account (another spawner): its folders are unknown here
+        spawner.log.warning("%s's kernels use TCP: no local home folder", spawner.user.name)
+        return
     if len(os.fsencode(longest)) <= SOCKET_PATH_MAX:
         spawner.args = [*spawner.args, "--KernelManager.transport=ipc"]
     else:

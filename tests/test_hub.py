@@ -282,3 +282,9 @@ def test_the_hub_puts_kernels_on_unix_sockets_where_the_paths_fit(caplog):
     hook(fixed)
     assert fixed.args[-1] == "--KernelManager.transport=ipc"
     assert namespace["runtime_dir"](fixed) == "/run/ct/ada"
+    # no home_dir and no local account of that name: TCP, said, and the spawn goes on
+    stranger = spawner(None, name="no-such-user-convtutor")
+    with caplog.at_level(logging.WARNING, logger="hub-test"):
+        hook(stranger)
+    assert stranger.args == ["--x"]
+    assert "no-such-user-convtutor's kernels use TCP: no local home folder" in caplog.text
