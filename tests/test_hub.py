@@ -82,7 +82,6 @@ def test_a_closed_kernel_websocket_is_opened_again_with_the_same_session():
     """The simulated student holds its kernel websocket as JupyterLab does: a close is
     followed by a new connection with the same ``session_id`` (the server replays what the
     kernel sent meanwhile), counted as a reconnect; after too many, the lesson fails."""
-    import asyncio
     import json
 
     spec = importlib.util.spec_from_file_location(
@@ -134,7 +133,7 @@ def test_a_closed_kernel_websocket_is_opened_again_with_the_same_session():
         second = await ws.receive()  # the second is closed too: a third answers
         return first, second
 
-    first, second = asyncio.run(go())
+    first, second = _run(go())
     assert first["content"] == {"n": 1} and second["content"] == {"n": 2}
     assert len(set(urls)) == 1 and urls[0] == f"ws://h/k/channels?session_id={ws.sid}"
     assert len(urls) == 3
@@ -146,7 +145,7 @@ def test_a_closed_kernel_websocket_is_opened_again_with_the_same_session():
     ws.PAUSE = 0
     connections[:] = [Socket([]) for _ in range(ws.RETRIES + 2)]
     with pytest.raises(RuntimeError, match="5 reconnections"):
-        asyncio.run(_receive_after_connect(ws))
+        _run(_receive_after_connect(ws))
     assert len(record["reconnects"]) == ws.RETRIES + 1
 
     # The server's "restarting": passed on before the first cell, a failure after it.
@@ -158,20 +157,20 @@ def test_a_closed_kernel_websocket_is_opened_again_with_the_same_session():
     ws = bench._KernelSocket("ws://h/k/channels", {}, record, "04", connect, request)
     ws.PAUSE = 0
     connections[:] = [Socket([status("restarting")]), Socket([status("restarting")])]
-    asyncio.run(ws.connect())
+    _run(ws.connect())
     ws.stage = "kernel_info"
-    assert asyncio.run(ws.receive())["content"]["execution_state"] == "restarting"
+    assert _run(ws.receive())["content"]["execution_state"] == "restarting"
     assert not connections  # connected again, as JupyterLab does after a restart
     ws.stage = "run all"
     with pytest.raises(RuntimeError, match="restarted during run all"):
-        asyncio.run(ws.receive())
+        _run(ws.receive())
     assert record["restarts"] == ["04: kernel_info: restarting", "04: run all: restarting"]
     connections[:] = [Socket([status("restarting", {"msg_id": "m"}), status("dead")])]
-    asyncio.run(ws.connect())
-    assert asyncio.run(ws.receive())["parent_header"] == {"msg_id": "m"}  # the kernel's own
+    _run(ws.connect())
+    assert _run(ws.receive())["parent_header"] == {"msg_id": "m"}  # the kernel's own
     ws.stage = "kernel_info"
     with pytest.raises(RuntimeError, match="died during kernel_info"):
-        asyncio.run(ws.receive())
+        _run(ws.receive())
 
 
 async def _receive_after_connect(ws):
@@ -228,7 +227,7 @@ def _restart_on_a_taken_port(cache_ports: bool) -> tuple[bool, bool]:
         await km.shutdown_kernel(now=True)
         return answered, moved
 
-    return asyncio.run(scenario())
+    return _run(scenario())
 
 
 @pytest.mark.notebook
@@ -288,3 +287,12 @@ def test_the_hub_puts_kernels_on_unix_sockets_where_the_paths_fit(caplog):
         hook(stranger)
     assert stranger.args == ["--x"]
     assert "no-such-user-convtutor's kernels use TCP: no local home folder" in caplog.text
+
+
+def _run(coroutine):
+    """``asyncio.run`` in a thread of its own: a browser test that ran before on the same
+    worker leaves Playwright's event loop running in this one, where asyncio.run refuses."""
+    import asyncio
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
