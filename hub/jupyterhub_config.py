@@ -2,15 +2,19 @@
 
 Tested: ``benchmarks/bench_class.py`` (and its small run in the test suite) starts a real
 JupyterHub with this file, adding only what a test on loopback needs (ports on 127.0.0.1,
-a password-only login, all users under one Unix account). Use it as it is, or copy the
-settings into your own ``jupyterhub_config.py``:
+a password-only login, all users under one Unix account with a home folder each, a
+short runtime folder per student, and the single-user server started as ``python -m
+jupyterhub.singleuser``, which does not depend on the first line of the
+``jupyterhub-singleuser`` script). Use it as it is, or copy the settings into your own
+``jupyterhub_config.py``:
 
     jupyterhub -f hub/jupyterhub_config.py
 
 One single-user server per student, started from the environment that has convtutor and
 ``jupyterhub`` installed (``pip install "convtutor[lessons]" jupyterhub jupyterlab``).
 Students log in with their Unix accounts (JupyterHub's default PAM login and local
-processes); for other logins and spawners, see JupyterHub's documentation.
+processes: the hub runs as root, and each student needs an account on the machine); for
+other logins and spawners, see JupyterHub's documentation.
 """
 
 import os
@@ -23,9 +27,11 @@ c.Spawner.default_url = "/lab"
 # alone and up to a minute then (benchmarks/REPORT.md, the class benchmark).
 c.Spawner.start_timeout = 300
 c.Spawner.http_timeout = 300
-c.JupyterHub.concurrent_spawn_limit = 100
-# A kernel left idle for 30 minutes is shut down, as is one whose notebook tab was closed
-# without shutting it down: each open lesson keeps a kernel of 70-215 MB of its own.
+c.JupyterHub.concurrent_spawn_limit = 100  # JupyterHub's default; a class of 30 is below it
+# A kernel whose notebook tab was closed without shutting it down is shut down after 30
+# idle minutes (checked every 5): each lesson left open that way keeps a kernel of
+# 70-215 MB of its own. A kernel whose tab is still open is kept (cull_connected=False),
+# so a student who pauses does not lose the lesson's state.
 c.Spawner.args = [
     "--MappingKernelManager.cull_idle_timeout=1800",
     "--MappingKernelManager.cull_interval=300",
@@ -44,22 +50,37 @@ c.Spawner.args = [
 # Here each kernel talks to its server over Unix sockets in the student's Jupyter runtime
 # folder instead: files, not ports, so nothing can take them. A socket's path holds at most
 # 107 bytes. Where the runtime folder's path is too long for that (the default folder of a
-# home longer than 21 characters, such as /home/ and a user name of 16 or more), that
-# student's kernels stay on TCP; their restarts then at least take new ports
-# (cache_ports=False above), which mends a taken shell, stdin or control port. To have Unix
-# sockets for everyone, set JUPYTER_RUNTIME_DIR in c.Spawner.environment to a short folder
-# of each student's own (a callable of the spawner, as benchmarks/bench_class.py does).
+# home longer than 27 characters, such as /home/ and a user name of 22 or more), that
+# student's kernels stay on TCP, and the hub's log says so ("kernels use TCP"); their
+# restarts then at least take new ports (cache_ports=False above), which mends a taken
+# shell, stdin or control port, but not a taken iopub or heartbeat port. To have Unix
+# sockets for everyone, give each student a short runtime folder of their own, made by
+# root, owned by the student, mode 700 (not a predictable name in /tmp, which another
+# user could make first):
+#     c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = lambda spawner: (
+#         "/srv/jupyter-run/" + spawner.user.name)
+# (after these lines). The hook reads JUPYTER_RUNTIME_DIR, JUPYTER_DATA_DIR and
+# XDG_DATA_HOME from c.Spawner.environment, as Jupyter does; set elsewhere, it cannot see
+# them.
 SOCKET_PATH_MAX = 107  # bytes in sun_path on Linux, the final NUL excluded
 LONGEST_SOCKET = "kernel-" + "0" * 36 + "-ipc-99"  # a kernel id; the channels count 1-5
+IPC = "--KernelManager.transport=ipc"
 
 
 def runtime_dir(spawner) -> str:
-    """The Jupyter runtime folder the student's server will use (kernels' files)."""
-    chosen = spawner.environment.get("JUPYTER_RUNTIME_DIR")
-    if callable(chosen):
-        chosen = chosen(spawner)
-    if chosen:
-        return chosen
+    """The Jupyter runtime folder the student's server will use (kernels' files), as
+    jupyter_core finds it: $JUPYTER_RUNTIME_DIR, else the data folder's "runtime"."""
+
+    def env(name):
+        value = spawner.environment.get(name)
+        return value(spawner) if callable(value) else value
+
+    if env("JUPYTER_RUNTIME_DIR"):
+        return env("JUPYTER_RUNTIME_DIR")
+    if env("JUPYTER_DATA_DIR"):
+        return os.path.join(env("JUPYTER_DATA_DIR"), "runtime")
+    if env("XDG_DATA_HOME"):
+        return os.path.join(env("XDG_DATA_HOME"), "jupyter", "runtime")
     home = getattr(spawner, "home_dir", None)  # SimpleLocalProcessSpawner
     if not home:
         import pwd
@@ -76,7 +97,8 @@ def kernels_over_unix_sockets(spawner) -> None:
         spawner.log.warning("%s's kernels use TCP: no local home folder", spawner.user.name)
         return
     if len(os.fsencode(longest)) <= SOCKET_PATH_MAX:
-        spawner.args = [*spawner.args, "--KernelManager.transport=ipc"]
+        if IPC not in spawner.args:  # a spawner is used again for the student's next start
+            spawner.args = [*spawner.args, IPC]
     else:
         spawner.log.warning(
             "%s's kernels use TCP: %s is too long for a Unix socket", spawner.user.name, longest

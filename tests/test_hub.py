@@ -264,7 +264,11 @@ def test_the_hub_puts_kernels_on_unix_sockets_where_the_paths_fit(caplog):
 
     short = spawner("/home/ada")
     hook(short)
+    hook(short)  # the student's next start: the same spawner, the flag once
     assert short.args == ["--x", "--KernelManager.transport=ipc"]
+    data = spawner("/home/ada", {"JUPYTER_DATA_DIR": "/d", "XDG_DATA_HOME": "/x"})
+    assert namespace["runtime_dir"](data) == "/d/runtime"
+    assert namespace["runtime_dir"](spawner("/h", {"XDG_DATA_HOME": "/x"})) == "/x/jupyter/runtime"
     # /home/<21 characters>/.local/share/jupyter/runtime/kernel-<id>-ipc-99: 107 bytes
     edge = spawner("/home/" + "a" * 21)
     hook(edge)
