@@ -10,11 +10,19 @@ jupyterhub.singleuser``, which does not depend on the first line of the
 
     jupyterhub -f hub/jupyterhub_config.py
 
-One single-user server per student, started from the environment that has convtutor and
-``jupyterhub`` installed (``pip install "convtutor[lessons]" jupyterhub jupyterlab``).
-Students log in with their Unix accounts (JupyterHub's default PAM login and local
-processes: the hub runs as root, and each student needs an account on the machine); for
-other logins and spawners, see JupyterHub's documentation.
+One single-user server per student. The set-up, on the class's machine:
+
+1. One environment for everyone, with convtutor, JupyterHub and JupyterLab: in a clone of
+   the repository, ``python -m venv /opt/convtutor && /opt/convtutor/bin/pip install
+   ".[lessons]" jupyterhub jupyterlab`` (or ``conda env update -f environment.yml`` into
+   a conda environment, then ``pip install jupyterhub`` in it).
+2. JupyterHub's proxy, from npm: ``npm install -g configurable-http-proxy``.
+3. A Unix account for each student: they log in with it (JupyterHub's default PAM login)
+   and their servers run as them (local processes).
+4. Start the hub as root, with the environment's own ``jupyterhub`` (sudo's PATH does not
+   have it): ``sudo /opt/convtutor/bin/jupyterhub -f hub/jupyterhub_config.py``.
+
+For other logins and spawners, see JupyterHub's documentation.
 """
 
 import os
@@ -24,7 +32,8 @@ c = get_config()  # noqa: F821 - provided by JupyterHub when it reads this file
 # ---- the students' servers -------------------------------------------------------------
 c.Spawner.default_url = "/lab"
 # Thirty students pressing "start" together on two cores: a server takes a few seconds
-# alone and up to a minute then (benchmarks/REPORT.md, the class benchmark).
+# alone, and a minute or more then (p50 48-75 s; benchmarks/REPORT.md, the class
+# benchmark).
 c.Spawner.start_timeout = 300
 c.Spawner.http_timeout = 300
 c.JupyterHub.concurrent_spawn_limit = 100  # JupyterHub's default; a class of 30 is below it
@@ -56,12 +65,16 @@ c.Spawner.args = [
 # shell, stdin or control port, but not a taken iopub or heartbeat port. To have Unix
 # sockets for everyone, give each student a short runtime folder of their own, made by
 # root, owned by the student, mode 700 (not a predictable name in /tmp, which another
-# user could make first):
+# user could make first), e.g. for each student's account:
+#     sudo install -d -m 755 /srv/jupyter-run
+#     sudo install -d -o "$student" -m 700 "/srv/jupyter-run/$student"
+# and add this line at the END of this file (c.Spawner.environment is set below):
 #     c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = lambda spawner: (
 #         "/srv/jupyter-run/" + spawner.user.name)
-# (after these lines). The hook reads JUPYTER_RUNTIME_DIR, JUPYTER_DATA_DIR and
-# XDG_DATA_HOME from c.Spawner.environment, as Jupyter does; set elsewhere, it cannot see
-# them.
+# The hook reads JUPYTER_RUNTIME_DIR, JUPYTER_DATA_DIR and XDG_DATA_HOME from
+# c.Spawner.environment, as Jupyter does; set elsewhere, it cannot see them. Nor does it
+# follow JUPYTER_PLATFORM_DIRS=1 (jupyter_core's opt-in to other folders): with that set,
+# give JUPYTER_RUNTIME_DIR as above.
 SOCKET_PATH_MAX = 107  # bytes in sun_path on Linux, the final NUL excluded
 LONGEST_SOCKET = "kernel-" + "0" * 36 + "-ipc-99"  # a kernel id; the channels count 1-5
 IPC = "--KernelManager.transport=ipc"
