@@ -4,7 +4,9 @@ A real JupyterHub (PyPI ``jupyterhub``, with ``configurable-http-proxy`` from np
 ``build/chp``) runs on 127.0.0.1 with the configuration the README recommends,
 ``hub/jupyterhub_config.py``, plus only what a loopback test needs: ports on 127.0.0.1, a
 password login for made-up users (DummyAuthenticator) and one local process per user under
-this Unix account (SimpleLocalProcessSpawner, each user's home a folder of ``build/``).
+this Unix account (SimpleLocalProcessSpawner, each user's home a folder of ``build/``), and
+a short Jupyter runtime folder per user (in the system's temporary folder), so that the
+configuration's kernels on Unix sockets fit the socket path's limit.
 
 N students (N = 1, 10, 30) start together. Each, over HTTP and the kernel websocket as
 JupyterLab does:
@@ -15,12 +17,17 @@ JupyterLab does:
    reads every message until the last cell has replied, then moves one slider of the first
    widget (the comm message the page sends when a slider moves) and waits for the kernel to
    be idle again; then shuts that kernel down (closing the lesson) and opens the next.
+   Its kernel websocket is held as JupyterLab holds it (:class:`_KernelSocket`): on a close
+   it connects again with the same session id (counted), and after a kernel restart too.
 
 Recorded per student: time from "run all" to the first widget's display message, per lesson;
 CPU-seconds of its server and all its kernels (``/proc``, children reaped); peak RSS of its
 server and kernels together (sampled every second); failures (a cell that errs or is aborted,
-a server that does not start, a timeout). No browser paints here: with 30 students a Chromium
-each would measure Chromium. ``bench_kernels.py`` gives one student's kernel figures.
+a server that does not start, a kernel that dies or restarts once its lesson has begun, a
+timeout). For N > 1, one of the N is a real Chromium instead (:func:`browser_student`,
+lesson 02 only): a Chromium for each of 30 students would measure Chromium.
+``bench_kernels.py`` gives one student's kernel figures. The hub's log is kept in
+``build/hub-logs/``.
 
 BEFORE runs the students' servers on a git worktree of ``OLD_COMMIT``; AFTER on a worktree of
 this checkout's HEAD, with the class cache filled beforehand (as the README tells the
