@@ -43,11 +43,7 @@ def test_three_students_on_a_real_hub(tmp_path):
         if _under_ci():
             pytest.fail(f"the hub test is required under CI but cannot run: {problem}")
         pytest.skip(problem)
-    spec = importlib.util.spec_from_file_location(
-        "bench_class", ROOT / "benchmarks" / "bench_class.py"
-    )
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _bench_class()
     # A cold cache shared by the three: they compute and write the same files at once.
     # In a thread of its own: the benchmark runs its students with asyncio.run(), which
     # refuses a thread that already runs an event loop (Playwright's, when a browser test
@@ -84,11 +80,7 @@ def test_a_closed_kernel_websocket_is_opened_again_with_the_same_session():
     kernel sent meanwhile), counted as a reconnect; after too many, the lesson fails."""
     import json
 
-    spec = importlib.util.spec_from_file_location(
-        "bench_class", ROOT / "benchmarks" / "bench_class.py"
-    )
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _bench_class()
     from tornado.websocket import WebSocketClosedError
 
     urls = []
@@ -178,14 +170,26 @@ async def _receive_after_connect(ws):
     return await ws.receive()
 
 
-def _hub_spawner_args() -> list[str]:
-    """``c.Spawner.args`` of the README's hub configuration, read as JupyterHub reads it."""
+def _bench_class():
+    """benchmarks/bench_class.py, loaded from its file."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_class", ROOT / "benchmarks" / "bench_class.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
+def _hub_config():
+    """(config, names) of the README's hub configuration, read as JupyterHub reads it:
+    the traitlets Config it fills, and the names the file defines."""
     from traitlets.config import Config
 
     config = Config()
     source = (ROOT / "hub" / "jupyterhub_config.py").read_text()
-    exec(compile(source, "jupyterhub_config.py", "exec"), {"get_config": lambda: config})
-    return list(config.Spawner.args)
+    names = {"get_config": lambda: config}
+    exec(compile(source, "jupyterhub_config.py", "exec"), names)
+    return config, names
 
 
 def _restart_on_a_taken_port(cache_ports: bool) -> tuple[bool, bool]:
@@ -235,7 +239,7 @@ def test_the_hub_restarts_a_kernel_on_new_ports():
     """The hub configuration turns the servers' port cache off, so a kernel that could not
     listen on a port taken by another process starts again on new ports; with the cache (the
     default) it is restarted on the same ports and dies, as in the class benchmark."""
-    args = _hub_spawner_args()
+    args = list(_hub_config()[0].Spawner.args)
     assert "--KernelManager.cache_ports=False" in args
     assert _restart_on_a_taken_port(cache_ports=False) == (True, True)
     assert _restart_on_a_taken_port(cache_ports=True) == (False, False)
@@ -248,12 +252,7 @@ def test_the_hub_puts_kernels_on_unix_sockets_where_the_paths_fit(caplog):
     import logging
     from types import SimpleNamespace
 
-    from traitlets.config import Config
-
-    config = Config()
-    source = (ROOT / "hub" / "jupyterhub_config.py").read_text()
-    namespace = {"get_config": lambda: config}
-    exec(compile(source, "jupyterhub_config.py", "exec"), namespace)
+    config, namespace = _hub_config()
     hook = config.Spawner.pre_spawn_hook
 
     def spawner(home, environment=None, name="ada"):
